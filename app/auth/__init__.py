@@ -1,0 +1,10 @@
+"""Accounts, bearer tokens and browser sessions."""
+
+
+def init_app(app, api) -> None:
+    from app.auth import api as auth_api, identity, views
+
+    api.register_blueprint(auth_api.blp)
+    app.register_blueprint(views.bp)
+    identity.init_app(app)
+    app.extensions["modules"].append("auth")

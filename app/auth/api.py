@@ -1,0 +1,22 @@
+"""POST /api/auth/token."""
+from flask import current_app
+
+from app.api import Blueprint
+from app.auth import service
+from app.auth.schemas import CredentialsSchema, TokenSchema
+from app.auth.tokens import issue_token
+
+blp = Blueprint("auth_api", __name__, url_prefix="/api/auth", description="Bearer tokens")
+
+
+@blp.route("/token", methods=["POST"])
+@blp.arguments(CredentialsSchema)
+@blp.response(200, TokenSchema)
+@blp.alt_response(401, description="Invalid email or password")
+@blp.doc(security=[])
+def create_token(credentials):
+    """Exchange an email and password for a bearer token."""
+    user = service.authenticate(credentials["email"], credentials["password"])
+    expires_in = current_app.config["TOKEN_EXPIRES_IN"]
+    token = issue_token(user, current_app.config["SECRET_KEY"], expires_in)
+    return {"access_token": token, "token_type": "bearer", "expires_in": expires_in}

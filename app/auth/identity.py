@@ -1,0 +1,112 @@
+"""Who is calling: a bearer token, or a logged-in browser session with its CSRF token.
+
+Resolved once per request and cached on `g`, because the rate limiter (which runs
+first and keys limits by account) and the views both need it.
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request, session
+from flask_wtf.csrf import CSRFError
+
+from app.auth.models import User
+from app.auth.service import user_for_external_identity
+from app.auth.tokens import decode_token
+from app.errors import AppError, Unauthorized
+from app.extensions import csrf, db
+
+PROTECTED_PREFIX = "/api/image-studio/"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+_UNSET = object()
+
+
+def _from_bearer(token: str) -> User:
+    source, claims = decode_token(token, current_app.config)
+    if source == "external":
+        return user_for_external_identity(claims["email"], claims.get("tier"))
+    user = db.session.get(User, int(claims["sub"])) if str(claims["sub"]).isdigit() else None
+    if user is None:
+        raise Unauthorized()
+    return user
+
+
+def _from_session() -> User | None:
+    user_id = session.get("user_id")
+    if user_id is None:
+        return None
+    if request.path.startswith("/api/") and request.method not in SAFE_METHODS:
+        try:
+            csrf.protect()
+        except CSRFError:
+            return None
+    return db.session.get(User, user_id)
+
+
+def current_user() -> User | None:
+    """The caller's account or None; raises Unauthorized for a bad bearer token."""
+    cached = g.get("_identity", _UNSET)
+    if isinstance(cached, AppError):
+        raise cached
+    if cached is not _UNSET:
+        return cached
+    header = request.headers.get("Authorization", "")
+    try:
+        if header[:7].lower() == "bearer ":
+            user = _from_bearer(header[7:].strip())
+        elif header:
+            raise Unauthorized()
+        else:
+            user = _from_session()
+    except AppError as exc:
+        g._identity = exc
+        raise
+    g._identity = user
+    return user
+
+
+def require_user() -> User:
+    user = current_user()
+    if user is None:
+        raise Unauthorized()
+    return user
+
+
+def _protect_requests() -> None:
+    """Studio API calls need an identity; every browser form post needs its CSRF token."""
+    if request.path.startswith(PROTECTED_PREFIX):
+        require_user()
+    elif not request.path.startswith("/api/") and request.method not in SAFE_METHODS:
+        csrf.protect()
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_protect_requests)
+
+    @app.context_processor
+    def inject_user():
+        try:
+            return {"current_user": current_user()}
+        except AppError:
+            return {"current_user": None}
+
+
+def login_required(view):
+    """For browser pages: send visitors to the set-up page (no account yet) or to /login."""
+    from functools import wraps
+
+    from flask import redirect, url_for
+
+    from app.auth.service import has_users
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            user = current_user()
+        except AppError:
+            user = None
+        if user is None:
+            if not has_users():
+                return redirect(url_for("auth.setup"))
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,46 @@
+"""`flask users create` and `flask tokens issue`."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.auth import service
+from app.auth.models import TIERS
+from app.auth.tokens import issue_token
+from app.errors import AppError
+
+users = AppGroup("users", help="Manage accounts.")
+tokens = AppGroup("tokens", help="Issue bearer tokens.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--tier", type=click.Choice(TIERS), default="free", show_default=True)
+@click.option("--admin", is_flag=True, help="Grant administrator rights.")
+def create_user(email: str, password: str, tier: str, admin: bool) -> None:
+    """Create an account."""
+    try:
+        user = service.create_user(email, password, tier=tier, is_admin=admin)
+    except AppError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"Created {user.email} (tier {user.tier}{', admin' if user.is_admin else ''})", err=True)
+
+
+@tokens.command("issue")
+@click.argument("email")
+@click.option("--expires-in", type=click.IntRange(min=1), default=None,
+              help="Lifetime in seconds (default: TOKEN_EXPIRES_IN).")
+def issue(email: str, expires_in: int | None) -> None:
+    """Print a bearer token for EMAIL, alone on stdout."""
+    user = service.find_user(email)
+    if user is None:
+        raise click.ClickException(f"No account with email {email}")
+    lifetime = expires_in or current_app.config["TOKEN_EXPIRES_IN"]
+    click.echo(issue_token(user, current_app.config["SECRET_KEY"], lifetime))
+
+
+def init_app(app) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(tokens)

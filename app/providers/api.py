@@ -1,0 +1,62 @@
+"""GET /providers and POST /estimate-cost: both read the one price table."""
+import marshmallow as ma
+from flask import current_app
+
+from app.api import Blueprint
+from app.providers import pricing
+
+blp = Blueprint("providers_api", __name__, url_prefix="/api/image-studio",
+                description="AI providers, their capabilities and prices")
+
+
+class ProviderInfoSchema(ma.Schema):
+    name = ma.fields.String()
+    models = ma.fields.List(ma.fields.String())
+    capabilities = ma.fields.List(ma.fields.String())
+    max_resolution = ma.fields.String()
+    cost_range = ma.fields.String()
+    configured = ma.fields.Boolean()
+
+
+class ProvidersSchema(ma.Schema):
+    providers = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(ProviderInfoSchema))
+
+
+class EstimateRequestSchema(ma.Schema):
+    provider = ma.fields.String(required=True)
+    model = ma.fields.String(load_default=None, allow_none=True)
+    operation = ma.fields.String(load_default="generate")
+    num_images = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100))
+    width = ma.fields.Integer(load_default=None, allow_none=True, validate=ma.validate.Range(min=1, max=16384))
+    height = ma.fields.Integer(load_default=None, allow_none=True, validate=ma.validate.Range(min=1, max=16384))
+
+
+class EstimateSchema(ma.Schema):
+    estimated_cost = ma.fields.Float()
+    currency = ma.fields.String()
+    provider = ma.fields.String()
+    model = ma.fields.String(allow_none=True)
+    operation = ma.fields.String()
+    num_images = ma.fields.Integer()
+    breakdown = ma.fields.Dict()
+
+
+@blp.route("/providers")
+@blp.response(200, ProvidersSchema)
+def list_providers():
+    """AI providers, their models and capabilities, and whether each is configured."""
+    return {"providers": current_app.extensions["providers"].describe()}
+
+
+@blp.route("/estimate-cost", methods=["POST"])
+@blp.arguments(EstimateRequestSchema)
+@blp.response(200, EstimateSchema)
+def estimate_cost(args):
+    """Estimate the credits an operation will cost."""
+    return pricing.estimate(args["provider"], args["model"], args["operation"],
+                            args["num_images"], args["width"], args["height"])
+
+
+def init_app(app, api) -> None:
+    api.register_blueprint(blp)
+    app.extensions["modules"].append("providers")

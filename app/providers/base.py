@@ -1,0 +1,206 @@
+"""The one small interface every image provider implements, and the values it exchanges.
+
+Studios build a request dataclass, the registry picks a `Provider`, and the provider returns
+an `ImageResult` or raises `ProviderError`. Nothing here knows about Flask or HTTP.
+"""
+from __future__ import annotations
+
+import abc
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .pricing import provider_info
+
+EDIT_OPERATIONS = ("remove_background", "inpaint", "outpaint", "search_replace",
+                   "search_recolor", "relight", "general_edit", "erase")
+UPSCALE_MODES = ("fast", "conservative", "creative")
+CONTROL_OPERATIONS = ("sketch", "structure", "style", "style_transfer")
+KINDS = ("generate", "edit", "upscale", "control")
+
+
+@dataclass
+class GenerateRequest:
+    prompt: str
+    negative_prompt: str | None = None
+    width: int = 1024
+    height: int = 1024
+    style_preset: str | None = None
+    guidance_scale: float | None = None
+    steps: int | None = None
+    seed: int | None = None
+    model: str | None = None
+    output_format: str = "png"
+
+    kind = "generate"
+
+    @property
+    def operation(self) -> None:
+        """Generation has no sub-operation; present so every request reads alike."""
+        return None
+
+
+@dataclass
+class EditRequest:
+    operation: str
+    image: bytes
+    mask: bytes | None = None
+    prompt: str | None = None
+    negative_prompt: str | None = None
+    search_prompt: str | None = None
+    select_prompt: str | None = None
+    background: bytes | None = None
+    lighting: bytes | None = None
+    left: int = 0
+    right: int = 0
+    up: int = 0
+    down: int = 0
+    style_preset: str | None = None
+    guidance_scale: float | None = None
+    steps: int | None = None
+    seed: int | None = None
+    model: str | None = None
+    output_format: str = "png"
+    options: dict[str, Any] = field(default_factory=dict)
+
+    kind = "edit"
+
+
+@dataclass
+class UpscaleRequest:
+    mode: str
+    image: bytes
+    prompt: str | None = None
+    negative_prompt: str | None = None
+    seed: int | None = None
+    creativity: float | None = None
+    style_preset: str | None = None
+    output_format: str = "png"
+    model: str | None = None
+
+    kind = "upscale"
+
+    @property
+    def operation(self) -> str:
+        return self.mode
+
+
+@dataclass
+class ControlRequest:
+    operation: str
+    image: bytes
+    prompt: str
+    style_image: bytes | None = None
+    negative_prompt: str | None = None
+    control_strength: float | None = None
+    fidelity: float | None = None
+    style_strength: float | None = None
+    composition_fidelity: float | None = None
+    change_strength: float | None = None
+    aspect_ratio: str | None = None
+    style_preset: str | None = None
+    seed: int | None = None
+    output_format: str = "png"
+    model: str | None = None
+
+    kind = "control"
+
+
+Request = GenerateRequest | EditRequest | UpscaleRequest | ControlRequest
+
+
+@dataclass
+class ImageResult:
+    data: bytes
+    mime_type: str
+    provider: str
+    model: str | None
+    seed: int | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class ProviderError(Exception):
+    """A provider call that failed; `message` is safe to show (never a key or traceback).
+
+    `retryable` marks transient failures (5xx, 429, timeout, connection) that may succeed at
+    another provider; `refused` marks content-moderation refusals, which must not fail over.
+    """
+
+    def __init__(self, provider: str, message: str, *, status: int | None = None,
+                 retryable: bool = False, refused: bool = False):
+        super().__init__(message)
+        self.provider = provider
+        self.message = message
+        self.status = status
+        self.retryable = retryable
+        self.refused = refused
+        self.attempts: list[dict[str, Any]] = []
+
+    def __repr__(self) -> str:
+        return (f"ProviderError(provider={self.provider!r}, message={self.message!r}, "
+                f"status={self.status!r}, retryable={self.retryable}, refused={self.refused})")
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Provider(abc.ABC):
+    """One provider behind the common interface; capabilities come from providers.json."""
+
+    name: str = ""
+    label: str = ""
+
+    @property
+    def models(self) -> list[str]:
+        return list(provider_info(self.name)["models"])
+
+    def supports(self, kind: str, operation: str | None = None) -> bool:
+        """True when this provider can run `kind` (and `operation`, if given)."""
+        ops = provider_info(self.name)["operations"].get(kind)
+        if ops is None:
+            return False
+        return operation is None or operation in ops
+
+    def default_model(self, kind: str, operation: str | None = None) -> str | None:
+        """The model used when the request names none."""
+        defaults = provider_info(self.name).get("default_models", {})
+        return defaults.get(f"{kind}:{operation}") or defaults.get(kind)
+
+    def generate(self, request: GenerateRequest) -> ImageResult:
+        raise self.unsupported("generate")
+
+    def edit(self, request: EditRequest) -> ImageResult:
+        raise self.unsupported("edit", request.operation)
+
+    def upscale(self, request: UpscaleRequest) -> ImageResult:
+        raise self.unsupported("upscale", request.mode)
+
+    def control(self, request: ControlRequest) -> ImageResult:
+        raise self.unsupported("control", request.operation)
+
+    def unsupported(self, kind: str, operation: str | None = None) -> ProviderError:
+        what = f"{kind} '{operation}'" if operation else kind
+        return ProviderError(self.name, f"{self.label or self.name} does not support {what}")
+
+    def run(self, request: Request) -> ImageResult:
+        """Dispatch a request to the method for its kind."""
+        if not self.supports(request.kind, request.operation):
+            raise self.unsupported(request.kind, request.operation)
+        return getattr(self, request.kind)(request)
+
+
+def nearest_aspect_ratio(width: int, height: int, allowed: list[str] | tuple[str, ...]) -> str:
+    """The allowed "a:b" ratio closest to width/height (compared on a log scale)."""
+    target = math.log(width / height)
+
+    def distance(ratio: str) -> float:
+        a, b = (float(x) for x in ratio.split(":"))
+        return abs(math.log(a / b) - target)
+
+    return min(allowed, key=distance)
+
+
+def ratio_value(ratio: str) -> float:
+    """`"16:9"` -> 1.777...; the caller has validated the format."""
+    a, b = (float(x) for x in ratio.split(":"))
+    return a / b

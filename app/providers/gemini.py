@@ -1,0 +1,100 @@
+"""Google Gemini image client: `generateContent` (default) and the optional Imagen `:predict`.
+
+Gemini refuses with HTTP 200 and no image, so the reply itself decides between a refusal
+(`promptFeedback.blockReason`, a safety `finishReason`, an Imagen `raiFilteredReason`) and
+a malformed answer.
+"""
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import requests
+
+from .base import (EditRequest, GenerateRequest, ImageResult, Provider, ProviderError,
+                   nearest_aspect_ratio)
+from .media import decode_base64_image, masked_result
+from .session import HttpProvider
+
+GEMINI_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "9:16", "16:9", "21:9")
+IMAGEN_RATIOS = ("1:1", "3:4", "4:3", "9:16", "16:9")
+REFUSAL_FINISH = {"IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION", "IMAGE_OTHER",
+                  "NO_IMAGE", "SAFETY", "PROHIBITED_CONTENT", "RECITATION", "OTHER",
+                  "BLOCKLIST", "SPII"}
+
+
+class GeminiProvider(HttpProvider, Provider):
+    name = "gemini"
+    label = "Google Gemini"
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"x-goog-api-key": self.api_key}
+
+    def error_message(self, response: requests.Response) -> str | None:
+        error = response.json().get("error")
+        if isinstance(error, dict):
+            return error.get("message") or error.get("status")
+        return str(error) if error else None
+
+    def generate(self, request: GenerateRequest) -> ImageResult:
+        model = request.model or self.default_model("generate")
+        if model.startswith("imagen-"):
+            return self._imagen(model, request)
+        text = request.prompt
+        if request.negative_prompt:
+            text += f"\nAvoid: {request.negative_prompt}"
+        ratio = nearest_aspect_ratio(request.width, request.height, GEMINI_RATIOS)
+        return self._generate_content(model, [{"text": text}], ratio)
+
+    def edit(self, request: EditRequest) -> ImageResult:
+        """Edit by sending the image as an inlineData part after the instruction."""
+        if request.operation != "general_edit":
+            raise self.unsupported("edit", request.operation)
+        model = request.model or self.default_model("edit")
+        image_part = {"inlineData": {"mimeType": "image/png",
+                                     "data": base64.b64encode(request.image).decode("ascii")}}
+        result = self._generate_content(model, [{"text": request.prompt or ""}, image_part], None)
+        return masked_result(result, request.image, request.mask)
+
+    def _generate_content(self, model: str, parts: list[dict[str, Any]],
+                          ratio: str | None) -> ImageResult:
+        config: dict[str, Any] = {"responseModalities": ["TEXT", "IMAGE"]}
+        if ratio:
+            config["imageConfig"] = {"aspectRatio": ratio}
+        body = {"contents": [{"role": "user", "parts": parts}], "generationConfig": config}
+        reply = self.json_body(self.send("POST", f"/v1beta/models/{model}:generateContent",
+                                         json=body))
+        if not isinstance(reply, dict):
+            raise self.malformed("a malformed reply")
+        block = (reply.get("promptFeedback") or {}).get("blockReason")
+        if block:
+            raise self._refused(f"the prompt was blocked ({block})")
+        candidates = reply.get("candidates") or []
+        for candidate in candidates:
+            for part in (candidate.get("content") or {}).get("parts") or []:
+                inline = part.get("inlineData") or part.get("inline_data")
+                if inline and not part.get("thought") and inline.get("data"):
+                    data = decode_base64_image(inline["data"], self.name, self.label)
+                    notes = {"requested_aspect_ratio": ratio} if ratio else {}
+                    return self.result(data, model, None, notes)
+        finish = candidates[0].get("finishReason") if candidates else None
+        if finish in REFUSAL_FINISH:
+            raise self._refused(f"no image was produced (finish reason {finish})")
+        raise self.malformed("no image in its reply")
+
+    def _imagen(self, model: str, request: GenerateRequest) -> ImageResult:
+        ratio = nearest_aspect_ratio(request.width, request.height, IMAGEN_RATIOS)
+        body = {"instances": [{"prompt": request.prompt}],
+                "parameters": {"sampleCount": 1, "aspectRatio": ratio}}
+        reply = self.json_body(self.send("POST", f"/v1beta/models/{model}:predict", json=body))
+        predictions = reply.get("predictions") if isinstance(reply, dict) else None
+        first = predictions[0] if predictions else {}
+        if not first.get("bytesBase64Encoded"):
+            reason = first.get("raiFilteredReason") or "the image was filtered"
+            raise self._refused(reason)
+        data = decode_base64_image(first["bytesBase64Encoded"], self.name, self.label)
+        return self.result(data, model, None, {"requested_aspect_ratio": ratio})
+
+    def _refused(self, reason: str) -> ProviderError:
+        return ProviderError(self.name, f"Google Gemini refused the request: {reason}",
+                             status=200, refused=True)

@@ -1,0 +1,122 @@
+"""Small Pillow helpers the provider clients share: check replies, shrink inputs, masks.
+
+These stay in the provider layer (not `app/imaging/`) because they exist only to satisfy
+provider wire limits and to validate what providers send back.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import math
+
+from PIL import Image, UnidentifiedImageError
+
+from .base import ImageResult, ProviderError
+
+MIME_BY_FORMAT = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp",
+                  "GIF": "image/gif", "BMP": "image/bmp", "TIFF": "image/tiff"}
+
+
+def output_format(value: str | None, allowed: tuple[str, ...] = ("png", "jpeg", "webp")) -> str:
+    """The provider's name for the requested format (`jpg` -> `jpeg`); png when unsupported."""
+    fmt = (value or "png").lower().replace("jpg", "jpeg")
+    return fmt if fmt in allowed else "png"
+
+
+def sniff_image(data: bytes, provider: str, label: str) -> tuple[str, int, int]:
+    """Return (mime type, width, height) of `data`, fully decoding it to catch truncation.
+
+    Raises ProviderError when the bytes are not a complete image Pillow can read.
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            mime = MIME_BY_FORMAT.get(image.format or "", f"image/{(image.format or 'png').lower()}")
+            return mime, image.width, image.height
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ProviderError(provider, f"{label} returned an unreadable or truncated image") from None
+
+
+def decode_base64_image(text: str, provider: str, label: str) -> bytes:
+    """Decode raw base64 or a `data:` URL; ProviderError when it is not base64."""
+    payload = text.split(",", 1)[1] if text.startswith("data:") else text
+    try:
+        return base64.b64decode(payload, validate=False)
+    except (binascii.Error, ValueError):
+        raise ProviderError(provider, f"{label} returned malformed base64 image data") from None
+
+
+def data_url(data: bytes) -> str:
+    """A `data:` URL for an input image, with its real MIME type."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            mime = MIME_BY_FORMAT.get(image.format or "", "image/png")
+    except (UnidentifiedImageError, OSError):
+        mime = "image/png"
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size
+
+
+def fit_within(data: bytes, *, max_pixels: int | None = None,
+               max_side: int | None = None) -> tuple[bytes, dict | None]:
+    """Downscale `data` (keeping aspect) until it meets the pixel and side limits.
+
+    Returns the bytes to send and, when something changed, a note for the result metadata
+    so the caller can tell the user the provider saw a smaller input.
+    """
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+        scale = 1.0
+        if max_pixels and width * height > max_pixels:
+            scale = math.sqrt(max_pixels / (width * height))
+        if max_side and max(width, height) * scale > max_side:
+            scale = max_side / max(width, height)
+        if scale >= 1.0:
+            return data, None
+        size = (max(1, int(width * scale)), max(1, int(height * scale)))
+        image.load()
+        resized = image.resize(size, Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        resized.save(out, format="PNG")
+    return out.getvalue(), {"from": [width, height], "to": list(size)}
+
+
+def apply_mask(original: bytes, edited: bytes, mask: bytes) -> bytes:
+    """Keep the original where the mask is black and the edit where it is white (PNG).
+
+    Used by providers whose edit models take no mask, so a mask still limits the change.
+    """
+    with Image.open(io.BytesIO(original)) as base_image:
+        base_rgba = base_image.convert("RGBA")
+    with Image.open(io.BytesIO(edited)) as edited_image:
+        edited_rgba = edited_image.convert("RGBA").resize(base_rgba.size, Image.Resampling.LANCZOS)
+    with Image.open(io.BytesIO(mask)) as mask_image:
+        grey = mask_image.convert("L").resize(base_rgba.size, Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    Image.composite(edited_rgba, base_rgba, grey).save(out, format="PNG")
+    return out.getvalue()
+
+
+def scaled_size(width: int, height: int, *, max_side: int, min_side: int = 1,
+                multiple: int = 1) -> tuple[int, int]:
+    """Nearest size with the same aspect ratio inside [min_side, max_side], rounded to `multiple`."""
+    scale = min(1.0, max_side / max(width, height))
+    scale = max(scale, min_side / min(width, height))
+    def snap(value: float) -> int:
+        return int(min(max_side, max(min_side, round(value / multiple) * multiple)))
+    return snap(width * scale), snap(height * scale)
+
+
+def masked_result(result: ImageResult, original: bytes, mask: bytes | None) -> ImageResult:
+    """Limit an edit to the mask's white area, for edit models that take no mask."""
+    if mask is None:
+        return result
+    result.data = apply_mask(original, result.data, mask)
+    result.mime_type = "image/png"
+    result.metadata["mask_applied"] = True
+    return result

@@ -1,0 +1,139 @@
+"""The one price table (credits) and provider facts, read from `catalog/data/providers.json`.
+
+`POST /estimate-cost`, `GET /providers`' `cost_range` and the charge recorded for each result
+all call `price()`, so they cannot disagree. One credit is 0.01 USD.
+
+Operation names accepted by `price()` / `estimate()`:
+- `generate`: priced per model (the provider's default model when none is given);
+- edit operations by name: `remove_background`, `inpaint`, `outpaint`, `search_replace`,
+  `search_recolor`, `relight`, `general_edit`, `erase`;
+- upscale modes: `upscale_fast`, `upscale_conservative`, `upscale_creative`, the bare mode
+  names `fast` / `conservative` / `creative`, and `upscale` (= `upscale_fast`);
+- control operations by name: `sketch`, `structure`, `style`, `style_transfer`;
+- `optimize` (the in-process social optimizer, provider `local`).
+Providers `local` and `sandbox` cost 0 for everything; `ideogram` is WaveSpeed ideogram-v3-turbo.
+Width and height do not change a price (every provider bills per image); they are echoed
+in the breakdown.
+"""
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from app.errors import ValidationFailed
+
+DATA_FILE = Path(__file__).resolve().parent.parent / "catalog" / "data" / "providers.json"
+
+OPERATION_KINDS: dict[str, tuple[str, str | None]] = {
+    "generate": ("generate", None),
+    **{op: ("edit", op) for op in ("remove_background", "inpaint", "outpaint", "search_replace",
+                                   "search_recolor", "relight", "general_edit", "erase")},
+    **{mode: ("upscale", mode) for mode in ("fast", "conservative", "creative")},
+    **{f"upscale_{mode}": ("upscale", mode) for mode in ("fast", "conservative", "creative")},
+    "upscale": ("upscale", "fast"),
+    **{op: ("control", op) for op in ("sketch", "structure", "style", "style_transfer")},
+    "optimize": ("social", "optimize"),
+}
+
+
+@cache
+def load_table() -> dict[str, Any]:
+    """The parsed data file (read once per process)."""
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def provider_info(name: str) -> dict[str, Any]:
+    """The data-file entry of provider `name`; ValidationFailed naming it when unknown."""
+    providers = load_table()["providers"]
+    if name not in providers:
+        raise ValidationFailed(f"Unknown provider: {name}",
+                               errors={"provider": f"Unknown provider: {name}"})
+    return providers[name]
+
+
+def resolve_alias(provider: str, model: str | None) -> tuple[str, str | None]:
+    """Map an alias such as `ideogram` to its (provider, model)."""
+    alias = load_table()["aliases"].get(provider)
+    if alias:
+        return alias["provider"], model or alias["model"]
+    return provider, model
+
+
+def canonical_model(provider: str, model: str | None, kind: str = "generate",
+                    operation: str | None = None) -> str | None:
+    """The short model name the table knows (`ideogram-ai/ideogram-v3-turbo` -> `ideogram-v3-turbo`)."""
+    info = provider_info(provider)
+    if model is None:
+        defaults = info.get("default_models", {})
+        return defaults.get(f"{kind}:{operation}") or defaults.get(kind)
+    for short, full in info.get("model_ids", {}).items():
+        if model == full:
+            return short
+    if model in info["models"] or info.get("any_model"):
+        return model
+    raise ValidationFailed(f"Unknown model '{model}' for provider '{provider}'",
+                           errors={"model": f"Unknown model: {model}"})
+
+
+def _kind_of(operation: str) -> tuple[str, str | None]:
+    if operation not in OPERATION_KINDS:
+        raise ValidationFailed(f"Unknown operation: {operation}",
+                               errors={"operation": f"Unknown operation: {operation}"})
+    return OPERATION_KINDS[operation]
+
+
+def price(provider: str, operation: str, model: str | None = None) -> float:
+    """Credits for one image of `operation` at `provider` (see the module docstring)."""
+    provider, model = resolve_alias(provider, model)
+    kind, sub = _kind_of(operation)
+    info = provider_info(provider)
+    if kind not in info["operations"] or (sub and info["operations"][kind]
+                                          and sub not in info["operations"][kind]):
+        raise ValidationFailed(f"Provider '{provider}' does not support {operation}",
+                               errors={"operation": f"Unsupported operation: {operation}"})
+    table = info["prices"].get(kind, info["prices"].get("*"))
+    if not isinstance(table, dict):
+        return float(table)
+    key = canonical_model(provider, model, kind, sub) if kind == "generate" else sub
+    if key in table:
+        return float(table[key])
+    if "*" in table:
+        return float(table["*"])
+    raise ValidationFailed(f"No price for model '{key}' at provider '{provider}'",
+                           errors={"model": f"Unknown model: {key}"})
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+def estimate(provider: str, model: str | None, operation: str = "generate",
+             num_images: int = 1, width: int | None = None,
+             height: int | None = None) -> dict[str, Any]:
+    """The `POST /estimate-cost` answer: unit price × `num_images`, with a breakdown."""
+    if num_images < 1:
+        raise ValidationFailed("num_images must be at least 1",
+                               errors={"num_images": "Must be at least 1"})
+    real_provider, real_model = resolve_alias(provider, model)
+    kind, sub = _kind_of(operation)
+    unit = price(real_provider, operation, real_model)
+    shown_model = canonical_model(real_provider, real_model, kind, sub)
+    breakdown: dict[str, Any] = {"unit_price": _number(unit), "num_images": num_images}
+    if width and height:
+        breakdown["size"] = f"{width}x{height}"
+    return {"estimated_cost": _number(unit * num_images), "currency": "credits",
+            "provider": real_provider, "model": shown_model, "operation": operation,
+            "num_images": num_images, "breakdown": breakdown}
+
+
+def cost_range(provider: str) -> str:
+    """Like "3-8 credits": the spread of generation prices (all prices when it cannot generate)."""
+    prices = provider_info(provider)["prices"]
+    tables = [prices["generate"]] if "generate" in prices else list(prices.values())
+    values = sorted({float(v) for t in tables for v in (t.values() if isinstance(t, dict) else [t])})
+    low, high = _number(values[0]), _number(values[-1])
+    if low == high:
+        return f"{low} credit" if low == 1 else f"{low} credits"
+    return f"{low}-{high} credits"

@@ -1,0 +1,172 @@
+"""Which providers exist, which are configured, and the one place `auto` routing happens.
+
+`plan()` turns a request's provider choice into an ordered list of routes (the first runs,
+the rest are failover candidates); `execute()` runs them, moving on only after a transient
+failure. Routing tables (quality order, edit preference) live in providers.json.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
+
+from app.errors import ServiceUnavailable, ValidationFailed
+
+from .base import ImageResult, Provider, ProviderError, Request
+from .gemini import GeminiProvider
+from .huggingface import HuggingFaceProvider
+from .pricing import cost_range, load_table, provider_info, resolve_alias
+from .sandbox import SandboxProvider
+from .session import make_session
+from .stability import StabilityProvider
+from .wavespeed import WaveSpeedProvider
+
+# name -> (client class, key setting, base-URL setting, default base URL)
+CLIENTS = {
+    "stability": (StabilityProvider, "STABILITY_API_KEY", "STABILITY_API_BASE",
+                  "https://api.stability.ai"),
+    "wavespeed": (WaveSpeedProvider, "WAVESPEED_API_KEY", "WAVESPEED_API_BASE",
+                  "https://api.wavespeed.ai"),
+    "huggingface": (HuggingFaceProvider, "HF_TOKEN", "HF_API_BASE",
+                    "https://router.huggingface.co"),
+    "gemini": (GeminiProvider, "GEMINI_API_KEY", "GEMINI_API_BASE",
+               "https://generativelanguage.googleapis.com"),
+}
+
+
+class Route(NamedTuple):
+    provider: str
+    model: str | None
+
+
+@dataclass
+class Outcome:
+    result: ImageResult
+    provider: str
+    model: str | None
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _flag(value: Any, default: bool = True) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() not in ("0", "false", "no", "off", "")
+    return bool(value)
+
+
+class ProviderRegistry:
+    """The configured provider clients, keyed by provider name."""
+
+    def __init__(self, providers: dict[str, Provider], allow_sandbox: bool):
+        self.providers = providers
+        self.allow_sandbox = allow_sandbox
+
+    def names(self) -> list[str]:
+        return [*CLIENTS, *(["sandbox"] if self.allow_sandbox else [])]
+
+    def configured(self) -> list[str]:
+        """Names that can run now: providers with a key, plus the sandbox when allowed."""
+        return [name for name in self.names() if name in self.providers]
+
+    def describe(self) -> dict[str, dict[str, Any]]:
+        """The `GET /providers` body, one entry per known provider."""
+        described = {}
+        for name in self.names():
+            info = provider_info(name)
+            described[name] = {"name": info["label"], "models": list(info["models"]),
+                               "capabilities": list(info["capabilities"]),
+                               "max_resolution": info["max_resolution"],
+                               "cost_range": cost_range(name),
+                               "configured": name in self.providers}
+        return described
+
+    def get(self, name: str) -> Provider:
+        """The client for `name`; ValidationFailed when unknown, 503 when not configured."""
+        name, _ = resolve_alias(name, None)
+        if name not in self.names():
+            choices = ", ".join(["auto", *self.names(), *load_table()["aliases"]])
+            raise ValidationFailed(f"Unknown provider '{name}'; choose one of {choices}",
+                                   errors={"provider": f"Unknown provider: {name}"})
+        if name not in self.providers:
+            raise ServiceUnavailable(f"Provider '{name}' is not configured")
+        return self.providers[name]
+
+    def plan(self, kind: str, operation: str | None = None, provider: str | None = "auto",
+             model: str | None = None, quality: str = "standard",
+             recommended: str | None = None) -> list[Route]:
+        """Routes to try in order. An explicit provider gets exactly one route (no failover)."""
+        if provider and provider != "auto":
+            name, model = resolve_alias(provider, model)
+            client = self.get(name)
+            if not client.supports(kind, operation):
+                raise client_unsupported(client, kind, operation)
+            return [Route(name, model)]
+        candidates = self._candidates(kind, quality, recommended)
+        if model:
+            matching = [Route(p, model) for p, _ in candidates if model in provider_info(p)["models"]]
+            candidates = matching or candidates
+        routes: list[Route] = []
+        for name, route_model in candidates:
+            client = self.providers.get(name)
+            if client and client.supports(kind, operation) \
+                    and name not in {r.provider for r in routes}:
+                routes.append(Route(name, route_model))
+        if routes:
+            return routes
+        if "sandbox" in self.providers:
+            return [Route("sandbox", "sandbox")]
+        what = f"{kind} '{operation}'" if operation else kind
+        raise ServiceUnavailable(f"No configured provider can run {what}")
+
+    def _candidates(self, kind: str, quality: str, recommended: str | None) -> list[Route]:
+        routing = load_table()["routing"]
+        if kind != "generate":
+            return [Route(name, None) for name in routing.get(kind, [])]
+        if quality not in routing["generate"]:
+            raise ValidationFailed(f"Unknown quality: {quality}",
+                                   errors={"quality": f"Unknown quality: {quality}"})
+        routes = [Route(p, m) for p, m in routing["generate"][quality]]
+        if recommended:
+            routes.insert(0, Route(*resolve_alias(recommended, None)))
+        return routes
+
+    def execute(self, routes: list[Route], request: Request) -> Outcome:
+        """Run routes in order; only a retryable failure moves on to the next one.
+
+        Raises the last ProviderError, with `.attempts` listing every failed route.
+        """
+        attempts: list[dict[str, Any]] = []
+        for route in routes:
+            client = self.get(route.provider)
+            try:
+                result = client.run(replace(request, model=route.model))
+            except ProviderError as exc:
+                attempts.append({"provider": route.provider, "model": route.model,
+                                 "error": exc.message})
+                exc.attempts = list(attempts)
+                if not exc.retryable or route is routes[-1]:
+                    raise
+                continue
+            return Outcome(result, route.provider, result.model or route.model, attempts)
+        raise ValidationFailed("No provider route to run")
+
+
+def client_unsupported(client: Provider, kind: str, operation: str | None) -> ValidationFailed:
+    what = f"{kind} operation '{operation}'" if operation else kind
+    return ValidationFailed(f"Provider '{client.name}' does not support {what}",
+                            errors={"provider": f"Unsupported by {client.name}"})
+
+
+def build_registry(config: Mapping[str, Any]) -> ProviderRegistry:
+    """Create a client for every provider whose key is set (config keys = env var names)."""
+    session = make_session(config)
+    providers: dict[str, Provider] = {}
+    for name, (cls, key_setting, base_setting, default_base) in CLIENTS.items():
+        key = config.get(key_setting)
+        if key:
+            providers[name] = cls(key, config.get(base_setting) or default_base, session, config)
+    allow_sandbox = _flag(config.get("IMAGE_STUDIO_ALLOW_SANDBOX"), True)
+    if allow_sandbox:
+        providers["sandbox"] = SandboxProvider()
+    return ProviderRegistry(providers, allow_sandbox)

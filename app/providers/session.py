@@ -1,0 +1,164 @@
+"""HTTP plumbing shared by every provider client: one session factory, one poller.
+
+Retries live in urllib3 (so `Retry-After` and backoff behave the same for every vendor),
+every call carries an explicit `(connect, read)` timeout, and transport failures become a
+`ProviderError` whose message never contains a URL, a header or a key.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .base import ImageResult, ProviderError
+from .media import sniff_image
+
+T = TypeVar("T")
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+CONNECT_TIMEOUT = 10.0
+
+
+class ProviderSession(requests.Session):
+    """A `requests.Session` whose calls always carry the configured timeout."""
+
+    def __init__(self, timeout: tuple[float, float]):
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(method, url, **kwargs)
+
+
+def make_session(config: Mapping[str, Any]) -> requests.Session:
+    """Build the session every client uses: retries with jittered backoff, fixed timeouts.
+
+    `raise_on_status=False` hands the final 429/5xx back so the client can report the
+    provider's own reason instead of a generic "too many retries".
+    """
+    read = float(config.get("PROVIDER_TIMEOUT", 60))
+    retry = Retry(
+        total=int(config.get("PROVIDER_MAX_RETRIES", 3)),
+        backoff_factor=float(config.get("PROVIDER_BACKOFF_FACTOR", 0.5)),
+        backoff_jitter=float(config.get("PROVIDER_BACKOFF_FACTOR", 0.5)) / 2,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET", "POST", "HEAD"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+    session = ProviderSession((min(CONNECT_TIMEOUT, read), read))
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def poll(fetch: Callable[[], T | None], interval: float, timeout: float, *,
+         provider: str, label: str) -> T:
+    """Call `fetch` every `interval` seconds until it returns a value or `timeout` passes.
+
+    `fetch` returns None while the provider job is still running and raises ProviderError
+    when the job failed. Running out of time is retryable: another provider may be faster.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fetch()
+        if value is not None:
+            return value
+        if time.monotonic() + interval > deadline:
+            raise ProviderError(provider, f"Timed out waiting for {label} result",
+                                retryable=True)
+        time.sleep(interval)
+
+
+class HttpProvider:
+    """Mixin for clients that talk HTTP: sends through the shared session, maps failures.
+
+    Subclasses set `name`/`label`, implement `auth_headers()` and `error_message()`, and may
+    override `is_refusal()`; everything else about transport is decided here, once.
+    """
+
+    name: str
+    label: str
+
+    def __init__(self, api_key: str, base_url: str, session: requests.Session,
+                 config: Mapping[str, Any]):
+        self.api_key = api_key
+        self.base_url = base_url.rstrip("/")
+        self.session = session
+        self.poll_interval = float(config.get("PROVIDER_POLL_INTERVAL", 1.0))
+        self.poll_timeout = float(config.get("PROVIDER_POLL_TIMEOUT", 300))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    def error_message(self, response: requests.Response) -> str | None:
+        """The provider's own reason from an error body, or None when it has none."""
+        raise NotImplementedError
+
+    def is_refusal(self, response: requests.Response, message: str) -> bool:
+        return False
+
+    def send(self, method: str, path_or_url: str, *, auth: bool = True,
+             headers: Mapping[str, str] | None = None, **kwargs: Any) -> requests.Response:
+        """Send one request (with the session's retries) and return a 2xx response.
+
+        Raises ProviderError for transport failures and non-2xx answers.
+        """
+        url = path_or_url if "://" in path_or_url else self.base_url + path_or_url
+        all_headers = {**(self.auth_headers() if auth else {}), **(headers or {})}
+        try:
+            response = self.session.request(method, url, headers=all_headers, **kwargs)
+        except requests.RequestException as exc:
+            raise self.transport_error(exc) from None
+        if response.status_code >= 400:
+            raise self.http_error(response)
+        return response
+
+    def transport_error(self, exc: requests.RequestException) -> ProviderError:
+        text = str(exc).lower()
+        if isinstance(exc, requests.Timeout) or "timed out" in text or "timeout" in text:
+            message = f"{self.label} did not answer in time"
+        else:
+            message = f"Could not connect to {self.label}"
+        return ProviderError(self.name, message, retryable=True)
+
+    def http_error(self, response: requests.Response) -> ProviderError:
+        status = response.status_code
+        try:
+            reason = self.error_message(response)
+        except (ValueError, AttributeError, TypeError):
+            reason = None
+        message = self.redact(reason or f"{self.label} returned HTTP {status}")
+        return ProviderError(self.name, message, status=status,
+                             retryable=status == 429 or status >= 500,
+                             refused=self.is_refusal(response, message))
+
+    def redact(self, message: str) -> str:
+        """Strip the key from a provider message, in case a provider echoes it back."""
+        return message.replace(self.api_key, "***") if self.api_key else message
+
+    def malformed(self, what: str) -> ProviderError:
+        return ProviderError(self.name, f"{self.label} returned {what}")
+
+    def result(self, data: bytes, model: str | None, seed: int | None = None,
+               metadata: dict[str, Any] | None = None) -> ImageResult:
+        """Wrap checked image bytes; the real size goes into metadata for the caller's fit."""
+        mime, width, height = sniff_image(data, self.name, self.label)
+        return ImageResult(data, mime, self.name, model, seed,
+                           {"width": width, "height": height, **(metadata or {})})
+
+    def json_body(self, response: requests.Response) -> Any:
+        """The parsed JSON body of a success reply; ProviderError when it is not JSON."""
+        try:
+            return response.json()
+        except ValueError:
+            raise self.malformed("a malformed reply (not JSON)") from None

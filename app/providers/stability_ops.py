@@ -1,0 +1,175 @@
+"""Stability v2beta: which endpoint and form fields each operation uses (providers.md §1.4).
+
+Pure request building, no HTTP: every function returns a `Call` the client sends. Optional
+fields left as None are dropped; explicit zeros (a 0.0 strength, seed 0) are sent as given.
+Inputs beyond an endpoint's pixel limits are downscaled first and noted in `Call.notes`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .base import (ControlRequest, EditRequest, GenerateRequest, ProviderError,
+                   UpscaleRequest, nearest_aspect_ratio)
+from .media import fit_within, output_format
+
+ASPECT_RATIOS = ("21:9", "16:9", "3:2", "5:4", "1:1", "4:5", "2:3", "9:16", "9:21")
+SD3_MODELS = ("sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium", "sd3.5-flash")
+EDIT_PIXELS = 9_437_184
+DEFAULT_UPSCALE_PROMPT = "high quality, detailed, sharp"
+
+
+@dataclass
+class Call:
+    path: str
+    data: dict[str, str]
+    files: dict[str, bytes]
+    is_async: bool = False
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def form(**fields: Any) -> dict[str, str]:
+    """Multipart text fields: None dropped, numbers as text (0 and 0.0 kept)."""
+    return {key: str(value) for key, value in fields.items() if value is not None}
+
+
+def default(value: Any, fallback: Any) -> Any:
+    """`fallback` only when `value` is None: an explicit 0.0 is a choice, not a gap."""
+    return fallback if value is None else value
+
+
+def fitted(notes: dict[str, Any], key: str, image: bytes, **limits: int) -> bytes:
+    data, note = fit_within(image, **limits)
+    if note:
+        notes.setdefault("input_downscaled", {})[key] = note
+    return data
+
+
+def generate_call(request: GenerateRequest, model: str) -> Call:
+    ratio = nearest_aspect_ratio(request.width, request.height, ASPECT_RATIOS)
+    fields = form(prompt=request.prompt, negative_prompt=request.negative_prompt,
+                  aspect_ratio=ratio, seed=request.seed, style_preset=request.style_preset,
+                  output_format=output_format(request.output_format))
+    notes = {"requested_aspect_ratio": ratio}
+    if model in ("ultra", "core"):
+        return Call(f"/v2beta/stable-image/generate/{model}", fields, {}, notes=notes)
+    if model in SD3_MODELS:
+        fields.update(form(model=model, cfg_scale=request.guidance_scale))
+        return Call("/v2beta/stable-image/generate/sd3", fields, {}, notes=notes)
+    raise ProviderError("stability", f"Stability AI has no model '{model}'")
+
+
+def edit_call(request: EditRequest) -> Call:
+    notes: dict[str, Any] = {}
+    op, opts = request.operation, request.options
+    fmt = output_format(request.output_format)
+    common = form(seed=request.seed, output_format=fmt)
+    if op == "remove_background":
+        image = fitted(notes, "image", request.image, max_pixels=4_194_304)
+        return Call("/v2beta/stable-image/edit/remove-background",
+                    form(output_format=output_format(fmt, ("png", "webp"))), {"image": image},
+                    notes=notes)
+    if op == "relight":
+        return _relight_call(request, notes, common)
+    image = fitted(notes, "image", request.image, max_pixels=EDIT_PIXELS)
+    files = {"image": image}
+    if request.mask is not None and op != "outpaint":
+        files["mask"] = request.mask
+    styled = form(negative_prompt=request.negative_prompt, style_preset=request.style_preset)
+    paths = {"erase": "erase", "inpaint": "inpaint", "outpaint": "outpaint",
+             "search_replace": "search-and-replace", "search_recolor": "search-and-recolor"}
+    if op not in paths:
+        raise ProviderError("stability", f"Stability AI does not support edit '{op}'")
+    fields = {**common, **form(prompt=request.prompt)}
+    if op == "erase":
+        fields = {**common, **form(grow_mask=opts.get("grow_mask"))}
+    elif op == "inpaint":
+        fields.update(styled, **form(grow_mask=default(opts.get("grow_mask"), 5)))
+    elif op == "outpaint":
+        fields.update(styled, **form(left=request.left, right=request.right, up=request.up,
+                                     down=request.down, creativity=opts.get("creativity")))
+    else:
+        target = "search_prompt" if op == "search_replace" else "select_prompt"
+        fields.update(styled, **form(grow_mask=opts.get("grow_mask"),
+                                     **{target: getattr(request, target)}))
+    return Call(f"/v2beta/stable-image/edit/{paths[op]}", fields, files, notes=notes)
+
+
+def _relight_call(request: EditRequest, notes: dict[str, Any], common: dict[str, str]) -> Call:
+    opts = request.options
+    files = {"subject_image": fitted(notes, "subject_image", request.image, max_pixels=EDIT_PIXELS)}
+    if request.background is not None:
+        files["background_reference"] = request.background
+    if request.lighting is not None:
+        files["light_reference"] = request.lighting
+    keep = opts.get("keep_original_background")
+    fields = {**common, **form(
+        background_prompt=request.prompt, negative_prompt=request.negative_prompt,
+        foreground_prompt=opts.get("foreground_prompt"),
+        preserve_original_subject=opts.get("preserve_original_subject"),
+        original_background_depth=opts.get("original_background_depth"),
+        keep_original_background=None if keep is None else str(bool(keep)).lower(),
+        light_source_direction=opts.get("light_source_direction"),
+        light_source_strength=opts.get("light_source_strength"))}
+    return Call("/v2beta/stable-image/edit/replace-background-and-relight", fields, files,
+                is_async=True, notes=notes)
+
+
+def upscale_call(request: UpscaleRequest) -> Call:
+    notes: dict[str, Any] = {}
+    fmt = output_format(request.output_format)
+    if request.mode == "fast":
+        image = fitted(notes, "image", request.image, max_pixels=1_048_576, max_side=1536)
+        return Call("/v2beta/stable-image/upscale/fast", form(output_format=fmt),
+                    {"image": image}, notes=notes)
+    if request.mode not in ("conservative", "creative"):
+        raise ProviderError("stability", f"Stability AI does not support upscale '{request.mode}'")
+    creative = request.mode == "creative"
+    image = fitted(notes, "image", request.image,
+                   max_pixels=1_048_576 if creative else EDIT_PIXELS)
+    fields = form(prompt=request.prompt or DEFAULT_UPSCALE_PROMPT,
+                  negative_prompt=request.negative_prompt, seed=request.seed,
+                  creativity=request.creativity, output_format=fmt,
+                  style_preset=request.style_preset if creative else None)
+    return Call(f"/v2beta/stable-image/upscale/{request.mode}", fields, {"image": image},
+                is_async=creative, notes=notes)
+
+
+def control_call(request: ControlRequest) -> Call:
+    notes: dict[str, Any] = {}
+    op = request.operation
+    common = form(negative_prompt=request.negative_prompt, seed=request.seed,
+                  output_format=output_format(request.output_format))
+    image = fitted(notes, "image", request.image, max_pixels=EDIT_PIXELS, max_side=16383)
+    if op in ("sketch", "structure"):
+        fields = {**common, **form(prompt=request.prompt, style_preset=request.style_preset,
+                                   control_strength=default(request.control_strength, 0.7))}
+        return Call(f"/v2beta/stable-image/control/{op}", fields, {"image": image}, notes=notes)
+    if op == "style":
+        ratio = (request.aspect_ratio if request.aspect_ratio in ASPECT_RATIOS
+                 else nearest_aspect_ratio(*_ratio_pair(request.aspect_ratio), ASPECT_RATIOS))
+        notes["requested_aspect_ratio"] = ratio
+        fields = {**common, **form(prompt=request.prompt, style_preset=request.style_preset,
+                                   aspect_ratio=ratio, fidelity=default(request.fidelity, 0.5))}
+        return Call("/v2beta/stable-image/control/style", fields, {"image": image}, notes=notes)
+    if op == "style_transfer":
+        if request.style_image is None:
+            raise ProviderError("stability", "Style image is required for style transfer")
+        style = fitted(notes, "style_image", request.style_image, max_pixels=EDIT_PIXELS,
+                       max_side=16383)
+        fields = {**common, **form(
+            prompt=request.prompt or "", style_strength=default(request.style_strength, 1.0),
+            composition_fidelity=default(request.composition_fidelity, 0.9),
+            change_strength=default(request.change_strength, 0.9))}
+        return Call("/v2beta/stable-image/control/style-transfer", fields,
+                    {"init_image": image, "style_image": style}, notes=notes)
+    raise ProviderError("stability", f"Stability AI does not support control '{op}'")
+
+
+def _ratio_pair(ratio: str | None) -> tuple[float, float]:
+    """Parse "a:b" (decimals allowed); anything unparsable means square."""
+    try:
+        a, b = (float(x) for x in (ratio or "1:1").split(":"))
+        return (a, b) if a > 0 and b > 0 else (1.0, 1.0)
+    except ValueError:
+        return 1.0, 1.0

@@ -1,0 +1,128 @@
+"""WaveSpeed AI v3 client: JSON submit, `{code,message,data}` envelope, sync mode then polling.
+
+A job can end "completed" in the submit reply (sync mode) or need polling; outputs are
+base64 (we ask for it) or URLs, and URLs are fetched only from allowed hosts so a reply
+cannot make the service download from anywhere it names.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from .base import (EditRequest, GenerateRequest, ImageResult, Provider, ProviderError,
+                   nearest_aspect_ratio)
+from .media import (data_url, decode_base64_image, masked_result, output_format,
+                    scaled_size)
+from .pricing import provider_info
+from .session import HttpProvider, poll
+
+IDEOGRAM_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4")
+
+
+class WaveSpeedProvider(HttpProvider, Provider):
+    name = "wavespeed"
+    label = "WaveSpeed AI"
+
+    def __init__(self, api_key: str, base_url: str, session: requests.Session,
+                 config: Mapping[str, Any]):
+        super().__init__(api_key, base_url, session, config)
+        extra = [h.strip().lower() for h in str(config.get("PROVIDER_OUTPUT_HOSTS") or "").split(",")]
+        own = urlsplit(self.base_url)
+        self.allowed_hosts = {own.netloc.lower(), *provider_info(self.name)["output_hosts"],
+                              *(h for h in extra if h)}
+
+    def error_message(self, response: requests.Response) -> str | None:
+        body = response.json()
+        if isinstance(body, dict):
+            return body.get("message") or body.get("error") or None
+        return None
+
+    def generate(self, request: GenerateRequest) -> ImageResult:
+        model = self._short_model(request.model or self.default_model("generate"))
+        body: dict[str, Any] = {"prompt": request.prompt}
+        notes: dict[str, Any] = {}
+        if model == "ideogram-v3-turbo":
+            body["aspect_ratio"] = nearest_aspect_ratio(request.width, request.height,
+                                                        IDEOGRAM_RATIOS)
+            notes["requested_aspect_ratio"] = body["aspect_ratio"]
+        else:
+            width, height = scaled_size(request.width, request.height, max_side=1536, min_side=256)
+            body.update(size=f"{width}*{height}", seed=request.seed,
+                        output_format=output_format(request.output_format))
+            notes["requested_size"] = f"{width}x{height}"
+        return self._run(model, body, notes)
+
+    def edit(self, request: EditRequest) -> ImageResult:
+        if request.operation != "general_edit":
+            raise self.unsupported("edit", request.operation)
+        model = self._short_model(request.model or self.default_model("edit"))
+        body = {"prompt": request.prompt, "image": data_url(request.image), "seed": request.seed,
+                "output_format": output_format(request.output_format)}
+        return masked_result(self._run(model, body, {}), request.image, request.mask)
+
+    def _short_model(self, model: str) -> str:
+        ids = provider_info(self.name)["model_ids"]
+        for short, full in ids.items():
+            if model in (short, full):
+                return short
+        raise ProviderError(self.name, f"WaveSpeed AI has no model '{model}' here")
+
+    def _run(self, model: str, body: dict[str, Any], notes: dict[str, Any]) -> ImageResult:
+        """Submit in sync mode; poll the result while the job is not finished."""
+        model_id = provider_info(self.name)["model_ids"][model]
+        payload = {k: v for k, v in body.items() if v is not None}
+        payload.update(enable_base64_output=True, enable_sync_mode=True)
+        data = self._envelope(self.send("POST", f"/api/v3/{model_id}", json=payload))
+        if not self._finished(data):
+            job_id = data.get("id")
+            if not job_id:
+                raise self.malformed("an unfinished job without an id")
+            data = poll(lambda: self._poll_once(job_id), self.poll_interval, self.poll_timeout,
+                        provider=self.name, label=self.label)
+        outputs = data.get("outputs") or []
+        if not outputs or not isinstance(outputs[0], str):
+            raise self.malformed("a finished job without outputs")
+        image = self._output_bytes(outputs[0])
+        nsfw = data.get("has_nsfw_contents") or []
+        return self.result(image, model, body.get("seed"),
+                           {**notes, "model_id": model_id, "job_id": data.get("id"),
+                            "has_nsfw_contents": bool(nsfw and nsfw[0])})
+
+    def _poll_once(self, job_id: str) -> dict[str, Any] | None:
+        data = self._envelope(self.send("GET", f"/api/v3/predictions/{job_id}/result"))
+        return data if self._finished(data) else None
+
+    def _envelope(self, response: requests.Response) -> dict[str, Any]:
+        """`data` of a `{code,message,data}` reply; the envelope code can fail an HTTP 200."""
+        body = self.json_body(response)
+        if not isinstance(body, dict):
+            raise self.malformed("a reply that is not an envelope")
+        code = body.get("code", 200)
+        if code != 200:
+            status = code if isinstance(code, int) else None
+            raise ProviderError(self.name, self.redact(str(body.get("message") or code)),
+                                status=status, retryable=bool(status and (status == 429 or status >= 500)))
+        if not isinstance(body.get("data"), dict):
+            raise self.malformed("a reply without a data object")
+        return body["data"]
+
+    def _finished(self, data: dict[str, Any]) -> bool:
+        """True when completed; ProviderError when failed; any other status keeps polling."""
+        status = data.get("status")
+        if status == "failed":
+            reason = data.get("error") or "the job failed"
+            raise ProviderError(self.name, self.redact(f"WaveSpeed AI job failed: {reason}"))
+        return status == "completed"
+
+    def _output_bytes(self, output: str) -> bytes:
+        if not output.startswith(("http://", "https://")):
+            return decode_base64_image(output, self.name, self.label)
+        parts = urlsplit(output)
+        host, netloc = (parts.hostname or "").lower(), parts.netloc.lower()
+        if host not in self.allowed_hosts and netloc not in self.allowed_hosts:
+            raise ProviderError(self.name, f"WaveSpeed AI output host '{host}' is not allowed; "
+                                "add it to PROVIDER_OUTPUT_HOSTS to trust it")
+        return self.send("GET", output, auth=False).content

@@ -1,0 +1,32 @@
+import re
+
+from tests.conftest import PASSWORD
+
+
+def login(client):
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"email": "user@example.com", "password": PASSWORD, "csrf_token": token})
+
+
+def test_gallery_filters_and_searches(client, user):
+    login(client)
+    html = client.get("/templates?platform=linkedin").get_data(as_text=True)
+    assert html.count('data-template-id="') == 4 and "1200×628 px" in html
+    html = client.get("/templates?q=hero&category=brand_assets").get_data(as_text=True)
+    assert re.findall(r'data-template-id="([^"]+)"', html) == ["website_hero", "website_banner"]
+    bad = client.get("/templates?platform=myspace")
+    assert bad.status_code == 400 and "Invalid platform" in bad.get_data(as_text=True)
+
+
+def test_specs_page_lists_every_platform_with_specs(client, user):
+    login(client)
+    html = client.get("/platform-specs").get_data(as_text=True)
+    for name in ("Instagram", "Twitter/X", "LinkedIn", "TikTok"):
+        assert f"<h2>{name}</h2>" in html
+    assert "2560×1440" in html
+
+
+def test_pages_need_a_login(client, user):
+    response = client.get("/templates")
+    assert response.status_code == 302 and "/login?next=/templates" in response.headers["Location"]

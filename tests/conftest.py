@@ -1,0 +1,97 @@
+"""Fixtures shared by every test: app, client, runner, accounts and tokens."""
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from app.auth import service as accounts
+from app.auth.tokens import issue_token
+from app.extensions import db
+
+# Settings a developer's shell may carry that must not leak into tests.
+ISOLATED_ENV = (
+    "SECRET_KEY", "DATABASE_URL", "IMAGE_STUDIO_STORAGE_DIR", "STABILITY_API_KEY", "WAVESPEED_API_KEY",
+    "HF_TOKEN", "GEMINI_API_KEY", "STABILITY_API_BASE", "WAVESPEED_API_BASE", "HF_API_BASE",
+    "GEMINI_API_BASE", "PROVIDER_OUTPUT_HOSTS", "IMAGE_STUDIO_ALLOW_SANDBOX", "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_FREE", "RATELIMIT_PRO", "RATELIMIT_ENTERPRISE", "RATELIMIT_ANONYMOUS",
+    "JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "MAX_IMAGE_MB", "MAX_REQUEST_MB", "MAX_IMAGE_PIXELS",
+)
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch):
+    for name in ISOLATED_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """Build an app with extra settings; tables are created from the models."""
+    apps = []
+
+    def factory(**settings):
+        config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
+                  "SECRET_KEY": "test-secret-key-for-hs256-signing-0123456789",
+                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+                  "IMAGE_STUDIO_STORAGE_DIR": str(tmp_path / "assets")}
+        config.update(settings)
+        application = create_app(config)
+        with application.app_context():
+            db.create_all()
+        apps.append(application)
+        return application
+
+    yield factory
+    for application in apps:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    def factory(email="user@example.com", password=PASSWORD, tier="free", is_admin=False):
+        with app.app_context():
+            user = accounts.create_user(email, password, tier=tier, is_admin=is_admin)
+            return user.id
+    return factory
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user()
+
+
+@pytest.fixture
+def token_for(app):
+    def factory(email="user@example.com", expires_in=3600):
+        with app.app_context():
+            return issue_token(accounts.find_user(email), app.config["SECRET_KEY"], expires_in)
+    return factory
+
+
+@pytest.fixture
+def token(user, token_for):
+    return token_for()
+
+
+@pytest.fixture
+def auth(token):
+    """Authorization header of the default user."""
+    return {"Authorization": f"Bearer {token}"}

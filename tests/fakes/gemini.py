@@ -1,0 +1,67 @@
+"""Fake Google Gemini API (providers.md §4): generateContent and Imagen predict."""
+from __future__ import annotations
+
+import base64
+import re
+
+from werkzeug.wrappers import Request, Response
+
+from .server import FakeServer, json_response, png_bytes
+
+STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+          429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
+
+
+class FakeGemini(FakeServer):
+    """Knobs: `block_reason`, `finish_reason` (set a refusal reason to send no image),
+    `thought_image` (a thought part carrying an image comes first), `rai_filtered`."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.block_reason: str | None = None
+        self.finish_reason = "STOP"
+        self.thought_image = False
+        self.rai_filtered: str | None = None
+
+    def error_body(self, status: int, message: str) -> dict:
+        return {"error": {"code": status, "message": message,
+                          "status": STATUS.get(status, "UNKNOWN"), "details": []}}
+
+    def handle(self, request: Request) -> Response:
+        if request.headers.get("x-goog-api-key") != self.key:
+            body = self.error_body(400, "API key not valid. Please pass a valid API key.")
+            body["error"]["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                                         "reason": "API_KEY_INVALID"}]
+            return json_response(body, 400)
+        match = re.fullmatch(r"/v1beta/models/([^:/]+):(generateContent|predict)", request.path)
+        if request.method != "POST" or not match:
+            return json_response(self.error_body(404, "Not found"), 404)
+        body = request.get_json(silent=True) or {}
+        if match.group(2) == "predict":
+            return self._predict(body)
+        return self._generate(body)
+
+    def _generate(self, body: dict) -> Response:
+        if self.block_reason:
+            return json_response({"promptFeedback": {"blockReason": self.block_reason}})
+        image = {"inlineData": {"mimeType": "image/png",
+                                "data": base64.b64encode(png_bytes(80, 60)).decode()}}
+        parts = [{"text": "Here is your image"}]
+        if self.finish_reason == "STOP":
+            parts.append(image)
+        if self.thought_image:
+            thought = {"inlineData": {"mimeType": "image/png",
+                                      "data": base64.b64encode(png_bytes(10, 10)).decode()},
+                       "thought": True}
+            parts.insert(0, thought)
+        return json_response({"candidates": [{"content": {"role": "model", "parts": parts},
+                                              "finishReason": self.finish_reason, "index": 0}],
+                              "usageMetadata": {"totalTokenCount": 10},
+                              "modelVersion": "fake"})
+
+    def _predict(self, body: dict) -> Response:
+        if self.rai_filtered:
+            return json_response({"predictions": [{"raiFilteredReason": self.rai_filtered}]})
+        return json_response({"predictions": [{
+            "bytesBase64Encoded": base64.b64encode(png_bytes(64, 48)).decode(),
+            "mimeType": "image/png"}]})

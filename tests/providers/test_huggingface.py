@@ -1,0 +1,63 @@
+"""Hugging Face client against the fake: JSON wire, raw bytes, model loading, errors."""
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from app.providers.base import EditRequest, GenerateRequest, ProviderError
+
+from .conftest import KEYS
+
+
+def test_generate_wire(registry, fake_huggingface):
+    result = registry.get("huggingface").generate(
+        GenerateRequest("a bike", width=1920, height=1080, seed=5, steps=4))
+    sent = fake_huggingface.requests[0]
+    assert sent.path == "/hf-inference/models/black-forest-labs/FLUX.1-schnell"
+    assert sent.header("authorization") == f"Bearer {KEYS['huggingface']}"
+    assert sent.header("accept") == "image/png"
+    assert sent.json == {"inputs": "a bike", "parameters": {
+        "num_inference_steps": 4, "width": 1024, "height": 576, "seed": 5}}
+    assert result.mime_type == "image/jpeg"  # sniffed, not trusted from headers
+    assert result.metadata["requested_size"] == "1024x576"
+
+
+def test_model_loading_retries_with_wait_header(registry, fake_huggingface):
+    fake_huggingface.loading = True
+    result = registry.get("huggingface").generate(GenerateRequest("x", model="org/model"))
+    plain = [r for r in fake_huggingface.requests if r.header("x-wait-for-model") is None]
+    waited = [r for r in fake_huggingface.requests if r.header("x-wait-for-model") == "1"]
+    assert len(plain) == 3 and len(waited) == 1  # session retries, then one wait request
+    assert fake_huggingface.requests[-1] is waited[0]
+    assert result.metadata["waited_for_model"] and result.model == "org/model"
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"error": "You have exceeded your monthly included credits"},
+     "You have exceeded your monthly included credits"),
+    ({"error": ["bad width", "bad height"]}, "bad width; bad height"),
+    ({"errors": [{"message": "gated model"}]}, "gated model"),
+    ("oops", "Hugging Face returned HTTP 402"),
+])
+def test_error_bodies(registry, fake_huggingface, body, message):
+    fake_huggingface.queue(status=402, body=body)
+    with pytest.raises(ProviderError) as err:
+        registry.get("huggingface").generate(GenerateRequest("x"))
+    assert err.value.message == message and err.value.status == 402
+
+
+def test_non_image_success_is_malformed(registry, fake_huggingface):
+    fake_huggingface.queue(status=200, body={"images": []})
+    with pytest.raises(ProviderError) as err:
+        registry.get("huggingface").generate(GenerateRequest("x"))
+    assert "unreadable" in err.value.message
+
+
+def test_general_edit_sends_image_to_image(registry, fake_huggingface, image):
+    registry.get("huggingface").edit(EditRequest("general_edit", image, prompt="add snow",
+                                                 guidance_scale=7.5))
+    sent = fake_huggingface.requests[0]
+    assert sent.path == "/hf-inference/models/Qwen/Qwen-Image-Edit"
+    assert base64.b64decode(sent.json["inputs"]) == image
+    assert sent.json["parameters"] == {"prompt": "add snow", "guidance_scale": 7.5}

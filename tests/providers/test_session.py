@@ -1,0 +1,95 @@
+"""Shared transport behaviour, exercised through real clients against the fakes."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.providers import build_registry
+from app.providers.base import GenerateRequest, ProviderError
+from app.providers.session import make_session, poll
+
+from .conftest import KEYS
+
+
+def generate(registry, name="stability"):
+    return registry.get(name).generate(GenerateRequest("a lighthouse"))
+
+
+def test_retries_then_success(registry, fake_stability):
+    fake_stability.fail(times=2, status=503)
+    result = generate(registry)
+    assert result.mime_type == "image/png"
+    assert len(fake_stability.requests) == 3
+
+
+def test_retries_exhausted_reports_provider_reason(registry, fake_stability):
+    fake_stability.fail(times=3, status=500, message="An unexpected server error has occurred")
+    with pytest.raises(ProviderError) as err:
+        generate(registry)
+    assert len(fake_stability.requests) == 3  # first try + PROVIDER_MAX_RETRIES (2)
+    assert err.value.status == 500 and err.value.retryable and not err.value.refused
+    assert err.value.message == "An unexpected server error has occurred"
+
+
+def test_retry_after_is_honoured(registry, fake_wavespeed):
+    fake_wavespeed.fail(times=1, status=429, message="rate limited", retry_after=1)
+    generate(registry, "wavespeed")
+    first, second = fake_wavespeed.requests[:2]
+    assert second.at - first.at >= 0.95
+
+
+def test_client_errors_are_not_retried(registry, fake_gemini):
+    fake_gemini.fail(times=1, status=400, message="bad field")
+    with pytest.raises(ProviderError) as err:
+        generate(registry, "gemini")
+    assert len(fake_gemini.requests) == 1 and not err.value.retryable
+
+
+def test_timeout_becomes_retryable_error(provider_config, fake_huggingface):
+    provider_config.update(PROVIDER_TIMEOUT=0.3, PROVIDER_MAX_RETRIES=1)
+    fake_huggingface.hang(1.0, times=2)
+    started = time.monotonic()
+    with pytest.raises(ProviderError) as err:
+        generate(build_registry(provider_config), "huggingface")
+    assert time.monotonic() - started < 1.5
+    assert err.value.retryable and "did not answer in time" in err.value.message
+    assert len(fake_huggingface.requests) == 2
+
+
+def test_connection_refused_is_retryable(provider_config):
+    provider_config.update(STABILITY_API_BASE="http://127.0.0.1:9", PROVIDER_MAX_RETRIES=0)
+    with pytest.raises(ProviderError) as err:
+        generate(build_registry(provider_config))
+    assert err.value.retryable and err.value.message == "Could not connect to Stability AI"
+
+
+def test_session_settings():
+    session = make_session({"PROVIDER_TIMEOUT": 7, "PROVIDER_MAX_RETRIES": 4})
+    retry = session.get_adapter("https://x").max_retries
+    assert session.timeout == (7.0, 7.0)
+    assert retry.total == 4 and retry.respect_retry_after_header and not retry.raise_on_status
+    assert {429, 500, 502, 503, 504} <= set(retry.status_forcelist)
+    assert "POST" in retry.allowed_methods and retry.backoff_factor == 0.5
+
+
+def test_poll_returns_first_value_and_times_out():
+    answers = iter([None, None, "done"])
+    assert poll(lambda: next(answers), 0.001, 1, provider="p", label="P") == "done"
+    with pytest.raises(ProviderError) as err:
+        poll(lambda: None, 0.01, 0.05, provider="p", label="P")
+    assert err.value.retryable
+
+
+@pytest.mark.parametrize("name, status", [("stability", 401), ("wavespeed", 401),
+                                          ("huggingface", 401), ("gemini", 400)])
+def test_no_key_in_errors(provider_config, name, status):
+    key = {"stability": "STABILITY_API_KEY", "wavespeed": "WAVESPEED_API_KEY",
+           "huggingface": "HF_TOKEN", "gemini": "GEMINI_API_KEY"}[name]
+    provider_config[key] = "wrong-" + KEYS[name]
+    registry = build_registry(provider_config)
+    with pytest.raises(ProviderError) as err:
+        generate(registry, name)
+    assert err.value.status == status
+    for text in (err.value.message, str(err.value), repr(err.value), repr(registry.get(name))):
+        assert KEYS[name] not in text and "SECRET" not in text

@@ -1,0 +1,188 @@
+"""Stability client against the fake: wire format per operation, async jobs, refusals."""
+from __future__ import annotations
+
+import pytest
+
+from app.providers.base import (ControlRequest, EditRequest, GenerateRequest, ProviderError,
+                                UpscaleRequest)
+from tests.fakes.server import png_bytes
+
+from .conftest import KEYS
+
+
+def last(fake):
+    return fake.requests[-1]
+
+
+@pytest.mark.parametrize("model, path, extra", [
+    ("core", "/v2beta/stable-image/generate/core", {}),
+    ("ultra", "/v2beta/stable-image/generate/ultra", {}),
+    ("sd3.5-flash", "/v2beta/stable-image/generate/sd3", {"model": "sd3.5-flash", "cfg_scale": "2.5"}),
+])
+def test_generate_wire(registry, fake_stability, model, path, extra):
+    request = GenerateRequest("a red fox", negative_prompt="blur", width=1920, height=1080,
+                              style_preset="photographic", guidance_scale=2.5, seed=0,
+                              model=model)
+    result = registry.get("stability").generate(request)
+    sent = last(fake_stability)
+    assert sent.method == "POST" and sent.path == path
+    assert sent.header("authorization") == f"Bearer {KEYS['stability']}"
+    assert sent.header("accept") == "image/*"
+    assert sent.header("content-type").startswith("multipart/form-data")
+    assert sent.form == {"prompt": "a red fox", "negative_prompt": "blur", "aspect_ratio": "16:9",
+                         "seed": "0", "style_preset": "photographic", "output_format": "png",
+                         **extra}
+    assert result.mime_type == "image/png" and result.provider == "stability"
+    assert result.model == model and result.seed == 1234
+    assert result.metadata["requested_aspect_ratio"] == "16:9"
+    assert (result.metadata["width"], result.metadata["height"]) == (1344, 768)
+
+
+@pytest.mark.parametrize("operation, path, fields, files", [
+    ("remove_background", "edit/remove-background", {"output_format": "png"}, {"image"}),
+    ("inpaint", "edit/inpaint", {"prompt": "p", "grow_mask": "5", "output_format": "png",
+                                 "negative_prompt": "n"}, {"image", "mask"}),
+    ("outpaint", "edit/outpaint", {"prompt": "p", "left": "10", "right": "0", "up": "0",
+                                   "down": "20", "output_format": "png", "negative_prompt": "n"},
+     {"image"}),
+    ("search_replace", "edit/search-and-replace", {"prompt": "p", "search_prompt": "cat",
+                                                   "output_format": "png", "negative_prompt": "n"},
+     {"image", "mask"}),
+    ("search_recolor", "edit/search-and-recolor", {"prompt": "p", "select_prompt": "shirt",
+                                                   "output_format": "png", "negative_prompt": "n"},
+     {"image", "mask"}),
+    ("erase", "edit/erase", {"output_format": "png"}, {"image", "mask"}),
+])
+def test_edit_wire(registry, fake_stability, image, operation, path, fields, files):
+    request = EditRequest(operation, image, mask=png_bytes(96, 64, (255, 255, 255)), prompt="p",
+                          negative_prompt="n", search_prompt="cat", select_prompt="shirt",
+                          left=10, down=20)
+    result = registry.get("stability").edit(request)
+    sent = last(fake_stability)
+    assert sent.path == f"/v2beta/stable-image/{path}"
+    assert sent.form == fields
+    assert set(sent.files) == files
+    assert sent.files["image"] == image
+    assert result.metadata["endpoint"] == sent.path
+
+
+def test_inpaint_grow_mask_option_and_jpg_format(registry, fake_stability, image):
+    registry.get("stability").edit(EditRequest("inpaint", image, prompt="p", output_format="jpg",
+                                               options={"grow_mask": 0}))
+    assert last(fake_stability).form["grow_mask"] == "0"
+    assert last(fake_stability).form["output_format"] == "jpeg"
+
+
+@pytest.mark.parametrize("operation, expected", [
+    ("sketch", {"control_strength": "0.0"}),
+    ("structure", {"control_strength": "0.0"}),
+    ("style", {"fidelity": "0.0", "aspect_ratio": "16:9"}),
+    ("style_transfer", {"style_strength": "0.0", "composition_fidelity": "0.0",
+                        "change_strength": "0.1"}),
+])
+def test_control_honours_explicit_zero(registry, fake_stability, image, operation, expected):
+    request = ControlRequest(operation, image, "a castle", style_image=image,
+                             control_strength=0.0, fidelity=0.0, style_strength=0.0,
+                             composition_fidelity=0.0, change_strength=0.1, aspect_ratio="1.91:1")
+    registry.get("stability").control(request)
+    sent = last(fake_stability)
+    assert sent.path == "/v2beta/stable-image/control/" + operation.replace("_", "-")
+    assert expected.items() <= sent.form.items()
+    if operation == "style_transfer":
+        assert set(sent.files) == {"init_image", "style_image"}
+
+
+def test_control_defaults_when_absent(registry, fake_stability, image):
+    registry.get("stability").control(ControlRequest("sketch", image, "x"))
+    assert last(fake_stability).form["control_strength"] == "0.7"
+    registry.get("stability").control(ControlRequest("style", image, "x"))
+    assert last(fake_stability).form["fidelity"] == "0.5"
+    assert last(fake_stability).form["aspect_ratio"] == "1:1"
+
+
+def test_fast_upscale_downscales_oversized_input(registry, fake_stability):
+    big = png_bytes(2000, 1000)
+    result = registry.get("stability").upscale(UpscaleRequest("fast", big))
+    sent = last(fake_stability)
+    assert sent.path == "/v2beta/stable-image/upscale/fast"
+    assert result.metadata["input_downscaled"]["image"] == {"from": [2000, 1000], "to": [1448, 724]}
+    assert (result.metadata["width"], result.metadata["height"]) == (1448 * 4, 724 * 4)
+
+
+def test_conservative_upscale_sends_required_prompt(registry, fake_stability, image):
+    registry.get("stability").upscale(UpscaleRequest("conservative", image, creativity=0.2))
+    form = last(fake_stability).form
+    assert form["prompt"] and form["creativity"] == "0.2"
+
+
+@pytest.mark.parametrize("pending", [0, 3])
+def test_creative_upscale_polls_until_done(registry, fake_stability, image, pending):
+    fake_stability.async_pending = pending
+    result = registry.get("stability").upscale(
+        UpscaleRequest("creative", image, prompt="sharp", style_preset="anime"))
+    submit, *polls = fake_stability.requests
+    assert submit.path == "/v2beta/stable-image/upscale/creative"
+    assert submit.form["style_preset"] == "anime"
+    assert len(polls) == pending + 1
+    assert all(p.method == "GET" and p.path.startswith("/v2beta/results/") for p in polls)
+    assert all(p.header("authorization") == f"Bearer {KEYS['stability']}" for p in polls)
+    assert result.mime_type == "image/png"
+
+
+def test_relight_is_async_with_references(registry, fake_stability, image):
+    fake_stability.async_pending = 2
+    request = EditRequest("relight", image, background=image, lighting=image, prompt="beach",
+                          options={"light_source_strength": 0.0, "keep_original_background": False})
+    registry.get("stability").edit(request)
+    submit = fake_stability.requests[0]
+    assert submit.path == "/v2beta/stable-image/edit/replace-background-and-relight"
+    assert set(submit.files) == {"subject_image", "background_reference", "light_reference"}
+    assert submit.form["background_prompt"] == "beach"
+    assert submit.form["light_source_strength"] == "0.0"
+    assert submit.form["keep_original_background"] == "false"
+    assert len(fake_stability.requests) == 4
+
+
+def test_poll_timeout_is_retryable(provider_config, fake_stability, image):
+    from app.providers import build_registry
+    provider_config["PROVIDER_POLL_TIMEOUT"] = 0.05
+    fake_stability.async_pending = 1000
+    with pytest.raises(ProviderError) as err:
+        build_registry(provider_config).get("stability").upscale(UpscaleRequest("creative", image))
+    assert err.value.retryable and "Timed out" in err.value.message
+
+
+def test_content_filtered_is_a_refusal(registry, fake_stability):
+    fake_stability.finish_reason = "CONTENT_FILTERED"
+    with pytest.raises(ProviderError) as err:
+        registry.get("stability").generate(GenerateRequest("x"))
+    assert err.value.refused and not err.value.retryable
+    assert "CONTENT_FILTERED" in err.value.message
+
+
+def test_moderation_403_is_a_refusal(registry, fake_stability):
+    fake_stability.moderate()
+    with pytest.raises(ProviderError) as err:
+        registry.get("stability").generate(GenerateRequest("x"))
+    assert err.value.refused and err.value.status == 403
+    assert "content moderation" in err.value.message
+    assert len(fake_stability.requests) == 1
+
+
+def test_error_envelope_message(registry, fake_stability, image):
+    with pytest.raises(ProviderError) as err:
+        registry.get("stability").edit(EditRequest("inpaint", image))
+    assert err.value.status == 400 and err.value.message == "prompt: is required"
+    assert not err.value.retryable and not err.value.refused
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (png_bytes(64, 64)[:60], "image/png"),
+    (b"not json at all", "application/json"),
+    ({"finish_reason": "SUCCESS"}, "application/json"),
+])
+def test_malformed_reply(registry, fake_stability, body, content_type):
+    fake_stability.queue(status=200, body=body, content_type=content_type)
+    with pytest.raises(ProviderError) as err:
+        registry.get("stability").generate(GenerateRequest("x"))
+    assert "returned" in err.value.message and err.value.status is None
