@@ -17,6 +17,7 @@ ISOLATED_ENV = (
     "JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "MAX_IMAGE_MB", "MAX_REQUEST_MB", "MAX_IMAGE_PIXELS",
 )
 PASSWORD = "correct-horse-battery"
+pytest_plugins = ["tests.fakes.fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -95,3 +96,19 @@ def token(user, token_for):
 def auth(token):
     """Authorization header of the default user."""
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def png_payload():
+    """A base64 PNG of the given size, as API clients send it."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    def factory(width=64, height=48, color=(30, 120, 200), mode="RGB", fmt="PNG", data_url=False):
+        buffer = io.BytesIO()
+        Image.new(mode, (width, height), color).save(buffer, fmt)
+        encoded = base64.b64encode(buffer.getvalue()).decode()
+        return f"data:image/{fmt.lower()};base64,{encoded}" if data_url else encoded
+    return factory

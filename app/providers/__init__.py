@@ -3,8 +3,16 @@
 Pure Python (no Flask): studios build a request, ask `registry.plan()` for routes and
 `registry.execute()` for the image. See `base.py` for the interface.
 """
-from .base import (ControlRequest, EditRequest, GenerateRequest, ImageResult, Provider,
-                   ProviderError, UpscaleRequest, nearest_aspect_ratio)
+from .base import (
+                   ControlRequest,
+                   EditRequest,
+                   GenerateRequest,
+                   ImageResult,
+                   Provider,
+                   ProviderError,
+                   UpscaleRequest,
+                   nearest_aspect_ratio,
+)
 from .pricing import estimate, price
 from .registry import Outcome, ProviderRegistry, Route, build_registry
 

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .pricing import provider_info
+from .pricing import default_model, provider_info
 
 EDIT_OPERATIONS = ("remove_background", "inpaint", "outpaint", "search_replace",
                    "search_recolor", "relight", "general_edit", "erase")
@@ -145,7 +145,10 @@ class ProviderError(Exception):
 
 
 class Provider(abc.ABC):
-    """One provider behind the common interface; capabilities come from providers.json."""
+    """One provider behind the common interface; capabilities come from providers.json.
+
+    Operations a provider lacks raise ProviderError (not retryable) via `unsupported()`.
+    """
 
     name: str = ""
     label: str = ""
@@ -163,11 +166,11 @@ class Provider(abc.ABC):
 
     def default_model(self, kind: str, operation: str | None = None) -> str | None:
         """The model used when the request names none."""
-        defaults = provider_info(self.name).get("default_models", {})
-        return defaults.get(f"{kind}:{operation}") or defaults.get(kind)
+        return default_model(self.name, kind, operation)
 
+    @abc.abstractmethod
     def generate(self, request: GenerateRequest) -> ImageResult:
-        raise self.unsupported("generate")
+        """Every provider can create an image from a prompt."""
 
     def edit(self, request: EditRequest) -> ImageResult:
         raise self.unsupported("edit", request.operation)

@@ -11,8 +11,7 @@ from typing import Any
 
 import requests
 
-from .base import (EditRequest, GenerateRequest, ImageResult, Provider, ProviderError,
-                   nearest_aspect_ratio)
+from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderError, nearest_aspect_ratio
 from .media import decode_base64_image, masked_result
 from .session import HttpProvider
 

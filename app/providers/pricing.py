@@ -61,13 +61,18 @@ def resolve_alias(provider: str, model: str | None) -> tuple[str, str | None]:
     return provider, model
 
 
+def default_model(provider: str, kind: str, operation: str | None = None) -> str | None:
+    """The model a provider uses for `kind`/`operation` when the request names none."""
+    defaults = provider_info(provider).get("default_models", {})
+    return defaults.get(f"{kind}:{operation}") or defaults.get(kind)
+
+
 def canonical_model(provider: str, model: str | None, kind: str = "generate",
                     operation: str | None = None) -> str | None:
     """The short model name the table knows (`ideogram-ai/ideogram-v3-turbo` -> `ideogram-v3-turbo`)."""
     info = provider_info(provider)
     if model is None:
-        defaults = info.get("default_models", {})
-        return defaults.get(f"{kind}:{operation}") or defaults.get(kind)
+        return default_model(provider, kind, operation)
     for short, full in info.get("model_ids", {}).items():
         if model == full:
             return short

@@ -15,7 +15,7 @@ from app.errors import ServiceUnavailable, ValidationFailed
 from .base import ImageResult, Provider, ProviderError, Request
 from .gemini import GeminiProvider
 from .huggingface import HuggingFaceProvider
-from .pricing import cost_range, load_table, provider_info, resolve_alias
+from .pricing import canonical_model, cost_range, load_table, provider_info, resolve_alias
 from .sandbox import SandboxProvider
 from .session import make_session
 from .stability import StabilityProvider
@@ -95,13 +95,20 @@ class ProviderRegistry:
     def plan(self, kind: str, operation: str | None = None, provider: str | None = "auto",
              model: str | None = None, quality: str = "standard",
              recommended: str | None = None) -> list[Route]:
-        """Routes to try in order. An explicit provider gets exactly one route (no failover)."""
+        """Routes to try in order. An explicit provider gets exactly one route (no failover).
+
+        `execute()` sends each route's model (None = the provider's default), so pass the
+        user's model here rather than in the request. Raises ValidationFailed for an unknown
+        provider, model or quality, ServiceUnavailable when nothing configured can run it.
+        `local` is never planned: the upscale studio runs `fast` in-process itself when
+        "stability" is not in `configured()`.
+        """
         if provider and provider != "auto":
             name, model = resolve_alias(provider, model)
             client = self.get(name)
             if not client.supports(kind, operation):
                 raise client_unsupported(client, kind, operation)
-            return [Route(name, model)]
+            return [Route(name, canonical_model(name, model) if model else None)]
         candidates = self._candidates(kind, quality, recommended)
         if model:
             matching = [Route(p, model) for p, _ in candidates if model in provider_info(p)["models"]]

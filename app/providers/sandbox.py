@@ -14,8 +14,16 @@ import math
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
-from .base import (ControlRequest, EditRequest, GenerateRequest, ImageResult, Provider,
-                   Request, UpscaleRequest, ratio_value)
+from .base import (
+    ControlRequest,
+    EditRequest,
+    GenerateRequest,
+    ImageResult,
+    Provider,
+    Request,
+    UpscaleRequest,
+    ratio_value,
+)
 
 MODEL = "sandbox"
 ONE_MP = 1024 * 1024
@@ -104,7 +112,7 @@ def _pattern(digest: bytes, size: tuple[int, int]) -> Image.Image:
             t = (x / small_w + y / small_h) / 2
             wave = 0.5 + 0.5 * math.sin(t * math.pi * 2 * stripes)
             mix = 0.7 * t + 0.3 * wave
-            pixels.append(tuple(int(a + (b - a) * mix) for a, b in zip(c1, c2)))
+            pixels.append(tuple(int(a + (b - a) * mix) for a, b in zip(c1, c2, strict=True)))
     small.putdata(pixels)
     return small.resize(size, Image.Resampling.BILINEAR)
 

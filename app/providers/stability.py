@@ -7,8 +7,15 @@ from __future__ import annotations
 
 import requests
 
-from .base import (ControlRequest, EditRequest, GenerateRequest, ImageResult, Provider,
-                   ProviderError, UpscaleRequest)
+from .base import (
+    ControlRequest,
+    EditRequest,
+    GenerateRequest,
+    ImageResult,
+    Provider,
+    ProviderError,
+    UpscaleRequest,
+)
 from .media import decode_base64_image
 from .session import HttpProvider, poll
 from .stability_ops import Call, control_call, edit_call, generate_call, upscale_call

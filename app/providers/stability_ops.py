@@ -9,8 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .base import (ControlRequest, EditRequest, GenerateRequest, ProviderError,
-                   UpscaleRequest, nearest_aspect_ratio)
+from .base import (
+    ControlRequest,
+    EditRequest,
+    GenerateRequest,
+    ProviderError,
+    UpscaleRequest,
+    nearest_aspect_ratio,
+)
 from .media import fit_within, output_format
 
 ASPECT_RATIOS = ("21:9", "16:9", "3:2", "5:4", "1:1", "4:5", "2:3", "9:16", "9:21")

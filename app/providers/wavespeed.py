@@ -12,10 +12,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .base import (EditRequest, GenerateRequest, ImageResult, Provider, ProviderError,
-                   nearest_aspect_ratio)
-from .media import (data_url, decode_base64_image, masked_result, output_format,
-                    scaled_size)
+from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderError, nearest_aspect_ratio
+from .media import data_url, decode_base64_image, masked_result, output_format, scaled_size
 from .pricing import provider_info
 from .session import HttpProvider, poll
 

@@ -7,8 +7,9 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from PIL import Image
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -83,7 +84,7 @@ class FakeServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "FakeServer":
+    def __enter__(self) -> FakeServer:
         return self
 
     def __exit__(self, *exc: Any) -> None:

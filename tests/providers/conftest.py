@@ -7,13 +7,19 @@ import pytest
 
 from app.providers import build_registry
 from app.providers.registry import ProviderRegistry
-from tests.fakes.fixtures import (KEYS, fake_gemini, fake_huggingface,  # noqa: F401
-                                  fake_stability, fake_wavespeed, provider_config)
+from tests.fakes.fixtures import (  # noqa: F401
+    KEYS,
+    fake_gemini,
+    fake_huggingface,
+    fake_stability,
+    fake_wavespeed,
+    provider_config,
+)
 from tests.fakes.server import png_bytes
 
 
 @pytest.fixture
-def registry(provider_config: dict[str, Any]) -> ProviderRegistry:
+def registry(provider_config: dict[str, Any]) -> ProviderRegistry:  # noqa: F811
     return build_registry(provider_config)
 
 

@@ -1,10 +1,11 @@
 """Stability client against the fake: wire format per operation, async jobs, refusals."""
 from __future__ import annotations
 
+import base64
+
 import pytest
 
-from app.providers.base import (ControlRequest, EditRequest, GenerateRequest, ProviderError,
-                                UpscaleRequest)
+from app.providers.base import ControlRequest, EditRequest, GenerateRequest, ProviderError, UpscaleRequest
 from tests.fakes.server import png_bytes
 
 from .conftest import KEYS
@@ -186,3 +187,11 @@ def test_malformed_reply(registry, fake_stability, body, content_type):
     with pytest.raises(ProviderError) as err:
         registry.get("stability").generate(GenerateRequest("x"))
     assert "returned" in err.value.message and err.value.status is None
+
+
+def test_json_image_form_is_accepted(registry, fake_stability):
+    encoded = base64.b64encode(png_bytes(32, 32)).decode()
+    fake_stability.queue(status=200, body={"image": encoded, "finish_reason": "SUCCESS", "seed": 42},
+                         content_type="application/json; type=image/png")
+    result = registry.get("stability").generate(GenerateRequest("x"))
+    assert result.seed == 42 and result.metadata["width"] == 32

@@ -1,0 +1,9 @@
+"""Every image the service returns, kept for its owner: database rows plus stored bytes."""
+
+
+def init_app(app, api) -> None:
+    from app.assets import api as assets_api, storage
+
+    api.register_blueprint(assets_api.blp)
+    app.extensions["asset_storage"] = storage.from_config(app.config)
+    app.extensions["modules"].append("assets")

@@ -1,0 +1,55 @@
+"""The one call studios make to keep a result, and owner-only access to it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, url_for
+
+from app.assets.models import Asset, new_asset_id
+from app.errors import NotFound
+from app.extensions import db
+
+EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
+
+
+@dataclass(frozen=True)
+class StoredAsset:
+    asset_id: str
+    url: str
+
+
+def _storage():
+    return current_app.extensions["asset_storage"]
+
+
+def asset_url(asset_id: str) -> str:
+    return url_for("assets_api.asset_bytes", asset_id=asset_id)
+
+
+def store_result(user_id: int, *, studio: str, operation: str, data: bytes, mime_type: str,
+                 width: int, height: int, provider: str, model: str | None,
+                 details: dict[str, Any] | None = None, commit: bool = True) -> StoredAsset:
+    """Write the bytes first, then the row: a crash leaves at worst an orphan file, never a row without bytes."""
+    asset_id = new_asset_id()
+    key = f"{user_id}/{asset_id[:2]}/{asset_id}.{EXTENSIONS.get(mime_type, 'bin')}"
+    _storage().save(key, data)
+    db.session.add(Asset(id=asset_id, user_id=user_id, studio=studio, operation=operation,
+                         provider=provider, model=model, mime_type=mime_type, width=width,
+                         height=height, size_bytes=len(data), storage_key=key, details=details or {}))
+    if commit:
+        db.session.commit()
+    return StoredAsset(asset_id, asset_url(asset_id))
+
+
+def owned_asset(user_id: int, asset_id: str) -> Asset:
+    """The asset if it belongs to this user; another user's asset is as unknown as a missing one."""
+    asset = db.session.get(Asset, asset_id) if len(asset_id) == 32 else None
+    if asset is None or asset.user_id != user_id:
+        raise NotFound("Asset not found")
+    return asset
+
+
+def asset_bytes(user_id: int, asset_id: str) -> tuple[Asset, bytes]:
+    asset = owned_asset(user_id, asset_id)
+    return asset, _storage().load(asset.storage_key)

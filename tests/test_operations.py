@@ -1,0 +1,97 @@
+"""The shared image path: inputs, provider routes with failover, fitting, storing, errors."""
+import base64
+import io
+
+import pytest
+from PIL import Image
+
+from app import operations
+from app.assets.models import Asset
+from app.errors import OperationFailed, PayloadTooLarge, ValidationFailed
+from app.extensions import db
+from app.providers.base import GenerateRequest
+from app.providers.registry import Route
+from tests.fakes.fixtures import KEYS
+
+
+def _b64(image: Image.Image, fmt="PNG", **save) -> str:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **save)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_run_fits_the_result_to_the_exact_size_and_stores_it(app, user):
+    with app.test_request_context():
+        result = operations.run(user, "create", "generate", [Route("sandbox", "sandbox")],
+                                GenerateRequest(prompt="a red bike", width=1200, height=628),
+                                failure="Image generation failed", size=(1200, 628), output_format="jpeg")
+        assert (result.width, result.height, result.mime_type) == (1200, 628, "image/jpeg")
+        assert Image.open(io.BytesIO(result.data)).size == (1200, 628)
+        assert result.data_url.startswith("data:image/jpeg;base64,")
+        asset = db.session.get(Asset, result.asset_id)
+        assert asset.user_id == user and asset.provider == "sandbox" and asset.size_bytes == len(result.data)
+
+
+def test_failover_records_what_failed_first(make_app, provider_config, fake_stability, user):
+    app = make_app(**provider_config)
+    fake_stability.fail(times=10, status=503, message="Stability is overloaded")
+    with app.test_request_context():
+        result = operations.run(user, "create", "generate",
+                                [Route("stability", "core"), Route("sandbox", "sandbox")],
+                                GenerateRequest(prompt="x", width=256, height=256),
+                                failure="Image generation failed", size=(256, 256))
+    assert result.provider == "sandbox"
+    assert result.metadata["failover"][0]["provider"] == "stability"
+    assert "overloaded" in result.metadata["failover"][0]["error"]
+
+
+def test_provider_failure_becomes_the_studio_sentence_without_secrets(make_app, provider_config,
+                                                                      fake_stability, user):
+    app = make_app(**provider_config)
+    fake_stability.fail(times=10, status=500, message="An unexpected server error has occurred")
+    with app.test_request_context(), pytest.raises(OperationFailed) as error:
+        operations.run(user, "create", "generate", [Route("stability", "core")],
+                       GenerateRequest(prompt="x"), failure="Image generation failed")
+    assert error.value.status == 500
+    assert error.value.detail.startswith("Image generation failed: ")
+    assert KEYS["stability"] not in error.value.detail
+
+
+def test_moderation_refusal_is_a_400_with_the_providers_reason(make_app, provider_config, fake_stability, user):
+    app = make_app(**provider_config)
+    fake_stability.moderate()
+    with app.test_request_context(), pytest.raises(ValidationFailed) as error:
+        operations.run(user, "create", "generate", [Route("stability", "core"), Route("sandbox", "sandbox")],
+                       GenerateRequest(prompt="x"), failure="Image generation failed")
+    assert "moderation" in error.value.detail.lower()
+
+
+def test_load_input_applies_exif_orientation(app):
+    image = Image.new("RGB", (40, 20), (200, 0, 0))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise on display
+    with app.app_context():
+        loaded = operations.load_input(_b64(image, "JPEG", exif=exif))
+    assert (loaded.width, loaded.height) == (20, 40)
+
+
+def test_load_input_refuses_truncated_oversized_and_bomb_images(make_app):
+    app = make_app(MAX_IMAGE_MB=0.05, MAX_IMAGE_PIXELS=10_000)
+    noisy = Image.effect_noise((90, 90), 80).convert("RGB")
+    full = base64.b64decode(_b64(noisy))
+    with app.app_context():
+        with pytest.raises(ValidationFailed, match="truncated"):
+            operations.load_input(base64.b64encode(full[: len(full) // 2]).decode())
+        with pytest.raises(PayloadTooLarge):
+            operations.load_input(_b64(Image.effect_noise((200, 200), 90).convert("RGB")))
+        with pytest.raises(PayloadTooLarge):
+            operations.load_input(_b64(Image.new("L", (200, 200))))
+        with pytest.raises(ValidationFailed, match="Invalid base64 image payload"):
+            operations.load_input(base64.b64encode(b"not an image at all").decode())
+        with pytest.raises(ValidationFailed, match="required"):
+            operations.load_input(None)
+
+
+def test_unknown_output_format_is_400():
+    with pytest.raises(ValidationFailed, match="output format"):
+        operations.output_mime("tiff")
