@@ -13,7 +13,20 @@ from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 # Packages with an `init_app(app, api)`; each adds its blueprints and CLI commands.
-PACKAGES = ("app.auth", "app.catalog", "app.providers.api", "app.assets", "app.health", "app.pages")
+PACKAGES = (
+    "app.auth",
+    "app.catalog",
+    "app.providers.api",
+    "app.assets",
+    "app.credits",
+    "app.create",
+    "app.edit",
+    "app.upscale",
+    "app.control",
+    "app.health",
+    "app.metrics",
+    "app.pages",
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

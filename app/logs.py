@@ -1,15 +1,59 @@
-"""Logging set-up: one format for the app and gunicorn, level from LOG_LEVEL."""
+"""Structured JSON logs: one line per request and per provider call, tagged with a request id.
+
+The request id comes from an incoming `X-Request-ID` (when it looks sane) or is generated,
+and is returned in the response header so a client can quote it in a bug report.
+"""
 from __future__ import annotations
 
 import logging
+import re
+import time
+import uuid
+
+from flask import Flask, g, has_request_context, request
+from pythonjsonlogger.json import JsonFormatter
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+access = logging.getLogger("image_studio.access")
 
 
-def configure_logging(app) -> None:
+class RequestContextFilter(logging.Filter):
+    """Adds the current request id (or "-") to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def configure_logging(app: Flask) -> None:
     level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
     root = logging.getLogger()
-    if not root.handlers:
+    if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
+        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                                           rename_fields={"levelname": "level", "asctime": "time"}))
+        handler.addFilter(RequestContextFilter())
+        root.handlers = [handler]
     root.setLevel(level)
     app.logger.setLevel(level)
+    app.before_request(_start)
+    app.after_request(_finish)
+
+
+def _start() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.started = time.perf_counter()
+
+
+def _finish(response):
+    response.headers["X-Request-ID"] = g.get("request_id", "-")
+    if request.endpoint != "static":
+        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+        user = g.get("_identity")
+        access.info("request", extra={
+            "method": request.method, "path": request.path, "endpoint": request.endpoint,
+            "status": response.status_code, "latency_ms": round(elapsed * 1000, 1),
+            "user_id": getattr(user, "id", None), "remote_addr": request.remote_addr,
+        })
+    return response

@@ -14,7 +14,9 @@ from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
 from app.assets.service import store_result
+from app.credits import service as credits
 from app.errors import AppError, OperationFailed, ValidationFailed
+from app.extensions import db
 from app.imaging import codec
 from app.imaging.geometry import fit_cover
 from app.providers.base import ProviderError, Request
@@ -110,19 +112,37 @@ def conform(data: bytes, size: tuple[int, int] | None, mime_type: str) -> tuple[
     return codec.encode(image, mime_type.split("/")[1]), image.width, image.height
 
 
+def reserve(user_id: int, studio: str, routes: list[Route], request: Request,
+            count: int = 1) -> credits.Reservation:
+    """Hold the first route's price for `count` results (402 when the balance is short)."""
+    first = routes[0]
+    return credits.reserve(user_id, studio=studio, kind=request.kind, operation=request.operation,
+                           provider=first.provider, model=first.model, count=count)
+
+
 def deliver(user_id: int, studio: str, operation: str, outcome: Outcome, *, mime_type: str,
             size: tuple[int, int] | None = None, metadata: dict[str, Any] | None = None,
-            commit: bool = True) -> Delivered:
-    """Fit, store and describe one provider result."""
+            reservation: credits.Reservation | None = None, slot: int = 0) -> Delivered:
+    """Fit, store, charge and describe one provider result, in one transaction."""
     data, width, height = conform(outcome.result.data, size, mime_type)
     details = {**(metadata or {}), **outcome.result.metadata}
     if outcome.attempts:
         details["failover"] = outcome.attempts
     stored = store_result(user_id, studio=studio, operation=operation, data=data, mime_type=mime_type,
                           width=width, height=height, provider=outcome.provider, model=outcome.model,
-                          details=details, commit=commit)
+                          details=details, commit=False)
+    if reservation is not None:
+        credits.settle(reservation, slot, kind=studio_kind(studio), operation=operation,
+                       provider=outcome.provider,
+                       model=outcome.model, asset_id=stored.asset_id)
+    db.session.commit()
     return Delivered(data, mime_type, width, height, outcome.provider, outcome.model,
                      outcome.result.seed, stored.asset_id, stored.url, details)
+
+
+def studio_kind(studio: str) -> str:
+    """The provider request kind behind a studio ("create" generates; the others share their name)."""
+    return "generate" if studio == "create" else studio
 
 
 def run(user_id: int, studio: str, operation: str, routes: list[Route], request: Request, *,
@@ -130,8 +150,14 @@ def run(user_id: int, studio: str, operation: str, routes: list[Route], request:
         metadata: dict[str, Any] | None = None) -> Delivered:
     """The whole path for a single image; provider failures become the studio's error sentence."""
     mime_type = output_mime(output_format)
+    reservation = reserve(user_id, studio, routes, request)
     try:
         return deliver(user_id, studio, operation, produce(routes, request), mime_type=mime_type,
-                       size=size, metadata=metadata)
+                       size=size, metadata=metadata, reservation=reservation)
     except ProviderError as error:
+        credits.refund(reservation, note=error.message)
         raise provider_failure(error, failure) from None
+    except Exception:
+        db.session.rollback()
+        credits.refund(reservation, note="internal error")
+        raise

@@ -1,6 +1,9 @@
 """Fixtures shared by every test: app, client, runner, accounts and tokens."""
 from __future__ import annotations
 
+import os
+import uuid
+
 import pytest
 
 from app import create_app
@@ -26,15 +29,66 @@ def _clean_env(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
+POSTGRES_URL = os.environ.get("IMAGE_STUDIO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+_postgres_state: dict[str, str | None] = {}
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked `database` run once on SQLite and once on a real PostgreSQL server."""
+    if "backend" in metafunc.fixturenames:
+        backends = ["sqlite"]
+        if metafunc.definition.get_closest_marker("database"):
+            backends.append("postgresql")
+        metafunc.parametrize("backend", backends, indirect=True)
+
+
+def _postgres_unavailable() -> str | None:
+    if "reason" not in _postgres_state:
+        import sqlalchemy
+
+        try:
+            engine = sqlalchemy.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+            with engine.connect():
+                pass
+            engine.dispose()
+            _postgres_state["reason"] = None
+        except Exception as exc:  # any driver error means: skip, and say how to run them
+            _postgres_state["reason"] = (
+                f"PostgreSQL not reachable at {POSTGRES_URL} ({type(exc).__name__}); start it or set "
+                "IMAGE_STUDIO_TEST_POSTGRES_URL to run the PostgreSQL variants (bash .ci/run does)")
+    return _postgres_state["reason"]
+
+
 @pytest.fixture
-def make_app(tmp_path):
+def backend(request, tmp_path):
+    """The database URL for this test: a SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    reason = _postgres_unavailable()
+    if reason:
+        pytest.skip(reason)
+    import sqlalchemy
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sqlalchemy.create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    with engine.begin() as connection:
+        connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture
+def make_app(tmp_path, backend):
     """Build an app with extra settings; tables are created from the models."""
     apps = []
 
     def factory(**settings):
         config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
                   "SECRET_KEY": "test-secret-key-for-hs256-signing-0123456789",
-                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+                  "SQLALCHEMY_DATABASE_URI": backend,
                   "IMAGE_STUDIO_STORAGE_DIR": str(tmp_path / "assets")}
         config.update(settings)
         application = create_app(config)

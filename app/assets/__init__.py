@@ -2,8 +2,9 @@
 
 
 def init_app(app, api) -> None:
-    from app.assets import api as assets_api, storage
+    from app.assets import api as assets_api, storage, views
 
     api.register_blueprint(assets_api.blp)
+    app.register_blueprint(views.bp)
     app.extensions["asset_storage"] = storage.from_config(app.config)
     app.extensions["modules"].append("assets")

@@ -1,10 +1,14 @@
 """The one call studios make to keep a result, and owner-only access to it."""
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
 from typing import Any
 
 from flask import current_app, url_for
+from sqlalchemy import func, select
 
 from app.assets.models import Asset, new_asset_id
 from app.errors import NotFound
@@ -53,3 +57,50 @@ def owned_asset(user_id: int, asset_id: str) -> Asset:
 def asset_bytes(user_id: int, asset_id: str) -> tuple[Asset, bytes]:
     asset = owned_asset(user_id, asset_id)
     return asset, _storage().load(asset.storage_key)
+
+
+@dataclass(frozen=True)
+class AssetPage:
+    items: list[Asset]
+    total: int
+    page: int
+    per_page: int
+
+
+def list_assets(user_id: int, *, page: int = 1, per_page: int = 24, studio: str | None = None,
+                operation: str | None = None, since: date | None = None,
+                until: date | None = None) -> AssetPage:
+    """Newest first, filtered by studio, operation and creation date (inclusive days)."""
+    query = select(Asset).where(Asset.user_id == user_id)
+    if studio:
+        query = query.where(Asset.studio == studio)
+    if operation:
+        query = query.where(Asset.operation == operation)
+    if since:
+        query = query.where(Asset.created_at >= datetime.combine(since, time.min, timezone.utc))
+    if until:
+        query = query.where(Asset.created_at <= datetime.combine(until, time.max, timezone.utc))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(Asset.created_at.desc(), Asset.id)
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return AssetPage(list(items), total, page, per_page)
+
+
+def delete_asset(user_id: int, asset_id: str) -> None:
+    """Remove the row first, then the bytes: a crash leaves an orphan file, never a dangling row."""
+    asset = owned_asset(user_id, asset_id)
+    key = asset.storage_key
+    db.session.delete(asset)
+    db.session.commit()
+    _storage().delete(key)
+
+
+def zip_assets(user_id: int, asset_ids: list[str]) -> bytes:
+    """A ZIP of the chosen assets; any id that is not the caller's is a 404 for the whole request."""
+    assets = [owned_asset(user_id, asset_id) for asset_id in dict.fromkeys(asset_ids)]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for asset in assets:
+            name = f"{asset.studio}_{asset.operation}_{asset.id}.{EXTENSIONS.get(asset.mime_type, 'bin')}"
+            archive.writestr(name, _storage().load(asset.storage_key))
+    return buffer.getvalue()

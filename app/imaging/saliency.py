@@ -18,7 +18,8 @@ from app.imaging.geometry import Box, cover_box
 
 ANALYSIS_SIDE = 256
 FaceDetector = Callable[[np.ndarray], list[tuple[int, int, int, int]]]
-_SKIN = np.array([0.78, 0.57, 0.44], dtype=np.float32) / np.float32(np.linalg.norm([0.78, 0.57, 0.44]))
+_SKIN = np.array([0.78, 0.57, 0.44], dtype=np.float32)
+_SKIN /= np.sqrt((_SKIN * _SKIN).sum())  # unit vector: skin likeness compares chromaticity
 _WEIGHTS = {"edges": 0.6, "skin": 1.5, "saturation": 1.0, "faces": 3.0}
 # Among equally good windows, prefer the centred one (a flat image is centre-cropped).
 _CENTRE_PREFERENCE = 0.05
@@ -43,7 +44,8 @@ class Saliency:
         sat = self._sat
         sums = (sat[win_h:, win_w:] - sat[:height - win_h + 1, win_w:]
                 - sat[win_h:, :width - win_w + 1] + sat[:height - win_h + 1, :width - win_w + 1])
-        y, x = np.unravel_index(np.argmax(sums * _centre_prior(sums.shape)), sums.shape)
+        score = (sums + 1e-9) * _centre_prior(sums.shape)  # + 1e-9: an all-zero map still centres
+        y, x = np.unravel_index(np.argmax(score), sums.shape)
         scale_x, scale_y = self.source_size[0] / width, self.source_size[1] / height
         return ((x + win_w / 2) * scale_x, (y + win_h / 2) * scale_y)
 

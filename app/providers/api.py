@@ -3,7 +3,7 @@ import marshmallow as ma
 from flask import current_app
 
 from app.api import Blueprint
-from app.providers import pricing
+from app.credits.service import estimate
 
 blp = Blueprint("providers_api", __name__, url_prefix="/api/image-studio",
                 description="AI providers, their capabilities and prices")
@@ -23,12 +23,14 @@ class ProvidersSchema(ma.Schema):
 
 
 class EstimateRequestSchema(ma.Schema):
-    provider = ma.fields.String(required=True)
+    provider = ma.fields.String(required=True, metadata={"description": "A provider name, or auto"})
     model = ma.fields.String(load_default=None, allow_none=True)
     operation = ma.fields.String(load_default="generate")
     num_images = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100))
     width = ma.fields.Integer(load_default=None, allow_none=True, validate=ma.validate.Range(min=1, max=16384))
     height = ma.fields.Integer(load_default=None, allow_none=True, validate=ma.validate.Range(min=1, max=16384))
+    quality = ma.fields.String(load_default="standard", validate=ma.validate.OneOf(["draft", "standard", "premium"]),
+                               metadata={"description": "Used to price provider auto"})
 
 
 class EstimateSchema(ma.Schema):
@@ -53,8 +55,8 @@ def list_providers():
 @blp.response(200, EstimateSchema)
 def estimate_cost(args):
     """Estimate the credits an operation will cost."""
-    return pricing.estimate(args["provider"], args["model"], args["operation"],
-                            args["num_images"], args["width"], args["height"])
+    return estimate(current_app.extensions["providers"], args["provider"], args["model"], args["operation"],
+                    args["num_images"], args["width"], args["height"], args["quality"])
 
 
 def init_app(app, api) -> None:

@@ -6,11 +6,14 @@ failure. Routing tables (quality order, edit preference) live in providers.json.
 """
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from app.errors import ServiceUnavailable, ValidationFailed
+from app.instruments import PROVIDER_ERRORS, PROVIDER_LATENCY
 
 from .base import ImageResult, Provider, ProviderError, Request
 from .gemini import GeminiProvider
@@ -32,6 +35,9 @@ CLIENTS = {
     "gemini": (GeminiProvider, "GEMINI_API_KEY", "GEMINI_API_BASE",
                "https://generativelanguage.googleapis.com"),
 }
+
+
+log = logging.getLogger("image_studio.providers")
 
 
 class Route(NamedTuple):
@@ -146,17 +152,34 @@ class ProviderRegistry:
         attempts: list[dict[str, Any]] = []
         for route in routes:
             client = self.get(route.provider)
+            started = time.perf_counter()
             try:
                 result = client.run(replace(request, model=route.model))
             except ProviderError as exc:
+                _record_call(route, request, started, exc)
                 attempts.append({"provider": route.provider, "model": route.model,
                                  "error": exc.message})
                 exc.attempts = list(attempts)
                 if not exc.retryable or route is routes[-1]:
                     raise
                 continue
+            _record_call(route, request, started, None)
             return Outcome(result, route.provider, result.model or route.model, attempts)
         raise ValidationFailed("No provider route to run")
+
+
+def _record_call(route: Route, request: Request, started: float, error: ProviderError | None) -> None:
+    """One log line and metric sample per provider call: never the key, the prompt or the image."""
+    elapsed = time.perf_counter() - started
+    outcome = "ok" if error is None else ("refused" if error.refused else
+                                          "retryable" if error.retryable else "failed")
+    PROVIDER_LATENCY.labels(route.provider, request.kind, outcome).observe(elapsed)
+    if error is not None:
+        PROVIDER_ERRORS.labels(route.provider, request.kind, outcome).inc()
+    log.info("provider_call", extra={
+        "provider": route.provider, "model": route.model, "kind": request.kind,
+        "operation": request.operation, "outcome": outcome, "status": error.status if error else 200,
+        "latency_ms": round(elapsed * 1000, 1), "error": error.message if error else None})
 
 
 def client_unsupported(client: Provider, kind: str, operation: str | None) -> ValidationFailed:

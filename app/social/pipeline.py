@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-
 from app.errors import ValidationFailed
 from app.imaging import codec, geometry, saliency
 from app.imaging.encode import Encoded, encode_capped
@@ -115,7 +114,7 @@ def _render_unique(targets: Sequence[Target], render: Callable[[Target], Encoded
     unique = {key(t): t for t in reversed(targets)}
     order = sorted(unique, key=lambda k: k[0] * k[1], reverse=True)
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(order))) as pool:
-        done = dict(zip(order, pool.map(lambda k: render(unique[k]), order)))
+        done = dict(zip(order, pool.map(lambda k: render(unique[k]), order), strict=True))
     results = []
     for t in targets:
         encoded = done[key(t)]

@@ -19,6 +19,7 @@
       if (type.includes("json")) { detail = (await response.json()).detail || detail; }
       throw new Error(detail);
     }
+    if (response.status === 204) { return null; }
     return type.includes("json") ? response.json() : response.blob();
   }
 

@@ -1,5 +1,8 @@
+import pytest
 from app.assets.service import store_result
 from tests.fakes.server import png_bytes
+
+pytestmark = pytest.mark.database
 
 
 def _store(app, user_id, mime="image/png"):
@@ -25,3 +28,42 @@ def test_other_users_and_unknown_ids_get_404(app, client, user, make_user, token
     assert client.get("/api/image-studio/assets/" + "0" * 32, headers=other).status_code == 404
     assert client.get("/api/image-studio/assets/../../etc/passwd", headers=other).status_code == 404
     assert client.get(stored.url).status_code == 401
+
+
+def test_listing_is_paginated_filtered_and_owner_only(app, client, user, auth, make_user):
+    ids = [_store(app, user).asset_id for _ in range(3)]
+    other = make_user("other@example.com")
+    _store(app, other)
+    body = client.get("/api/image-studio/assets?per_page=2", headers=auth).json
+    assert body["total"] == 3 and body["pages"] == 2 and len(body["assets"]) == 2
+    assert {a["id"] for a in body["assets"]} <= set(ids)
+    first = body["assets"][0]
+    assert set(first) >= {"id", "studio", "operation", "provider", "width", "height", "url", "created_at"}
+    assert client.get("/api/image-studio/assets?studio=edit", headers=auth).json["total"] == 0
+    assert client.get("/api/image-studio/assets?studio=paint", headers=auth).status_code == 400
+    assert client.get("/api/image-studio/assets?since=2999-01-01", headers=auth).json["total"] == 0
+    assert client.get("/api/image-studio/assets?since=yesterday", headers=auth).status_code == 400
+
+
+def test_delete_removes_row_and_bytes(app, client, user, auth, tmp_path):
+    stored = _store(app, user)
+    assert client.delete(stored.url, headers=auth).status_code == 204
+    assert client.get(stored.url, headers=auth).status_code == 404
+    assert client.delete(stored.url, headers=auth).status_code == 404
+    assert not list((tmp_path / "assets").rglob("*.png"))
+
+
+def test_zip_of_selected_assets(app, client, user, auth, make_user):
+    import io
+    import zipfile
+    first, second = _store(app, user), _store(app, user)
+    response = client.post("/api/image-studio/assets/zip", json={"ids": [first.asset_id, second.asset_id]},
+                           headers=auth)
+    assert response.status_code == 200 and response.content_type == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert len(names) == 2 and all(n.endswith(".png") for n in names)
+    foreign = _store(app, make_user("x@example.com"))
+    denied = client.post("/api/image-studio/assets/zip", json={"ids": [first.asset_id, foreign.asset_id]},
+                         headers=auth)
+    assert denied.status_code == 404
+    assert client.post("/api/image-studio/assets/zip", json={"ids": []}, headers=auth).status_code == 400

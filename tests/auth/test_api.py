@@ -3,6 +3,8 @@ import pytest
 
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.database
+
 
 def test_token_endpoint_returns_a_working_bearer_token(app, client, user):
     response = client.post("/api/auth/token", json={"email": "User@Example.com", "password": PASSWORD})

@@ -1,6 +1,9 @@
+import pytest
 import jwt
 
 from app.auth.service import find_user
+
+pytestmark = pytest.mark.database
 
 
 def test_users_create_then_tokens_issue_prints_the_token_alone(app, runner):

@@ -1,6 +1,9 @@
+import pytest
 import re
 
 from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.database
 
 
 def csrf_from(html: str) -> str:

@@ -1,0 +1,44 @@
+"""Asset library payloads."""
+import marshmallow as ma
+
+STUDIOS = ("create", "edit", "upscale", "control", "social")
+
+
+class AssetSchema(ma.Schema):
+    id = ma.fields.String()
+    studio = ma.fields.String()
+    operation = ma.fields.String()
+    provider = ma.fields.String()
+    model = ma.fields.String(allow_none=True)
+    mime_type = ma.fields.String()
+    width = ma.fields.Integer()
+    height = ma.fields.Integer()
+    size_bytes = ma.fields.Integer()
+    created_at = ma.fields.DateTime()
+    url = ma.fields.Method("asset_url")
+
+    def asset_url(self, asset) -> str:
+        from app.assets.service import asset_url
+
+        return asset_url(asset.id)
+
+
+class AssetQuerySchema(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    per_page = ma.fields.Integer(load_default=24, validate=ma.validate.Range(min=1, max=100))
+    studio = ma.fields.String(validate=ma.validate.OneOf(STUDIOS))
+    operation = ma.fields.String(validate=ma.validate.Length(max=40))
+    since = ma.fields.Date(metadata={"description": "YYYY-MM-DD, inclusive"})
+    until = ma.fields.Date(metadata={"description": "YYYY-MM-DD, inclusive"})
+
+
+class AssetListSchema(ma.Schema):
+    assets = ma.fields.List(ma.fields.Nested(AssetSchema))
+    total = ma.fields.Integer()
+    page = ma.fields.Integer()
+    per_page = ma.fields.Integer()
+    pages = ma.fields.Integer()
+
+
+class AssetZipSchema(ma.Schema):
+    ids = ma.fields.List(ma.fields.String(), required=True, validate=ma.validate.Length(min=1, max=200))

@@ -1,0 +1,9 @@
+"""Create Studio: text-to-image with templates, personas and concurrent variations."""
+
+
+def init_app(app, api) -> None:
+    from app.create import api as create_api, views
+
+    api.register_blueprint(create_api.blp)
+    app.register_blueprint(views.bp)
+    app.extensions["modules"].append("create_studio")

@@ -1,0 +1,63 @@
+"""Create Studio JSON API: generate images, and the personas (brand kits) they can use."""
+from app.api import Blueprint
+from app.auth.identity import require_user
+from app.create import personas, service
+from app.create.schemas import (
+    CreateRequestSchema, CreateResponseSchema, PersonaListSchema, PersonaSchema, PersonaUpdateSchema,
+)
+
+blp = Blueprint("create_api", __name__, url_prefix="/api/image-studio",
+                description="Generate images from a prompt, a template and a persona")
+
+
+@blp.route("/create", methods=["POST"])
+@blp.arguments(CreateRequestSchema)
+@blp.response(200, CreateResponseSchema)
+@blp.alt_response(400, description="Invalid field, unknown template or a moderation refusal")
+@blp.alt_response(404, description="Unknown persona")
+@blp.alt_response(500, description="Every variation failed at the provider")
+@blp.alt_response(503, description="The named provider is not configured")
+def create(args):
+    """Generate one or more images from a prompt."""
+    return service.generate(require_user().id, args)
+
+
+@blp.route("/personas")
+@blp.response(200, PersonaListSchema)
+def list_personas():
+    """List your personas (brand kits)."""
+    items = personas.list_personas(require_user().id)
+    return {"personas": items, "total": len(items)}
+
+
+@blp.route("/personas", methods=["POST"])
+@blp.arguments(PersonaSchema)
+@blp.response(201, PersonaSchema)
+def create_persona(args):
+    """Create a persona: brand keywords, colour palette, style preset and negative terms."""
+    return personas.create_persona(require_user().id, args)
+
+
+@blp.route("/personas/<persona_id>")
+@blp.response(200, PersonaSchema)
+@blp.alt_response(404, description="Unknown persona, or another user's")
+def get_persona(persona_id):
+    """One of your personas."""
+    return personas.get_persona(require_user().id, persona_id)
+
+
+@blp.route("/personas/<persona_id>", methods=["PUT"])
+@blp.arguments(PersonaUpdateSchema)
+@blp.response(200, PersonaSchema)
+@blp.alt_response(404, description="Unknown persona, or another user's")
+def update_persona(args, persona_id):
+    """Change a persona; fields left out keep their values."""
+    return personas.update_persona(require_user().id, persona_id, args)
+
+
+@blp.route("/personas/<persona_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(404, description="Unknown persona, or another user's")
+def delete_persona(persona_id):
+    """Delete a persona."""
+    personas.delete_persona(require_user().id, persona_id)

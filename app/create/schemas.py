@@ -1,0 +1,122 @@
+"""One schema per payload: the Create request and response, and the persona body."""
+from __future__ import annotations
+
+import re
+
+import marshmallow as ma
+from marshmallow import validate
+
+from app.create.rules import MAX_SIDE, MIN_SIDE, QUALITIES
+
+HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+STYLE_NAME = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,39}$",
+                             error="Must be a style preset name such as photographic.")
+RATIO = validate.Regexp(r"^\s*\d+(\.\d+)?\s*:\s*\d+(\.\d+)?\s*$",
+                        error="Must look like 16:9 or 1.91:1.")
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("Must not be empty.")
+
+
+def _optional(field: type[ma.fields.Field], **kwargs) -> ma.fields.Field:
+    return field(load_default=None, allow_none=True, **kwargs)
+
+
+class CreateRequestSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    prompt = ma.fields.String(required=True, validate=[_not_blank, validate.Length(max=4000)])
+    template_id = _optional(ma.fields.String)
+    provider = ma.fields.String(load_default="auto", allow_none=True)
+    model = _optional(ma.fields.String)
+    width = _optional(ma.fields.Integer, validate=validate.Range(min=MIN_SIDE, max=MAX_SIDE))
+    height = _optional(ma.fields.Integer, validate=validate.Range(min=MIN_SIDE, max=MAX_SIDE))
+    aspect_ratio = _optional(ma.fields.String, validate=RATIO)
+    style_preset = _optional(ma.fields.String, validate=STYLE_NAME)
+    quality = ma.fields.String(load_default="standard", validate=validate.OneOf(QUALITIES))
+    negative_prompt = _optional(ma.fields.String, validate=validate.Length(max=2000))
+    guidance_scale = _optional(ma.fields.Float, validate=validate.Range(min=0, max=50))
+    steps = _optional(ma.fields.Integer, validate=validate.Range(min=1, max=150))
+    seed = _optional(ma.fields.Integer, validate=validate.Range(min=0, max=4294967294))
+    num_variations = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=10))
+    enhance_prompt = ma.fields.Boolean(load_default=True)
+    use_persona = ma.fields.Boolean(load_default=False)
+    persona_id = _optional(ma.fields.String)
+    output_format = ma.fields.String(load_default="png",
+                                     validate=validate.OneOf(("png", "jpeg", "webp")))
+
+
+class ResultSchema(ma.Schema):
+    success = ma.fields.Boolean()
+    variation = ma.fields.Integer()
+    image_base64 = ma.fields.String(metadata={"description": "Raw base64 image bytes"})
+    mime_type = ma.fields.String()
+    width = ma.fields.Integer()
+    height = ma.fields.Integer()
+    provider = ma.fields.String()
+    model = ma.fields.String(allow_none=True)
+    seed = ma.fields.Integer(allow_none=True)
+    asset_id = ma.fields.String()
+    url = ma.fields.String()
+    error = ma.fields.String(metadata={"description": "Why this variation failed"})
+    metadata = ma.fields.Dict()
+
+
+class CreateResponseSchema(ma.Schema):
+    success = ma.fields.Boolean()
+    request = ma.fields.Dict(metadata={"description": "The settings that were applied"})
+    results = ma.fields.List(ma.fields.Nested(ResultSchema))
+    total_generated = ma.fields.Integer()
+    total_failed = ma.fields.Integer()
+    metadata = ma.fields.Dict()
+
+
+def _terms(max_items: int, max_length: int = 80) -> ma.fields.List:
+    item = ma.fields.String(validate=[_not_blank, validate.Length(max=max_length)])
+    return ma.fields.List(item, load_default=list, validate=validate.Length(max=max_items))
+
+
+class PersonaSchema(ma.Schema):
+    """A brand kit: keywords and palette go into prompts, negative terms into negative prompts."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    id = ma.fields.String(dump_only=True)
+    name = ma.fields.String(required=True, validate=[_not_blank, validate.Length(max=120)])
+    description = _optional(ma.fields.String, validate=validate.Length(max=500))
+    brand_keywords = _terms(20)
+    color_palette = ma.fields.List(ma.fields.String(validate=validate.Regexp(
+        HEX_COLOUR, error="Must be a hex colour such as #1a2b3c.")), load_default=list,
+        validate=validate.Length(max=12))
+    style_preset = _optional(ma.fields.String, validate=STYLE_NAME)
+    negative_terms = _terms(30)
+    created_at = ma.fields.DateTime(dump_only=True)
+    updated_at = ma.fields.DateTime(dump_only=True)
+
+    @ma.post_load
+    def tidy(self, data: dict, **kwargs) -> dict:
+        """Trim terms and lower-case colours so prompts read the same however they were typed."""
+        for key in ("brand_keywords", "negative_terms"):
+            if key in data:
+                data[key] = [term.strip() for term in data[key]]
+        if "color_palette" in data:
+            data["color_palette"] = [colour.lower() for colour in data["color_palette"]]
+        if data.get("name"):
+            data["name"] = data["name"].strip()
+        return data
+
+
+class PersonaUpdateSchema(PersonaSchema):
+    """PUT body: every field optional; only the fields sent change."""
+
+    def __init__(self, **kwargs):
+        super().__init__(partial=True, **kwargs)
+
+
+class PersonaListSchema(ma.Schema):
+    personas = ma.fields.List(ma.fields.Nested(PersonaSchema))
+    total = ma.fields.Integer()

@@ -1,0 +1,27 @@
+"""Create Studio pages: the generator and the persona manager (both drive the JSON API)."""
+from flask import Blueprint, render_template, request
+
+from app.auth.identity import login_required
+from app.create import service
+from app.errors import AppError
+
+bp = Blueprint("create", __name__)
+
+
+@bp.route("/create")
+@login_required
+def page():
+    """Prompt, template, provider, size and persona, with a live cost estimate."""
+    template_id = request.args.get("template_id") or None
+    try:
+        options, error = service.page_options(template_id), None
+    except AppError as exc:
+        options, error = service.page_options(None), exc.detail
+    return render_template("create/page.html", error=error, **options)
+
+
+@bp.route("/create/personas")
+@login_required
+def personas():
+    """List, create, edit and delete personas."""
+    return render_template("create/personas.html", style_presets=service.style_presets())

@@ -1,0 +1,10 @@
+"""Credits: a ledger of every priced operation, monthly allowances by tier, usage reports."""
+
+
+def init_app(app, api) -> None:
+    from app.credits import api as credits_api, cli, views
+
+    api.register_blueprint(credits_api.blp)
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.credits)
+    app.extensions["modules"].append("credits")

@@ -1,0 +1,113 @@
+"""Allowance checks before a provider call, charges for returned results, refunds for failures.
+
+Credits are reserved (a `pending` row, committed) before the call, so concurrent requests
+see each other's spending; the row becomes `charged` in the same transaction that stores
+the result, or `refunded` when the call fails. Balances count one calendar month (UTC).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.credits.models import LedgerEntry
+from app.errors import InsufficientCredits
+from app.extensions import db
+from app.instruments import CREDITS_CHARGED
+from app.providers import pricing
+
+SPENDING = ("pending", "charged")
+
+
+def pricing_operation(kind: str, operation: str | None) -> str:
+    """The price-table name of a studio operation (upscale modes are `upscale_<mode>`)."""
+    if kind == "generate":
+        return "generate"
+    if kind == "upscale":
+        return f"upscale_{operation}"
+    return operation or kind
+
+
+def month_start(now: datetime | None = None) -> datetime:
+    now = now or datetime.now(timezone.utc)
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def allowance(user: User) -> float:
+    return float(current_app.config[f"CREDITS_{user.tier.upper()}"])
+
+
+def _sum(user_id: int, outcomes: tuple[str, ...]) -> float:
+    query = select(func.coalesce(func.sum(LedgerEntry.credits), 0.0)).where(
+        LedgerEntry.user_id == user_id, LedgerEntry.outcome.in_(outcomes),
+        LedgerEntry.created_at >= month_start())
+    return float(db.session.scalar(query))
+
+
+def balance(user: User) -> float:
+    """This month's allowance plus grants, minus charges and reservations."""
+    return allowance(user) + _sum(user.id, ("granted",)) - _sum(user.id, SPENDING)
+
+
+@dataclass
+class Reservation:
+    entry_ids: list[int]
+
+
+def reserve(user_id: int, *, studio: str, kind: str, operation: str | None, provider: str,
+            model: str | None, count: int = 1) -> Reservation:
+    """Hold the price of `count` results; InsufficientCredits (402) before any provider call."""
+    user = db.session.get(User, user_id)
+    unit = pricing.price(provider, pricing_operation(kind, operation), model)
+    needed = unit * count
+    left = balance(user)
+    if needed > 0 and needed > left:
+        raise InsufficientCredits(
+            f"Insufficient credits: this needs {needed:g} credits and {max(left, 0):g} remain this month")
+    entries = [LedgerEntry(user_id=user_id, studio=studio, operation=operation or kind, provider=provider,
+                           model=model, credits=unit, outcome="pending") for _ in range(count)]
+    db.session.add_all(entries)
+    db.session.commit()
+    return Reservation([entry.id for entry in entries])
+
+
+def settle(reservation: Reservation, index: int, *, kind: str, operation: str | None, provider: str,
+           model: str | None, asset_id: str) -> None:
+    """Charge one reserved slot at the price of the provider that actually ran (not committed here)."""
+    entry = db.session.get(LedgerEntry, reservation.entry_ids[index])
+    entry.provider, entry.model, entry.asset_id, entry.outcome = provider, model, asset_id, "charged"
+    entry.credits = pricing.price(provider, pricing_operation(kind, operation), model)
+    CREDITS_CHARGED.labels(provider, entry.studio).inc(entry.credits)
+
+
+def refund(reservation: Reservation, indexes: list[int] | None = None, note: str | None = None) -> None:
+    """Release reserved slots whose call failed or was refused, and commit."""
+    chosen = range(len(reservation.entry_ids)) if indexes is None else indexes
+    for index in chosen:
+        entry = db.session.get(LedgerEntry, reservation.entry_ids[index])
+        if entry is not None and entry.outcome == "pending":
+            entry.outcome, entry.note = "refunded", (note or "")[:300] or None
+    db.session.commit()
+
+
+def grant(user: User, amount: float, note: str | None = None) -> float:
+    """Add credits to this month's balance; returns the new balance."""
+    db.session.add(LedgerEntry(user_id=user.id, studio="admin", operation="grant", provider="-",
+                               model=None, credits=amount, outcome="granted", note=note))
+    db.session.commit()
+    return balance(user)
+
+
+def estimate(registry, provider: str, model: str | None, operation: str, num_images: int,
+             width: int | None, height: int | None, quality: str = "standard") -> dict:
+    """`POST /estimate-cost`: `auto` is priced at the provider auto routing would pick first."""
+    if provider == "auto":
+        kind, sub = pricing.OPERATION_KINDS.get(operation, (None, None))
+        if kind is None:
+            pricing.price("sandbox", operation)  # raises the "Unknown operation" 400
+        route = registry.plan(kind, sub if kind != "generate" else None, "auto", model, quality)[0]
+        provider, model = route.provider, model or route.model
+    return pricing.estimate(provider, model, operation, num_images, width, height)

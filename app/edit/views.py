@@ -1,0 +1,14 @@
+"""Edit Studio page: the form calls the JSON API from static/js/edit.js."""
+from flask import Blueprint, render_template
+
+from app.auth.identity import login_required
+from app.edit import service
+
+bp = Blueprint("edit", __name__)
+
+
+@bp.route("/edit")
+@login_required
+def page():
+    """Upload, pick an operation, paint a mask or set the expansion, compare the result."""
+    return render_template("edit/page.html", **service.page_context())

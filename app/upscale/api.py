@@ -1,0 +1,16 @@
+"""Upscale Studio endpoint."""
+from app.api import Blueprint
+from app.auth.identity import require_user
+from app.upscale import service
+from app.upscale.schemas import UpscaleRequestSchema, UpscaleResultSchema
+
+blp = Blueprint("upscale_api", __name__, url_prefix="/api/image-studio",
+                description="Upscale Studio: fast, conservative and creative upscaling")
+
+
+@blp.route("/upscale", methods=["POST"])
+@blp.arguments(UpscaleRequestSchema)
+@blp.response(200, UpscaleResultSchema)
+def upscale(args):
+    """Upscale an image to a preset, an exact size or the mode's own factor."""
+    return service.upscale(require_user().id, args)

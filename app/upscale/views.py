@@ -1,0 +1,14 @@
+"""Upscale Studio page: the form calls the JSON API from static/js/upscale.js."""
+from flask import Blueprint, render_template
+
+from app.auth.identity import login_required
+from app.upscale import service
+
+bp = Blueprint("upscale", __name__)
+
+
+@bp.route("/upscale")
+@login_required
+def page():
+    """Upload, choose mode and preset or exact size, see the output size, compare the result."""
+    return render_template("upscale/page.html", **service.page_context())

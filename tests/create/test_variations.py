@@ -1,0 +1,90 @@
+"""Variations run concurrently; failures are reported per variation; failover is described."""
+import threading
+import time
+
+from app.assets.models import Asset
+from app.create import service
+from app.extensions import db
+from app.providers.base import GenerateRequest
+from tests.create.conftest import decoded_size, slow_png
+
+DELAY = 0.3
+
+
+def test_variations_overlap_at_the_provider(faked, create, user, fake_stability):
+    slow_png(fake_stability, DELAY, times=4)
+    body = create(faked(), prompt="x", provider="stability", num_variations=4, width=64, height=64).json
+    assert body["total_generated"] == 4
+    arrivals = sorted(r.at for r in fake_stability.requests)
+    assert len(arrivals) == 4
+    # All four were in flight together: the last arrived before the first could have finished.
+    assert arrivals[-1] - arrivals[0] < DELAY
+
+
+def test_the_pool_is_bounded(monkeypatch):
+    monkeypatch.setattr(service, "MAX_WORKERS", 2)
+    lock, active, peak = threading.Lock(), [0], [0]
+
+    class Registry:
+        def execute(self, routes, request):
+            with lock:
+                active[0] += 1
+                peak[0] = max(peak[0], active[0])
+            time.sleep(0.05)
+            with lock:
+                active[0] -= 1
+            return request.seed
+
+    seeds = service.produce_all(Registry(), [], [GenerateRequest("x", seed=i) for i in range(5)])
+    assert seeds == [0, 1, 2, 3, 4] and peak[0] == 2
+
+
+def test_one_failed_variation_is_reported_beside_the_others(faked, create, user, fake_stability):
+    fake_stability.fail(times=1, status=500, message="GPU fell over")
+    body = create(faked(), prompt="x", provider="stability", num_variations=3, width=64, height=64).json
+    assert body["success"] is True
+    assert (body["total_generated"], body["total_failed"]) == (2, 1)
+    failed = [r for r in body["results"] if not r["success"]]
+    assert len(failed) == 1 and "GPU fell over" in failed[0]["error"] and "image_base64" not in failed[0]
+    assert sorted(r["variation"] for r in body["results"]) == [1, 2, 3]
+    assert all(decoded_size(r) == (64, 64) for r in body["results"] if r["success"])
+
+
+def test_all_failed_is_a_500_with_the_providers_message(faked, create, user, fake_stability):
+    fake_stability.fail(times=2, status=500, message="An unexpected server error has occurred")
+    response = create(faked(), prompt="x", provider="stability", num_variations=2)
+    assert response.status_code == 500
+    assert response.json == {"detail": "Image generation failed: An unexpected server error has occurred"}
+
+
+def test_a_moderation_refusal_is_a_400_with_the_reason(faked, create, user, fake_stability):
+    fake_stability.moderate(times=1)
+    response = create(faked(), prompt="x", provider="stability")
+    assert response.status_code == 400
+    assert "content moderation" in response.json["detail"]
+
+
+def test_failover_is_named_in_the_metadata(faked, create, user, fake_stability, fake_wavespeed):
+    fake_stability.fail(times=2, status=503, message="Stability is overloaded")
+    body = create(faked(), prompt="x", quality="standard", num_variations=2, width=300, height=200).json
+    assert (body["request"]["provider"], body["request"]["model"]) == ("wavespeed", "ideogram-v3-turbo")
+    for result in body["results"]:
+        assert result["provider"] == "wavespeed" and decoded_size(result) == (300, 200)
+        (attempt,) = result["metadata"]["failover"]
+        assert attempt["provider"] == "stability" and "overloaded" in attempt["error"]
+    assert body["metadata"]["failover"][0]["provider"] == "stability"
+
+
+def test_an_explicit_provider_never_fails_over(faked, create, user, fake_stability, fake_wavespeed):
+    fake_stability.fail(times=1, status=503, message="Stability is overloaded")
+    response = create(faked(), prompt="x", provider="stability")
+    assert response.status_code == 500 and fake_wavespeed.requests == []
+
+
+def test_results_are_committed_once_stored(faked, create, user, fake_stability):
+    app = faked()
+    body = create(app, prompt="x", provider="stability", num_variations=2, width=64, height=64).json
+    with app.app_context():
+        assets = [db.session.get(Asset, r["asset_id"]) for r in body["results"]]
+        assert all(a.studio == "create" and a.user_id == user and a.width == 64 for a in assets)
+        assert sorted(a.details["variation"] for a in assets) == [1, 2]

@@ -1,0 +1,46 @@
+"""The Create and Personas pages render their controls and need a login."""
+import json
+import re
+
+from tests.catalog.test_views import login
+
+
+def test_create_page_preselects_the_gallerys_template(client, user):
+    login(client)
+    html = client.get("/create?template_id=youtube_thumbnail").get_data(as_text=True)
+    assert re.search(r'<option value="youtube_thumbnail"[^>]*selected', html)
+    for name in ("prompt", "provider", "model", "quality", "style_preset", "width", "height",
+                 "aspect_ratio", "num_variations", "negative_prompt", "guidance_scale", "steps",
+                 "seed", "enhance_prompt", "use_persona", "persona_id"):
+        assert f'name="{name}"' in html, name
+    assert 'href="/templates"' in html and 'href="/create/personas"' in html
+    routes = json.loads(re.search(r'id="auto-routes">(.*?)</script>', html, re.S).group(1))
+    assert routes[""]["standard"] == ["sandbox", "sandbox"]  # nothing configured
+
+
+def test_auto_routes_follow_the_configured_providers(make_app, provider_config, user):
+    client = make_app(**provider_config).test_client()
+    login(client)
+    html = client.get("/create").get_data(as_text=True)
+    routes = json.loads(re.search(r'id="auto-routes">(.*?)</script>', html, re.S).group(1))
+    assert routes[""]["standard"] == ["stability", "core"]
+    assert routes["ideogram"]["standard"] == ["wavespeed", "ideogram-v3-turbo"]
+
+
+def test_an_unknown_template_is_shown_as_an_error(client, user):
+    login(client)
+    response = client.get("/create?template_id=nope")
+    assert response.status_code == 200
+    assert "Template not found: nope" in response.get_data(as_text=True)
+
+
+def test_personas_page(client, user):
+    login(client)
+    html = client.get("/create/personas").get_data(as_text=True)
+    assert 'id="persona-form"' in html and 'name="color_palette"' in html
+
+
+def test_pages_need_a_login(client, user):
+    for path in ("/create", "/create/personas"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -1,0 +1,76 @@
+"""Size-capped encoding: smaller files, never a different pixel size."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from app.imaging import codec, encode
+from app.imaging.encode import encode_capped
+from tests.imaging.images import noisy
+
+
+def opened(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data))
+
+
+def test_no_cap_or_under_cap_means_no_notes():
+    image = Image.new("RGB", (300, 200), "navy")
+    for fmt in ("png", "jpeg"):
+        for cap in (None, 10**6):
+            result = encode_capped(image, fmt, cap)
+            assert result.notes == [] and opened(result.data).size == (300, 200)
+
+
+def test_jpeg_quality_is_bisected_under_the_cap(monkeypatch):
+    image = noisy(600, 600)
+    uncapped = len(codec.encode(image, "jpeg", quality=85))
+    cap = uncapped // 2
+    calls = []
+    real = encode.encode
+    monkeypatch.setattr(encode, "encode", lambda *a, **k: calls.append(k) or real(*a, **k))
+    result = encode_capped(image, "jpeg", cap)
+    assert len(result.data) <= cap
+    assert opened(result.data).size == (600, 600) and opened(result.data).format == "JPEG"
+    quality = int(re.search(r"quality (\d+)", result.notes[0]).group(1))
+    assert encode.JPEG_FLOOR <= quality < 85
+    assert len(calls) <= 8  # q85 plus a bisection over 30..84, not a walk in small steps
+    # The chosen quality is the highest that fits.
+    assert len(codec.encode(image, "jpeg", quality=quality + 1)) > cap
+
+
+def test_impossible_jpeg_cap_says_so_and_keeps_the_size():
+    result = encode_capped(noisy(400, 400), "jpeg", 2000)
+    assert result.notes[0].startswith("Could not fit the")
+    assert opened(result.data).size == (400, 400)
+
+
+def test_png_tries_level_9_before_a_palette():
+    image = Image.linear_gradient("L").resize((512, 512)).convert("RGB")
+    fast = len(codec.encode(image, "png", compress_level=1))
+    best = len(codec.encode(image, "png", compress_level=9, optimize=True))
+    assert best < fast
+    result = encode_capped(image, "png", (fast + best) // 2)
+    assert "PNG level 9" in result.notes[0] and opened(result.data).mode == "RGB"
+    assert opened(result.data).size == (512, 512)
+
+
+def test_png_palette_is_the_last_resort():
+    image = noisy(300, 300).quantize(64).convert("RGB")  # few colours, noisy layout
+    cap = min(len(codec.encode(image, "png", compress_level=level, optimize=level == 9))
+              for level in (1, 9)) - 1
+    result = encode_capped(image, "png", cap)
+    assert "palette" in result.notes[0] and len(result.data) <= cap
+    assert opened(result.data).mode == "P" and opened(result.data).size == (300, 300)
+
+
+@pytest.mark.parametrize("fmt", ["png", "jpeg"])
+def test_transparency_in_capped_output(fmt):
+    image = Image.new("RGBA", (50, 50), (0, 0, 0, 0))
+    out = opened(encode_capped(image, fmt, None).data)
+    if fmt == "png":
+        assert out.mode == "RGBA" and out.getpixel((0, 0))[3] == 0
+    else:
+        assert out.mode == "RGB" and min(out.getpixel((0, 0))) > 245

@@ -1,0 +1,47 @@
+"""Helpers the edit, upscale and control studio tests share."""
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+from PIL import Image, ImageDraw
+
+
+def b64(image: Image.Image, fmt: str = "PNG", data_url: bool = False) -> str:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    text = base64.b64encode(buffer.getvalue()).decode()
+    return f"data:image/{fmt.lower()};base64,{text}" if data_url else text
+
+
+def photo(width: int, height: int) -> Image.Image:
+    """A small image with edges and gradients, so resizing and sharpening show."""
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    for i in range(0, width, max(4, width // 8)):
+        draw.line((i, 0, width - i, height), fill=(220, 40, 40), width=1)
+    draw.rectangle((width // 4, height // 4, width // 2, height // 2), outline=(20, 20, 200), width=2)
+    draw.text((2, 2), "Ab", fill=(255, 255, 255))
+    return image
+
+
+def decoded(data_url: str) -> Image.Image:
+    """The image inside a response's `image_base64` data URL."""
+    header, payload = data_url.split(",", 1)
+    assert header.startswith("data:image/") and header.endswith(";base64")
+    image = Image.open(io.BytesIO(base64.b64decode(payload)))
+    image.load()
+    return image
+
+
+def file_image(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+@pytest.fixture
+def provider_client(make_app, provider_config):
+    """A client whose providers are all configured against the loopback fakes."""
+    return make_app(**provider_config).test_client()

@@ -1,0 +1,66 @@
+"""Request ids, JSON log lines per request and per provider call, Prometheus metrics."""
+import json
+import logging
+
+from pythonjsonlogger.json import JsonFormatter
+
+from tests.fakes.fixtures import KEYS
+
+
+def _json_lines(caplog):
+    """Each captured record as the JSON line the production handler writes."""
+    formatter = next(h.formatter for h in logging.getLogger().handlers if isinstance(h.formatter, JsonFormatter))
+    return [json.loads(formatter.format(record)) for record in caplog.records]
+
+
+def test_request_id_is_generated_or_echoed(client):
+    generated = client.get("/healthz").headers["X-Request-ID"]
+    assert len(generated) == 32
+    assert client.get("/healthz", headers={"X-Request-ID": "client-id-1234"}).headers["X-Request-ID"] == "client-id-1234"
+    assert client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"}).headers["X-Request-ID"] != "bad id with spaces"
+
+
+def test_one_json_line_per_request(client, auth, caplog):
+    caplog.set_level(logging.INFO)
+    client.get("/api/image-studio/templates", headers={**auth, "X-Request-ID": "trace-abcdef12"})
+    lines = [l for l in _json_lines(caplog) if l.get("message") == "request"]
+    assert lines, "no request log line"
+    line = lines[-1]
+    assert line["request_id"] == "trace-abcdef12" and line["status"] == 200
+    assert line["endpoint"] == "catalog_api.list_templates" and line["latency_ms"] >= 0
+    assert "Bearer" not in json.dumps(line)
+
+
+def test_provider_call_is_logged_and_counted_without_secrets(make_app, provider_config, fake_stability, caplog):
+    app = make_app(**provider_config)
+    caplog.set_level(logging.INFO)
+    from app import operations
+    from app.auth.service import create_user
+    from app.providers.base import GenerateRequest
+    from app.providers.registry import Route
+    fake_stability.fail(times=10, status=500, message="boom")
+    with app.test_request_context():
+        user = create_user("o@example.com", "long-enough-pw")
+        try:
+            operations.run(user.id, "create", "generate", [Route("stability", "core")],
+                           GenerateRequest(prompt="secret prompt text"), failure="Image generation failed")
+        except Exception:
+            pass
+    calls = [l for l in _json_lines(caplog) if l.get("message") == "provider_call"]
+    assert calls and calls[-1]["provider"] == "stability" and calls[-1]["outcome"] == "retryable"
+    assert calls[-1]["status"] == 500
+    text = json.dumps(calls)
+    assert KEYS["stability"] not in text and "secret prompt text" not in text
+    metrics = app.test_client().get("/metrics").get_data(as_text=True)
+    assert 'image_studio_provider_errors_total{kind="generate",provider="stability",reason="retryable"}' in metrics
+
+
+def test_metrics_expose_request_latency_and_can_be_guarded(make_app):
+    app = make_app()
+    client = app.test_client()
+    client.get("/healthz")
+    body = client.get("/metrics").get_data(as_text=True)
+    assert 'image_studio_request_duration_seconds_count{endpoint="health_api.healthz",method="GET",status="200"}' in body
+    guarded = make_app(METRICS_TOKEN="scrape-token").test_client()
+    assert guarded.get("/metrics").status_code == 401
+    assert guarded.get("/metrics", headers={"Authorization": "Bearer scrape-token"}).status_code == 200
