@@ -23,6 +23,7 @@ PACKAGES = (
     "app.edit",
     "app.upscale",
     "app.control",
+    "app.social",
     "app.health",
     "app.metrics",
     "app.pages",
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     register_config(app, overrides)
+    register_proxy(app)
     register_logging(app)
     api = register_extensions(app)
     register_packages(app, api)
@@ -66,6 +68,15 @@ def register_config(app: Flask, overrides: dict[str, Any]) -> None:
                                     "Get a token from POST /api/auth/token."},
         },
     )
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind N trusted proxies, take the client address and scheme from their X-Forwarded-* headers."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_logging(app: Flask) -> None:

@@ -6,6 +6,7 @@ and is returned in the response header so a client can quote it in a bug report.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 import uuid
@@ -54,6 +55,6 @@ def _finish(response):
         access.info("request", extra={
             "method": request.method, "path": request.path, "endpoint": request.endpoint,
             "status": response.status_code, "latency_ms": round(elapsed * 1000, 1),
-            "user_id": getattr(user, "id", None), "remote_addr": request.remote_addr,
+            "user_id": getattr(user, "id", None), "remote_addr": request.remote_addr, "pid": os.getpid(),
         })
     return response

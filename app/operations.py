@@ -101,12 +101,14 @@ def conform(data: bytes, size: tuple[int, int] | None, mime_type: str) -> tuple[
     """Bring provider bytes to the exact size and format asked for, re-encoding only when needed."""
     try:
         image = Image.open(io.BytesIO(data))
+        resize = size is not None and image.size != tuple(size)
+        if not resize and codec.sniff_mime(data) == mime_type:
+            # Already right: the provider client decoded these bytes fully (media.sniff_image),
+            # so decoding them again would only cost time (~13 ms for 1 MP).
+            return data, image.width, image.height
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ProviderError("provider", "The provider returned an unreadable image", retryable=True) from None
-    resize = size is not None and image.size != tuple(size)
-    if not resize and codec.sniff_mime(data) == mime_type:
-        return data, image.width, image.height
     if resize:
         image = fit_cover(image, *size)
     return codec.encode(image, mime_type.split("/")[1]), image.width, image.height

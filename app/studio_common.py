@@ -81,8 +81,9 @@ def load_mask(payload: str | None, size: tuple[int, int]) -> bytes | None:
 
 
 def page_options() -> dict[str, Any]:
-    """Choices the studio pages offer: style presets and Stability's aspect ratios."""
-    return {"style_presets": catalogue()["style_presets"], "aspect_ratios": catalogue()["aspect_ratios"]}
+    """Choices the studio pages offer: configured providers, style presets, aspect ratios."""
+    return {"providers": ["auto", *current_app.extensions["providers"].configured()],
+            "style_presets": catalogue()["style_presets"], "aspect_ratios": catalogue()["aspect_ratios"]}
 
 
 def check_style_preset(style_preset: str | None) -> None:

@@ -42,3 +42,13 @@ def test_pages_and_probes_are_not_limited(make_app, path):
     app = make_app(RATELIMIT_ANONYMOUS="1 per minute")
     client = app.test_client()
     assert [client.get(path).status_code for _ in range(3)].count(429) == 0
+
+
+def test_trusted_proxy_address_keys_anonymous_limits(make_app):
+    app = make_app(RATELIMIT_ANONYMOUS="1 per minute", TRUSTED_PROXIES=1)
+    client = app.test_client()
+    first = {"X-Forwarded-For": "203.0.113.7"}
+    body = {"email": "x@example.com", "password": "whatever-x"}
+    assert client.post("/api/auth/token", json=body, headers=first).status_code == 401
+    assert client.post("/api/auth/token", json=body, headers=first).status_code == 429
+    assert client.post("/api/auth/token", json=body, headers={"X-Forwarded-For": "198.51.100.9"}).status_code == 401

@@ -55,5 +55,44 @@ class FileStorage:
         self._path(key).unlink(missing_ok=True)
 
 
+class S3Storage:
+    """An S3-compatible bucket, for deployments where several hosts share the assets.
+
+    A PUT is atomic in S3 (readers see the old object or the whole new one), so no temporary
+    object is needed. boto3 is imported here only: file-storage installs do not need it.
+    """
+
+    def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None,
+                 region: str | None = None):
+        import boto3
+
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.client = boto3.client("s3", endpoint_url=endpoint_url or None, region_name=region or None)
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def save(self, key: str, data: bytes) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+
+    def load(self, key: str) -> bytes:
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                raise NotFound("Asset not found") from None
+            raise
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+
 def from_config(config: Mapping[str, Any]) -> Storage:
+    """S3 when IMAGE_STUDIO_S3_BUCKET is set, otherwise files under IMAGE_STUDIO_STORAGE_DIR."""
+    if config.get("IMAGE_STUDIO_S3_BUCKET"):
+        return S3Storage(config["IMAGE_STUDIO_S3_BUCKET"], config.get("IMAGE_STUDIO_S3_PREFIX") or "",
+                         config.get("IMAGE_STUDIO_S3_ENDPOINT_URL"), config.get("IMAGE_STUDIO_S3_REGION"))
     return FileStorage(config["IMAGE_STUDIO_STORAGE_DIR"])

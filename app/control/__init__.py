@@ -2,7 +2,8 @@
 
 
 def init_app(app, api) -> None:
-    from app.control import api as control_api, views
+    from app.control import api as control_api
+    from app.control import views
 
     api.register_blueprint(control_api.blp)
     app.register_blueprint(views.bp)

@@ -2,7 +2,8 @@
 
 
 def init_app(app, api) -> None:
-    from app.create import api as create_api, views
+    from app.create import api as create_api
+    from app.create import views
 
     api.register_blueprint(create_api.blp)
     app.register_blueprint(views.bp)

@@ -3,7 +3,11 @@ from app.api import Blueprint
 from app.auth.identity import require_user
 from app.create import personas, service
 from app.create.schemas import (
-    CreateRequestSchema, CreateResponseSchema, PersonaListSchema, PersonaSchema, PersonaUpdateSchema,
+    CreateRequestSchema,
+    CreateResponseSchema,
+    PersonaListSchema,
+    PersonaSchema,
+    PersonaUpdateSchema,
 )
 
 blp = Blueprint("create_api", __name__, url_prefix="/api/image-studio",

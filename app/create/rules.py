@@ -47,7 +47,7 @@ def resolve_size(width: int | None, height: int | None, aspect_ratio: str | None
             size = (round(LONG_SIDE * a / b), LONG_SIDE)
     else:
         size = DEFAULT_SIZE
-    for name, value in zip(("width", "height"), size):
+    for name, value in zip(("width", "height"), size, strict=True):
         if not MIN_SIDE <= value <= MAX_SIDE:
             raise ValidationFailed(
                 f"Invalid value for '{name}': {value} px is outside {MIN_SIDE}-{MAX_SIDE} px",

@@ -7,7 +7,8 @@ no app context and touch no database), then fits, stores and describes each resu
 from __future__ import annotations
 
 import base64
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from typing import Any
 
@@ -32,6 +33,21 @@ def generate(user_id: int, args: dict[str, Any]) -> dict[str, Any]:
     """Generate `num_variations` images; raises ValidationFailed (400), NotFound (unknown
     persona), ServiceUnavailable (provider not configured) or OperationFailed (all failed)."""
     template = get_template(args["template_id"]) if args.get("template_id") else None
+    base, quality = _base_request(user_id, args, template)
+    registry: ProviderRegistry = current_app.extensions["providers"]
+    routes = registry.plan(OPERATION, provider=args.get("provider") or "auto",
+                           model=args.get("model"), quality=quality,
+                           recommended=template["recommended_provider"] if template else None)
+    seed = args.get("seed")
+    variations = [replace(base, seed=None if seed is None else seed + i)
+                  for i in range(args.get("num_variations") or 1)]
+    results = _generate_all(user_id, registry, routes, variations)
+    return _response(args, base, template, quality, results)
+
+
+def _base_request(user_id: int, args: dict[str, Any],
+                  template: dict[str, Any] | None) -> tuple[GenerateRequest, str]:
+    """Apply the template, the persona, the size rules and enhancement (catalog.md steps 1-3)."""
     persona = _persona(user_id, args)
     width, height = rules.resolve_size(args.get("width"), args.get("height"),
                                        args.get("aspect_ratio"), template)
@@ -41,37 +57,36 @@ def generate(user_id: int, args: dict[str, Any]) -> dict[str, Any]:
     prompt = prompts.fold_persona(args["prompt"].strip(), persona)
     if args.get("enhance_prompt", True):
         prompt = prompts.enhance(prompt, style)
-    mime_type = operations.output_mime(args.get("output_format"))
-    registry: ProviderRegistry = current_app.extensions["providers"]
-    routes = registry.plan(OPERATION, provider=args.get("provider") or "auto",
-                           model=args.get("model"), quality=quality,
-                           recommended=template["recommended_provider"] if template else None)
-    base = GenerateRequest(prompt=prompt, width=width, height=height, style_preset=style,
-                           negative_prompt=prompts.fold_negative(args.get("negative_prompt"),
-                                                                 persona),
-                           guidance_scale=args.get("guidance_scale"), steps=args.get("steps"),
-                           output_format=mime_type.split("/")[1])
-    seed = args.get("seed")
-    variations = [replace(base, seed=None if seed is None else seed + i)
-                  for i in range(args.get("num_variations") or 1)]
-    reservation = operations.reserve(user_id, STUDIO, routes, base, count=len(variations))
+    return GenerateRequest(
+        prompt=prompt, width=width, height=height, style_preset=style,
+        negative_prompt=prompts.fold_negative(args.get("negative_prompt"), persona),
+        guidance_scale=args.get("guidance_scale"), steps=args.get("steps"),
+        output_format=operations.output_mime(args.get("output_format")).split("/")[1]), quality
+
+
+def _generate_all(user_id: int, registry: ProviderRegistry, routes: list[Route],
+                  variations: list[GenerateRequest]) -> list[dict[str, Any] | ProviderError]:
+    """Reserve credits, produce concurrently, store each result as it arrives, refund failures."""
+    mime_type = operations.output_mime(variations[0].output_format)
+    reservation = operations.reserve(user_id, STUDIO, routes, variations[0], count=len(variations))
     try:
-        outcomes = produce_all(registry, routes, variations)
-        results = [_deliver(user_id, slot, outcome, variations[slot], mime_type, reservation)
-                   for slot, outcome in enumerate(outcomes)]
+        done = {slot: _deliver(user_id, slot, outcome, variations[slot], mime_type, reservation)
+                for slot, outcome in produce_all(registry, routes, variations)}
     except Exception:
         db.session.rollback()
         credits.refund(reservation, note="internal error")
         raise
+    results = [done[slot] for slot in range(len(variations))]
     for slot, result in enumerate(results):
         if isinstance(result, ProviderError):
             credits.refund(reservation, [slot], note=result.message)
-    return _response(args, base, template, quality, results)
+    return results
 
 
-def produce_all(registry: ProviderRegistry, routes: list[Route],
-                requests: list[GenerateRequest]) -> list[Outcome | ProviderError]:
-    """Run every request through the routes at once; each slot holds a result or its error."""
+def produce_all(registry: ProviderRegistry, routes: list[Route], requests: list[GenerateRequest]
+                ) -> Iterator[tuple[int, Outcome | ProviderError]]:
+    """Run every request through the routes at once; yield (index, result or error) as each
+    finishes, so the request thread stores early results while later ones are still running."""
     def attempt(request: GenerateRequest) -> Outcome | ProviderError:
         try:
             return registry.execute(routes, request)
@@ -79,10 +94,13 @@ def produce_all(registry: ProviderRegistry, routes: list[Route],
             return error
 
     if len(requests) == 1:
-        return [attempt(requests[0])]
+        yield 0, attempt(requests[0])
+        return
     with ThreadPoolExecutor(max_workers=min(len(requests), MAX_WORKERS),
                             thread_name_prefix="create") as pool:
-        return list(pool.map(attempt, requests))
+        slots = {pool.submit(attempt, request): index for index, request in enumerate(requests)}
+        for future in as_completed(slots):
+            yield slots[future], future.result()
 
 
 def _persona(user_id: int, args: dict[str, Any]) -> Persona | None:

@@ -2,7 +2,8 @@
 
 
 def init_app(app, api) -> None:
-    from app.edit import api as edit_api, views
+    from app.edit import api as edit_api
+    from app.edit import views
 
     api.register_blueprint(edit_api.blp)
     app.register_blueprint(views.bp)

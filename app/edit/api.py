@@ -5,7 +5,8 @@ from app.edit import service
 from app.edit.schemas import EditOperationsSchema, EditRequestSchema, EditResultSchema
 
 blp = Blueprint("edit_api", __name__, url_prefix="/api/image-studio",
-                description="Edit Studio: remove backgrounds, inpaint, outpaint, replace, recolor, relight, erase")
+                description="Edit Studio: remove backgrounds, inpaint, outpaint, replace, "
+                            "recolor, relight, erase")
 
 
 @blp.route("/edit/process", methods=["POST"])

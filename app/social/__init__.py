@@ -1,0 +1,10 @@
+"""Social Optimizer: one upload, sized and cropped for each social platform's formats."""
+
+
+def init_app(app, api) -> None:
+    from app.social import api as social_api
+    from app.social import views
+
+    api.register_blueprint(social_api.blp)
+    app.register_blueprint(views.bp)
+    app.extensions["modules"].append("social_studio")

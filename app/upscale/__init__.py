@@ -2,7 +2,8 @@
 
 
 def init_app(app, api) -> None:
-    from app.upscale import api as upscale_api, views
+    from app.upscale import api as upscale_api
+    from app.upscale import views
 
     api.register_blueprint(upscale_api.blp)
     app.register_blueprint(views.bp)

@@ -4,11 +4,12 @@ import marshmallow as ma
 from app.studio_common import StudioRequestSchema, StudioResultSchema, optional_text
 
 MAX_SIDE = 8192
+SIDE = ma.validate.Range(1, MAX_SIDE, error=f"Must be between 1 and {MAX_SIDE} pixels.")
 
 
 def _target(side: str) -> ma.fields.Integer:
     return ma.fields.Integer(load_default=None, allow_none=True,
-                             validate=ma.validate.Range(1, MAX_SIDE, error=f"Must be between 1 and {MAX_SIDE} pixels."),
+                             validate=SIDE,
                              metadata={"description": f"Exact output {side} in pixels"})
 
 

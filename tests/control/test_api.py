@@ -2,10 +2,11 @@
 import pytest
 
 from tests.fakes.fixtures import KEYS
-from tests.studio_helpers import b64, decoded, photo, provider_client  # noqa: F401
+from tests.studio_helpers import b64, decoded, photo
 
 URL = "/api/image-studio/control/process"
 CONTROL = "/v2beta/stable-image/control/"
+RANGE = "Must be greater than or equal to 0.0 and less than or equal to 1.0."
 
 
 def _image(width=96, height=64):
@@ -69,18 +70,19 @@ def test_sandbox_follows_the_size_rules(client, auth, body, size):
     ({"operation": "style_transfer"}, "Style image is required for style transfer"),
     ({"operation": "style_transfer", "style_image_base64": "!!"}, "Invalid base64 image payload"),
     ({"operation": "doodle", "prompt": "x"}, "Unsupported control operation: doodle"),
-    ({"operation": "sketch", "prompt": "x", "control_image_base64": None}, "Control image payload is required"),
+    ({"operation": "sketch", "prompt": "x", "control_image_base64": None},
+     "Control image payload is required"),
     ({"operation": "sketch", "prompt": "x", "control_image_base64": "###"}, "Invalid base64 image payload"),
     ({"operation": "sketch", "prompt": "x", "control_strength": 1.5},
-     "Invalid value for 'control_strength': Must be greater than or equal to 0.0 and less than or equal to 1.0."),
+     f"Invalid value for \'control_strength\': {RANGE}"),
     ({"operation": "style", "prompt": "x", "fidelity": -0.1},
-     "Invalid value for 'fidelity': Must be greater than or equal to 0.0 and less than or equal to 1.0."),
+     f"Invalid value for \'fidelity\': {RANGE}"),
     ({"operation": "style_transfer", "style_image_base64": _image(), "style_strength": 2},
-     "Invalid value for 'style_strength': Must be greater than or equal to 0.0 and less than or equal to 1.0."),
+     f"Invalid value for \'style_strength\': {RANGE}"),
     ({"operation": "style_transfer", "style_image_base64": _image(), "composition_fidelity": 1.01},
-     "Invalid value for 'composition_fidelity': Must be greater than or equal to 0.0 and less than or equal to 1.0."),
+     f"Invalid value for \'composition_fidelity\': {RANGE}"),
     ({"operation": "style_transfer", "style_image_base64": _image(), "change_strength": -1},
-     "Invalid value for 'change_strength': Must be greater than or equal to 0.0 and less than or equal to 1.0."),
+     f"Invalid value for \'change_strength\': {RANGE}"),
     ({"operation": "style", "prompt": "x", "aspect_ratio": "wide"},
      "Invalid aspect_ratio: wide (use a:b between 1:10 and 10:1, e.g. 16:9)"),
     ({"operation": "style", "prompt": "x", "aspect_ratio": "1:0"},

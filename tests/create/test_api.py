@@ -50,7 +50,7 @@ def test_size_rules_reach_the_wire_and_the_result(faked, create, user, fake_stab
     body = create(faked(), prompt="x", provider="stability", **fields).json
     assert _form(fake_stability)[0]["aspect_ratio"] == ratio
     assert decoded_size(body["results"][0]) == size
-    assert body["request"]["dimensions"] == "%dx%d" % size
+    assert body["request"]["dimensions"] == "{}x{}".format(*size)
 
 
 def test_enhance_off_sends_the_prompt_unchanged_with_negative_prompt(faked, create, user, fake_stability):

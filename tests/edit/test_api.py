@@ -3,7 +3,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.fakes.fixtures import KEYS
-from tests.studio_helpers import b64, decoded, file_image, photo, provider_client  # noqa: F401
+from tests.studio_helpers import b64, decoded, file_image, photo
 
 URL = "/api/image-studio/edit/process"
 EDIT = "/v2beta/stable-image/edit/"
@@ -103,7 +103,8 @@ def test_general_edit_goes_to_hugging_face_and_keeps_the_input_size(provider_cli
      "Both prompt and search_prompt are required for search & replace"),
     ({"operation": "search_recolor", "select_prompt": "car"}, 400,
      "Both prompt and select_prompt are required for search & recolor"),
-    ({"operation": "relight"}, 400, "At least one reference (background or lighting) is required for relight"),
+    ({"operation": "relight"}, 400,
+     "At least one reference (background or lighting) is required for relight"),
     ({"operation": "general_edit"}, 400, "Prompt is required for general edits"),
     ({"operation": "inpaint", "prompt": "x", "image_base64": None}, 400, "Primary image payload is required"),
     ({"operation": "inpaint", "prompt": "x", "image_base64": "not-an-image!!"}, 400,
@@ -131,7 +132,8 @@ def test_general_edit_goes_to_hugging_face_and_keeps_the_input_size(provider_cli
      "modeling-compound, cinematic, 3d-model, pixel-art, tile-texture)"),
     ({"operation": "remove_background", "output_format": "gif"}, 400,
      "Unsupported output format: gif (choose png, jpeg or webp)"),
-    ({"operation": "remove_background", "provider": "stability"}, 503, "Provider 'stability' is not configured"),
+    ({"operation": "remove_background", "provider": "stability"}, 503,
+     "Provider 'stability' is not configured"),
 ])
 def test_validation_sentences(client, auth, body, status, detail):
     response = client.post(URL, json={"image_base64": _image(), **body}, headers=auth)
@@ -161,7 +163,8 @@ def test_outpaint_past_the_pixel_limit_is_refused(make_app, auth, user):
     body = {"image_base64": _image(), "operation": "outpaint", "expand_right": 300}
     response = client.post(URL, json=body, headers=auth)
     assert response.status_code == 400
-    assert response.json["detail"] == "Outpaint result would be 396x64 pixels, more than the 20,000 pixel limit"
+    assert response.json["detail"] == ("Outpaint result would be 396x64 pixels, "
+                                       "more than the 20,000 pixel limit")
 
 
 def test_sandbox_outpaint_grows_by_the_expansion(client, auth):
@@ -205,8 +208,9 @@ def test_operations_metadata(client, auth):
         assert set(info) == {"label", "description", "provider", "async", "fields"}
         assert set(info["fields"]) == keys
     assert operations["inpaint"]["label"] == "Inpaint & Fix"
-    assert {k for k, v in operations["inpaint"]["fields"].items() if v} == {"prompt", "mask", "negative_prompt"}
-    assert {k for k, v in operations["erase"]["fields"].items() if v} == {"mask"}
+    def used(name):
+        return {key for key, value in operations[name]["fields"].items() if value}
+    assert used("inpaint") == {"prompt", "mask", "negative_prompt"} and used("erase") == {"mask"}
     assert operations["relight"]["async"] is True and operations["outpaint"]["async"] is False
     assert operations["general_edit"]["provider"] == "huggingface"
 

@@ -2,7 +2,7 @@
 import pytest
 
 from tests.fakes.fixtures import KEYS
-from tests.studio_helpers import b64, decoded, photo, provider_client  # noqa: F401
+from tests.studio_helpers import b64, decoded, photo
 
 URL = "/api/image-studio/upscale"
 UPSCALE = "/v2beta/stable-image/upscale/"
@@ -25,7 +25,8 @@ def test_fast_at_stability_is_four_times(provider_client, auth, fake_stability):
     assert call.path == UPSCALE + "fast" and set(call.files) == {"image"}
     assert call.form == {"output_format": "png"}
     body = response.json
-    assert (body["mode"], body["provider"]) == ("fast", "stability") and "requested_mode" not in body["metadata"]
+    assert (body["mode"], body["provider"]) == ("fast", "stability")
+    assert "requested_mode" not in body["metadata"]
     assert _size(response) == (512, 256)
     assert body["metadata"]["upscale_factor"] == 4.0 and body["metadata"]["cost"] == 2
     assert (body["metadata"]["original_width"], body["metadata"]["original_height"]) == (128, 64)
@@ -107,8 +108,10 @@ def test_presets_and_targets_are_exact(client, auth, body, size):
                              "1,000,000 pixel limit"),
     ({"image_base64": _image(10, 200), "target_width": 500},
      "Requested output 500x10000 has a side over the 8192 px limit"),
-    ({"mode": "conservative", "creativity": 0.6}, "creativity must be between 0.2 and 0.5 for conservative upscales"),
-    ({"mode": "creative", "creativity": 0.05}, "creativity must be between 0.1 and 0.5 for creative upscales"),
+    ({"mode": "conservative", "creativity": 0.6},
+     "creativity must be between 0.2 and 0.5 for conservative upscales"),
+    ({"mode": "creative", "creativity": 0.05},
+     "creativity must be between 0.1 and 0.5 for creative upscales"),
     ({"mode": "creative", "provider": "local"}, "Provider 'local' runs only fast upscales, not creative"),
     ({"image_base64": None}, "Primary image payload is required"),
     ({"image_base64": "data:image/png;base64,@@@"}, "Invalid base64 image payload"),

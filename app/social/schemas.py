@@ -1,0 +1,117 @@
+"""Social Optimizer payloads (API reference "Optimize for Social"), plus our extras.
+
+Choices are case-insensitive (`PNG`, `Smart`), and every rejection names its field, so a
+form and an API client get the same sentence.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+
+from app.catalog.schemas import SafeZoneSchema
+from app.errors import ValidationFailed
+from app.imaging.geometry import parse_background
+
+CROP_MODES = ("smart", "center", "fit")
+OUTPUT_FORMATS = ("png", "jpg", "jpeg")
+
+
+class Choice(ma.fields.String):
+    """A lower-cased string that must be one of `choices`."""
+
+    def __init__(self, choices: tuple[str, ...], **kwargs: Any):
+        self.choices = choices
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip().lower()
+        if text not in self.choices:
+            raise ma.ValidationError(f"Must be one of: {', '.join(self.choices)}.")
+        return text
+
+
+class FocalPoint(ma.fields.Field):
+    """`{"x": 0-1, "y": 0-1}` (fractions of the image) as an (x, y) tuple, or null."""
+
+    MESSAGE = "Must be an object {x, y} with x and y numbers between 0 and 1."
+
+    def _deserialize(self, value, attr, data, **kwargs) -> tuple[float, float]:
+        if not isinstance(value, dict) or set(value) - {"x", "y"} or len(value) != 2:
+            raise ma.ValidationError(self.MESSAGE)
+        point = []
+        for key in ("x", "y"):
+            number = value[key]
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number <= 1:
+                raise ma.ValidationError(self.MESSAGE)
+            point.append(float(number))
+        return point[0], point[1]
+
+
+class NameList(ma.fields.Field):
+    """One format name or a list of them (our extra: several formats of one platform)."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> list[str]:
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ma.ValidationError("Must be a format name or a list of format names.")
+        return [n for n in names if n.strip()]
+
+
+def _background(value: str) -> None:
+    try:
+        parse_background(value)
+    except ValidationFailed:
+        raise ma.ValidationError(f"{value} is not white, black, blur or a #rrggbb colour.") from None
+
+
+class OptimizeRequestSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    image_base64 = ma.fields.String(load_default=None, allow_none=True,
+                                    metadata={"description": "Source image (base64 or data URL)"})
+    platforms = ma.fields.List(ma.fields.String(), required=True,
+                               validate=ma.validate.Length(min=1, error="Choose at least one platform."),
+                               metadata={"description": "Platforms to optimize for (case-insensitive)"})
+    format_names = ma.fields.Dict(keys=ma.fields.String(), values=NameList(allow_none=True),
+                                  load_default=dict,
+                                  metadata={"description": "Format per platform (a name or a list of "
+                                                           "names); default: the platform's first"})
+    all_formats = ma.fields.Boolean(load_default=False,
+                                    metadata={"description": "Every format of each platform"})
+    show_safe_zones = ma.fields.Boolean(load_default=False,
+                                        metadata={"description": "Draw the safe-zone overlay"})
+    crop_mode = Choice(CROP_MODES, load_default="smart",
+                       metadata={"description": "smart (default), center or fit"})
+    focal_point = FocalPoint(load_default=None, allow_none=True,
+                             metadata={"description": "{x, y} as fractions 0-1; wins over saliency "
+                                                      "in smart mode"})
+    output_format = Choice(OUTPUT_FORMATS, load_default="png",
+                           metadata={"description": "png (default) or jpg"})
+    background = ma.fields.String(load_default="white", validate=_background,
+                                  metadata={"description": "fit backdrop: white (default), blur, "
+                                                           "black or #rrggbb"})
+
+
+class SocialResultSchema(ma.Schema):
+    platform = ma.fields.String()
+    format = ma.fields.String()
+    image_base64 = ma.fields.String(metadata={"description": "data:image/<fmt>;base64,..."})
+    mime_type = ma.fields.String()
+    width = ma.fields.Integer()
+    height = ma.fields.Integer()
+    ratio = ma.fields.String()
+    safe_zone = ma.fields.Nested(SafeZoneSchema)
+    size_bytes = ma.fields.Integer()
+    notes = ma.fields.List(ma.fields.String(), metadata={"description": "What size capping did"})
+    asset_id = ma.fields.String()
+    url = ma.fields.String()
+
+
+class OptimizeResponseSchema(ma.Schema):
+    success = ma.fields.Boolean()
+    results = ma.fields.List(ma.fields.Nested(SocialResultSchema))
+    total_optimized = ma.fields.Integer()
+    skipped = ma.fields.List(ma.fields.String(),
+                             metadata={"description": "Listed platforms without formats"})

@@ -1,0 +1,38 @@
+/* Control Studio page: operation fields from the metadata endpoint, strength sliders. */
+(function () {
+  "use strict";
+  const form = document.getElementById("control-form");
+  const select = form.querySelector("select[name=operation]");
+  const control = StudioKit.upload(form, "control");
+  const style = StudioKit.upload(form, "style");
+  let operations = {};
+
+  function refresh() {
+    const info = operations[select.value] || {};
+    StudioKit.toggleFields(form, info.fields || {});
+    document.getElementById("operation-description").textContent = info.description || "";
+    document.getElementById("prompt-hint").textContent = select.value === "style_transfer" ? "optional" : "required";
+  }
+
+  form.querySelectorAll("input[type=range]").forEach((el) => el.addEventListener("input", () => {
+    form.querySelector('output[data-for="' + el.name + '"]').textContent = el.value;
+  }));
+  select.addEventListener("change", refresh);
+
+  StudioKit.submit(form, async () => {
+    if (!control.value) { throw new Error("Control image payload is required"); }
+    const fields = (operations[select.value] || {}).fields || {};
+    const body = Object.assign(StudioKit.values(form), {
+      control_image_base64: control.value.dataUrl,
+      style_image_base64: fields.style_image && style.value ? style.value.dataUrl : null,
+    });
+    const result = await Studio.api(form.dataset.processUrl, { method: "POST", json: body });
+    StudioKit.showResult(document.querySelector("[data-result]"), control.value.dataUrl, result, "control");
+  });
+
+  StudioKit.operations(form.dataset.operationsUrl, select).then((ops) => {
+    operations = ops;
+    if (ops.sketch) { select.value = "sketch"; }
+    refresh();
+  }).catch((error) => StudioKit.showError(form, error.message));
+})();

@@ -1,0 +1,83 @@
+/* Edit Studio page: operation fields from the metadata endpoint, mask painter, outpaint preview. */
+(function () {
+  "use strict";
+  const form = document.getElementById("edit-form");
+  const select = form.querySelector("select[name=operation]");
+  const stage = document.getElementById("edit-stage");
+  const photo = stage.querySelector("[data-photo]");
+  const preview = document.getElementById("outpaint-preview");
+  const painter = new MaskPainter(stage.querySelector("[data-mask]"));
+  let operations = {};
+
+  const primary = StudioKit.upload(form, "image", (image) => {
+    photo.src = image.dataUrl;
+    painter.reset(image.width, image.height);
+    stage.classList.remove("hidden");
+    refresh();
+  });
+  const background = StudioKit.upload(form, "background");
+  const lighting = StudioKit.upload(form, "lighting");
+
+  function fields() { return (operations[select.value] || {}).fields || {}; }
+
+  function expansion() {
+    const get = (side) => Math.max(0, Number(form.querySelector("[name=expand_" + side + "]").value) || 0);
+    return { left: get("left"), right: get("right"), up: get("up"), down: get("down") };
+  }
+
+  /** Draw the grown canvas: the image at its offset inside the expanded area. */
+  function drawOutpaint() {
+    const image = primary.value;
+    if (!image) { return; }
+    const e = expansion();
+    preview.width = image.width + e.left + e.right;
+    preview.height = image.height + e.up + e.down;
+    const ctx = preview.getContext("2d");
+    ctx.fillStyle = "#c7d2fe";
+    ctx.fillRect(0, 0, preview.width, preview.height);
+    ctx.drawImage(image.image, e.left, e.up);
+    document.getElementById("outpaint-size").textContent =
+      "Result: " + preview.width + "×" + preview.height + " px";
+  }
+
+  function refresh() {
+    const info = operations[select.value] || {};
+    const f = fields();
+    StudioKit.toggleFields(form.closest(".studio"), f);
+    document.getElementById("operation-description").textContent = info.description || "";
+    stage.querySelector("[data-mask]").classList.toggle("hidden", !f.mask);
+    stage.querySelector(".mask-tools").classList.toggle("hidden", !f.mask);
+    preview.classList.toggle("hidden", !f.expansion);
+    stage.querySelector(".mask-stage").classList.toggle("hidden", !!f.expansion);
+    drawOutpaint();
+  }
+
+  select.addEventListener("change", refresh);
+  form.querySelectorAll("[name^=expand_]").forEach((el) => el.addEventListener("input", drawOutpaint));
+  stage.querySelectorAll("[name=tool]").forEach((el) =>
+    el.addEventListener("change", () => { painter.mode = el.value; }));
+  const brush = stage.querySelector("[name=brush_size]");
+  brush.addEventListener("input", () => { painter.size = Number(brush.value); });
+  stage.querySelector("[data-clear]").addEventListener("click", () => painter.clear());
+
+  StudioKit.submit(form, async () => {
+    if (!primary.value) { throw new Error("Primary image payload is required"); }
+    const v = StudioKit.values(form);
+    const f = fields();
+    const body = Object.assign(v, {
+      image_base64: primary.value.dataUrl,
+      mask_base64: f.mask ? painter.toDataURL() : null,
+      background_image_base64: f.background && background.value ? background.value.dataUrl : null,
+      lighting_image_base64: f.lighting && lighting.value ? lighting.value.dataUrl : null,
+    });
+    ["left", "right", "up", "down"].forEach((side) => { body["expand_" + side] = f.expansion ? expansion()[side] : 0; });
+    const result = await Studio.api(form.dataset.processUrl, { method: "POST", json: body });
+    StudioKit.showResult(document.querySelector("[data-result]"), primary.value.dataUrl, result, "edit");
+  });
+
+  StudioKit.operations(form.dataset.operationsUrl, select).then((ops) => {
+    operations = ops;
+    if (ops.inpaint) { select.value = "inpaint"; }
+    refresh();
+  }).catch((error) => StudioKit.showError(form, error.message));
+})();

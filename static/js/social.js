@@ -1,0 +1,166 @@
+/* Social Optimizer page: upload once, pick platforms and formats, set a focal point, download. */
+(function () {
+  "use strict";
+
+  const form = document.getElementById("social-form");
+  if (!form) { return; }
+  const f = form.elements;
+  const $ = (id) => document.getElementById(id);
+  const errorBox = $("social-error");
+  const state = { image: null, focal: null, lastRequest: null };
+
+  const el = (tag, attrs, text) => {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  };
+  const showError = (message) => {
+    errorBox.textContent = message || "";
+    errorBox.classList.toggle("hidden", !message);
+  };
+  const slug = (text) => text.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  const extension = (mime) => (mime === "image/jpeg" ? "jpg" : mime.split("/")[1]);
+  const kilobytes = (n) => (n / 1024).toFixed(n < 10240 ? 1 : 0) + " KB";
+
+  /* ---- upload and focal point --------------------------------------------------------- */
+  const zone = $("social-dropzone");
+  zone.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); $("social-file").click(); } });
+  Studio.dropzone(zone, $("social-file"), (file, dataUrl) => {
+    const preview = $("source-preview");
+    preview.onload = () => {
+      $("upload-info").textContent = file.name + " · " + preview.naturalWidth + "×" + preview.naturalHeight + " px · " + kilobytes(file.size);
+    };
+    preview.onerror = () => showError(file.name + " could not be read as an image");
+    preview.src = dataUrl;
+    state.image = dataUrl;
+    setFocal(null);
+    $("source-block").classList.remove("hidden");
+    showError("");
+  });
+
+  function setFocal(point) {
+    state.focal = point;
+    const marker = $("focal-marker");
+    marker.classList.toggle("hidden", !point);
+    $("focal-clear").classList.toggle("hidden", !point);
+    if (point) {
+      marker.style.left = (point.x * 100) + "%";
+      marker.style.top = (point.y * 100) + "%";
+      const note = f.crop_mode.value === "smart" ? "" : " (used by the smart crop only)";
+      $("focal-info").textContent = "Focal point at " + Math.round(point.x * 100) + "%, " + Math.round(point.y * 100) + "%" + note;
+    } else {
+      $("focal-info").textContent = "Click the image to set a focal point for the smart crop.";
+    }
+  }
+
+  $("source-preview").addEventListener("click", (event) => {
+    const rect = event.currentTarget.getBoundingClientRect();
+    const clamp = (v) => Math.min(1, Math.max(0, Math.round(v * 1000) / 1000));
+    setFocal({ x: clamp((event.clientX - rect.left) / rect.width), y: clamp((event.clientY - rect.top) / rect.height) });
+  });
+  $("focal-clear").addEventListener("click", () => setFocal(null));
+
+  /* ---- platforms and their formats ---------------------------------------------------- */
+  async function loadFormats(platform, box) {
+    if (box.dataset.loaded) { return; }
+    const url = form.dataset.formatsUrl.replace("__platform__", encodeURIComponent(platform));
+    const body = await Studio.api(url);
+    box.replaceChildren(...body.formats.map((fmt, index) => {
+      const label = el("label", { class: "check" });
+      const input = el("input", { type: "checkbox", name: "format", value: fmt.name });
+      input.checked = index === 0;
+      label.append(input, " " + fmt.name + " ", el("small", { class: "muted" }, fmt.width + "×" + fmt.height));
+      return label;
+    }));
+    box.dataset.loaded = "1";
+  }
+
+  form.querySelectorAll("input[name=platforms]").forEach((input) => {
+    input.addEventListener("change", async () => {
+      const box = form.querySelector('[data-formats-for="' + input.value + '"]');
+      box.classList.toggle("hidden", !input.checked || f.all_formats.checked);
+      if (input.checked) {
+        try { await loadFormats(input.value, box); } catch (err) { showError(err.message); }
+      }
+    });
+  });
+  f.all_formats.addEventListener("change", () => {
+    form.querySelectorAll("input[name=platforms]").forEach((input) => {
+      form.querySelector('[data-formats-for="' + input.value + '"]').classList.toggle("hidden", !input.checked || f.all_formats.checked);
+    });
+  });
+
+  /* ---- crop options ------------------------------------------------------------------- */
+  const syncCrop = () => {
+    $("background-field").classList.toggle("hidden", f.crop_mode.value !== "fit");
+    f.background_colour.classList.toggle("hidden", f.background_kind.value !== "colour");
+    setFocal(state.focal);
+  };
+  f.crop_mode.addEventListener("change", syncCrop);
+  f.background_kind.addEventListener("change", syncCrop);
+
+  function requestBody() {
+    const platforms = Array.from(form.querySelectorAll("input[name=platforms]:checked")).map((i) => i.value);
+    const formatNames = {};
+    platforms.forEach((p) => {
+      const names = Array.from(form.querySelectorAll('[data-formats-for="' + p + '"] input:checked')).map((i) => i.value);
+      if (names.length) { formatNames[p] = names; }
+    });
+    const body = { image_base64: state.image, platforms, format_names: formatNames,
+                   all_formats: f.all_formats.checked, crop_mode: f.crop_mode.value,
+                   show_safe_zones: f.show_safe_zones.checked, output_format: f.output_format.value };
+    if (state.focal) { body.focal_point = state.focal; }
+    if (f.crop_mode.value === "fit") {
+      body.background = f.background_kind.value === "colour" ? f.background_colour.value : f.background_kind.value;
+    }
+    return body;
+  }
+
+  /* ---- results ------------------------------------------------------------------------ */
+  function renderResults(body) {
+    const grid = $("results");
+    grid.replaceChildren(...body.results.map((r) => {
+      const card = el("article", { class: "card result", "data-platform": r.platform, "data-format": r.format });
+      const name = r.platform + "_" + slug(r.format) + "." + extension(r.mime_type);
+      card.append(
+        el("h3", {}, r.platform + " · " + r.format),
+        el("img", { src: r.image_base64, alt: r.platform + " " + r.format, width: r.width, height: r.height }),
+        el("p", { class: "size" }, r.width + "×" + r.height + " px · " + kilobytes(r.size_bytes) + " · " + r.ratio));
+      r.notes.forEach((note) => card.append(el("p", { class: "muted note" }, note)));
+      card.append(el("a", { class: "button download", href: r.image_base64, download: name }, "Download"));
+      return card;
+    }));
+    const skipped = body.skipped && body.skipped.length ? " · skipped (no formats): " + body.skipped.join(", ") : "";
+    $("results-summary").textContent = body.total_optimized + " image" + (body.total_optimized === 1 ? "" : "s") + skipped;
+    $("download-all").classList.toggle("hidden", body.total_optimized === 0);
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError("");
+    if (!state.image) { showError("Please upload an image first."); return; }
+    const body = requestBody();
+    if (!body.platforms.length) { showError("Please tick at least one platform."); return; }
+    try {
+      await Studio.busy($("optimize"), $("social-progress"), async () => {
+        renderResults(await Studio.api(form.dataset.optimizeUrl, { method: "POST", json: body }));
+        state.lastRequest = body;
+      });
+    } catch (err) {
+      showError(err.message);
+    }
+  });
+
+  $("download-all").addEventListener("click", async (event) => {
+    showError("");
+    try {
+      await Studio.busy(event.currentTarget, $("social-progress"), async () => {
+        const blob = await Studio.api(form.dataset.zipUrl, { method: "POST", json: state.lastRequest });
+        Studio.download(blob, "social-optimized.zip");
+      });
+    } catch (err) {
+      showError(err.message);
+    }
+  });
+})();

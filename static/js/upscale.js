@@ -1,0 +1,52 @@
+/* Upscale Studio page: shows the exact output size (and the mode auto picks) before submitting. */
+(function () {
+  "use strict";
+  const form = document.getElementById("upscale-form");
+  const settings = JSON.parse(form.dataset.settings);
+  const image = StudioKit.upload(form, "image", () => plan());
+
+  /** Same rules as the service: both targets exact, one keeps the aspect, else the preset. */
+  function target(w, h, v) {
+    if (v.target_width && v.target_height) { return [v.target_width, v.target_height]; }
+    if (v.target_width) { return [v.target_width, Math.max(1, Math.round(h * v.target_width / w))]; }
+    if (v.target_height) { return [Math.max(1, Math.round(w * v.target_height / h)), v.target_height]; }
+    if (v.preset) {
+      const scale = settings.presets[v.preset] / Math.max(w, h);
+      return [Math.max(1, Math.round(w * scale)), Math.max(1, Math.round(h * scale))];
+    }
+    return null;
+  }
+
+  function plan() {
+    const v = StudioKit.values(form);
+    const img = image.value;
+    let mode = v.mode;
+    let text = "upload an image";
+    if (img) {
+      const size = target(img.width, img.height, v);
+      if (mode === "auto") {
+        mode = size && Math.max(...size) >= settings.auto_conservative_side ? "conservative" : "fast";
+      }
+      if (size) {
+        text = size[0] + "×" + size[1] + " px";
+      } else if (mode === "fast") {
+        const scale = Math.min(settings.fast_factor, Math.sqrt(settings.fast_max_pixels / (img.width * img.height)));
+        text = Math.round(img.width * scale) + "×" + Math.round(img.height * scale) + " px";
+      } else {
+        text = "about 4 megapixels (the provider's size)";
+      }
+    }
+    document.getElementById("planned-size").textContent = text;
+    document.getElementById("planned-mode").textContent = v.mode === "auto" && img ? "(auto runs " + mode + ")" : "";
+    StudioKit.toggleFields(form, { prompt: mode !== "fast" });
+  }
+
+  form.querySelectorAll("select, input[type=number]").forEach((el) => el.addEventListener("input", plan));
+  StudioKit.submit(form, async () => {
+    if (!image.value) { throw new Error("Primary image payload is required"); }
+    const body = Object.assign(StudioKit.values(form), { image_base64: image.value.dataUrl });
+    const result = await Studio.api(form.dataset.upscaleUrl, { method: "POST", json: body });
+    StudioKit.showResult(document.querySelector("[data-result]"), image.value.dataUrl, result, "upscale");
+  });
+  plan();
+})();

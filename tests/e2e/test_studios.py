@@ -1,0 +1,95 @@
+"""Edit and Upscale studios in a real browser, on the sandbox."""
+import base64
+import io
+import json
+
+import pytest
+from PIL import Image
+
+from tests.studio_helpers import photo
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "a-long-admin-password"
+
+
+def _sign_up(page):
+    page.goto("/")
+    page.fill("input[name=email]", "admin@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=confirm]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+
+def _picture(tmp_path, width, height):
+    path = tmp_path / f"photo_{width}x{height}.png"
+    photo(width, height).save(path)
+    return str(path)
+
+
+def test_inpaint_with_a_painted_mask(page, tmp_path):
+    _sign_up(page)
+    page.click("nav >> text=Edit")
+    page.wait_for_url("**/edit")
+    page.wait_for_selector("select[name=operation] option[value=inpaint]", state="attached")
+    page.set_input_files("[data-upload=image] input[type=file]", _picture(tmp_path, 320, 200))
+    canvas = page.locator("[data-mask]")
+    canvas.wait_for(state="visible")
+    assert page.locator("textarea[name=prompt]").is_visible()
+    assert not page.locator("[name=expand_left]").is_visible()
+    page.fill("textarea[name=prompt]", "a red balloon")
+
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=8)
+    page.mouse.up()
+
+    with page.expect_request("**/api/image-studio/edit/process") as sent:
+        page.click("form.card button[type=submit]")
+    body = json.loads(sent.value.post_data)
+    assert body["operation"] == "inpaint" and body["prompt"] == "a red balloon"
+    mask = Image.open(io.BytesIO(base64.b64decode(body["mask_base64"].split(",", 1)[1]))).convert("L")
+    assert mask.size == (320, 200)
+    assert mask.getpixel((100, 100)) == 255 and mask.getpixel((300, 20)) == 0
+
+    page.wait_for_selector("[data-result]:not(.hidden)")
+    assert page.inner_text("[data-result-size]") == "320×200 px"
+    assert page.locator("[data-after]").evaluate("img => img.naturalWidth") == 320
+    assert page.get_attribute("[data-download]", "href").startswith("/api/image-studio/assets/")
+
+
+def test_outpaint_preview_grows_the_canvas(page, tmp_path):
+    _sign_up(page)
+    page.goto("/edit")
+    page.wait_for_selector("select[name=operation] option[value=outpaint]", state="attached")
+    page.set_input_files("[data-upload=image] input[type=file]", _picture(tmp_path, 200, 100))
+    page.select_option("select[name=operation]", "outpaint")
+    page.fill("[name=expand_left]", "50")
+    page.fill("[name=expand_right]", "0")
+    page.fill("[name=expand_up]", "20")
+    assert page.inner_text("#outpaint-size") == "Result: 250×120 px"
+    assert page.locator("#outpaint-preview").evaluate("c => [c.width, c.height]") == [250, 120]
+
+
+def test_upscale_with_a_preset_shows_the_size(page, tmp_path):
+    _sign_up(page)
+    page.click("nav >> text=Upscale")
+    page.wait_for_url("**/upscale")
+    page.set_input_files("[data-upload=image] input[type=file]", _picture(tmp_path, 128, 64))
+    page.select_option("select[name=preset]", "web")
+    assert page.inner_text("#planned-size") == "2048×1024 px"
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("[data-result]:not(.hidden)", timeout=30000)
+    assert page.inner_text("[data-result-size]") == "2048×1024 px"
+    assert page.locator("[data-after]").evaluate("img => img.naturalWidth") == 2048
+
+
+def test_errors_show_beside_the_form_with_the_api_sentence(page, tmp_path):
+    _sign_up(page)
+    page.goto("/control")
+    page.wait_for_selector("select[name=operation] option[value=sketch]", state="attached")
+    page.set_input_files("[data-upload=control] input[type=file]", _picture(tmp_path, 96, 64))
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("[data-error]:not(.hidden)")
+    assert page.inner_text("[data-error]") == "Prompt is required for sketch to image"

@@ -1,0 +1,27 @@
+"""The Social Optimizer page: behind the login, with its controls and API URLs."""
+from tests.catalog.test_views import login
+
+
+def test_page_needs_a_login(client, user):
+    response = client.get("/social")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_page_offers_platforms_with_formats_and_the_controls(client, user):
+    login(client)
+    html = client.get("/social").get_data(as_text=True)
+    for platform in ("instagram", "facebook", "twitter", "linkedin", "youtube", "pinterest", "tiktok"):
+        assert f'name="platforms" value="{platform}"' in html
+    for platform in ("blog", "email", "website"):
+        assert f'value="{platform}"' not in html
+    for name in ("all_formats", "crop_mode", "background_kind", "output_format", "show_safe_zones"):
+        assert f'name="{name}"' in html, name
+    assert 'data-optimize-url="/api/image-studio/social/optimize"' in html
+    assert 'data-zip-url="/api/image-studio/social/optimize.zip"' in html
+    assert 'id="focal-marker"' in html and 'id="focal-clear"' in html
+    assert "/static/js/social.js" in html
+
+
+def test_nav_links_to_the_page(client, user):
+    login(client)
+    assert 'href="/social"' in client.get("/").get_data(as_text=True)
