@@ -5,7 +5,6 @@ then each package's `init_app`, in dependency order.
 """
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 

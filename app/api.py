@@ -154,7 +154,8 @@ def register_error_handlers(app) -> None:
 
 def register_docs_assets(app) -> None:
     """Serve Swagger UI from the installed swagger-ui-bundle, so /api/docs works offline."""
-    from flask import Blueprint as FlaskBlueprint, send_from_directory
+    from flask import Blueprint as FlaskBlueprint
+    from flask import send_from_directory
     from swagger_ui_bundle import swagger_ui_path
 
     assets = FlaskBlueprint("api_docs_assets", __name__)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 MIB = 1024 * 1024
 
@@ -87,6 +88,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "RATELIMIT_PRO": text("RATELIMIT_PRO", "600 per minute"),
         "RATELIMIT_ENTERPRISE": text("RATELIMIT_ENTERPRISE", "6000 per minute"),
         "RATELIMIT_ANONYMOUS": text("RATELIMIT_ANONYMOUS", "120 per minute"),
+        "RATELIMIT_KEY_PREFIX": text("RATELIMIT_KEY_PREFIX", "image-studio"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "JWT_JWKS_URL": text("JWT_JWKS_URL"),
         "JWT_ISSUER": text("JWT_ISSUER"),

@@ -21,11 +21,11 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from server import running_service, worker_pids  # noqa: E402
+
 from tests.fakes.fixtures import KEYS  # noqa: E402
 from tests.fakes.server import png_bytes  # noqa: E402
 from tests.fakes.stability import FakeStability  # noqa: E402
-
-from server import running_service, worker_pids  # noqa: E402
 
 TIMEOUT, RETRIES = 2.0, 2
 # The longest a request may take: every attempt times out, plus backoff, plus margin.
@@ -84,7 +84,7 @@ def main(concurrency: int) -> int:
                 arm()
                 body = {"prompt": "a lighthouse", "provider": provider, "width": 512, "height": 512}
 
-                def call(_):
+                def call(_, body=body):
                     started = time.monotonic()
                     try:
                         response = requests.post(f"{service['base']}/api/image-studio/create", json=body,

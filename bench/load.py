@@ -16,7 +16,6 @@ from collections import Counter
 
 import requests
 from PIL import Image
-
 from server import peak_rss_mib, running_service, worker_pids
 
 

@@ -16,14 +16,16 @@ def _json_lines(caplog):
 def test_request_id_is_generated_or_echoed(client):
     generated = client.get("/healthz").headers["X-Request-ID"]
     assert len(generated) == 32
-    assert client.get("/healthz", headers={"X-Request-ID": "client-id-1234"}).headers["X-Request-ID"] == "client-id-1234"
-    assert client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"}).headers["X-Request-ID"] != "bad id with spaces"
+    echoed = client.get("/healthz", headers={"X-Request-ID": "client-id-1234"})
+    assert echoed.headers["X-Request-ID"] == "client-id-1234"
+    refused = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+    assert refused.headers["X-Request-ID"] != "bad id with spaces"
 
 
 def test_one_json_line_per_request(client, auth, caplog):
     caplog.set_level(logging.INFO)
     client.get("/api/image-studio/templates", headers={**auth, "X-Request-ID": "trace-abcdef12"})
-    lines = [l for l in _json_lines(caplog) if l.get("message") == "request"]
+    lines = [entry for entry in _json_lines(caplog) if entry.get("message") == "request"]
     assert lines, "no request log line"
     line = lines[-1]
     assert line["request_id"] == "trace-abcdef12" and line["status"] == 200
@@ -46,7 +48,7 @@ def test_provider_call_is_logged_and_counted_without_secrets(make_app, provider_
                            GenerateRequest(prompt="secret prompt text"), failure="Image generation failed")
         except Exception:
             pass
-    calls = [l for l in _json_lines(caplog) if l.get("message") == "provider_call"]
+    calls = [entry for entry in _json_lines(caplog) if entry.get("message") == "provider_call"]
     assert calls and calls[-1]["provider"] == "stability" and calls[-1]["outcome"] == "retryable"
     assert calls[-1]["status"] == 500
     text = json.dumps(calls)
@@ -60,7 +62,8 @@ def test_metrics_expose_request_latency_and_can_be_guarded(make_app):
     client = app.test_client()
     client.get("/healthz")
     body = client.get("/metrics").get_data(as_text=True)
-    assert 'image_studio_request_duration_seconds_count{endpoint="health_api.healthz",method="GET",status="200"}' in body
+    sample = 'image_studio_request_duration_seconds_count{endpoint="health_api.healthz",method="GET",status="200"}'
+    assert sample in body
     guarded = make_app(METRICS_TOKEN="scrape-token").test_client()
     assert guarded.get("/metrics").status_code == 401
     assert guarded.get("/metrics", headers={"Authorization": "Bearer scrape-token"}).status_code == 200

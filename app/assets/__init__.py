@@ -2,7 +2,8 @@
 
 
 def init_app(app, api) -> None:
-    from app.assets import api as assets_api, storage, views
+    from app.assets import api as assets_api
+    from app.assets import storage, views
 
     api.register_blueprint(assets_api.blp)
     app.register_blueprint(views.bp)

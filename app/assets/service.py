@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from flask import current_app, url_for
@@ -77,9 +77,9 @@ def list_assets(user_id: int, *, page: int = 1, per_page: int = 24, studio: str 
     if operation:
         query = query.where(Asset.operation == operation)
     if since:
-        query = query.where(Asset.created_at >= datetime.combine(since, time.min, timezone.utc))
+        query = query.where(Asset.created_at >= datetime.combine(since, time.min, UTC))
     if until:
-        query = query.where(Asset.created_at <= datetime.combine(until, time.max, timezone.utc))
+        query = query.where(Asset.created_at <= datetime.combine(until, time.max, UTC))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(query.order_by(Asset.created_at.desc(), Asset.id)
                                .limit(per_page).offset((page - 1) * per_page)).all()

@@ -2,7 +2,8 @@
 
 
 def init_app(app, api) -> None:
-    from app.auth import api as auth_api, identity, views
+    from app.auth import api as auth_api
+    from app.auth import identity, views
 
     api.register_blueprint(auth_api.blp)
     app.register_blueprint(views.bp)

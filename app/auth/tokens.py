@@ -6,7 +6,8 @@ The accepted algorithms are fixed per key source, never taken from the token, so
 from __future__ import annotations
 
 import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import jwt
 

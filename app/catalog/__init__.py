@@ -1,7 +1,8 @@
 """Catalogue: templates, platform formats and specs (data files under data/)."""
 
 def init_app(app, api) -> None:
-    from app.catalog import api as catalog_api, views
+    from app.catalog import api as catalog_api
+    from app.catalog import views
 
     api.register_blueprint(catalog_api.blp)
     app.register_blueprint(views.bp)

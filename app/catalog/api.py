@@ -2,8 +2,12 @@
 from app.api import Blueprint
 from app.catalog import platforms, templates
 from app.catalog.schemas import (
-    FormatListSchema, PlatformSpecSchema, TemplateFilterSchema, TemplateListSchema,
-    TemplateRecommendSchema, TemplateSearchSchema,
+    FormatListSchema,
+    PlatformSpecSchema,
+    TemplateFilterSchema,
+    TemplateListSchema,
+    TemplateRecommendSchema,
+    TemplateSearchSchema,
 )
 
 blp = Blueprint("catalog_api", __name__, url_prefix="/api/image-studio",

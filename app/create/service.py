@@ -7,6 +7,7 @@ no app context and touch no database), then fits, stores and describes each resu
 from __future__ import annotations
 
 import base64
+import secrets
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
@@ -38,9 +39,13 @@ def generate(user_id: int, args: dict[str, Any]) -> dict[str, Any]:
     routes = registry.plan(OPERATION, provider=args.get("provider") or "auto",
                            model=args.get("model"), quality=quality,
                            recommended=template["recommended_provider"] if template else None)
+    count = args.get("num_variations") or 1
     seed = args.get("seed")
-    variations = [replace(base, seed=None if seed is None else seed + i)
-                  for i in range(args.get("num_variations") or 1)]
+    if seed is None and count > 1:
+        # Variations must differ even at deterministic providers (the sandbox); the base seed
+        # is reported per result, so any variation can be reproduced.
+        seed = secrets.randbelow(2**31)
+    variations = [replace(base, seed=None if seed is None else seed + i) for i in range(count)]
     results = _generate_all(user_id, registry, routes, variations)
     return _response(args, base, template, quality, results)
 

@@ -2,7 +2,8 @@
 
 
 def init_app(app, api) -> None:
-    from app.credits import api as credits_api, cli, views
+    from app.credits import api as credits_api
+    from app.credits import cli, views
 
     api.register_blueprint(credits_api.blp)
     app.register_blueprint(views.bp)

@@ -7,7 +7,7 @@ the result, or `refunded` when the call fails. Balances count one calendar month
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -32,7 +32,7 @@ def pricing_operation(kind: str, operation: str | None) -> str:
 
 
 def month_start(now: datetime | None = None) -> datetime:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 

@@ -26,6 +26,10 @@
   /* ---- upload and focal point --------------------------------------------------------- */
   const zone = $("social-dropzone");
   zone.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); $("social-file").click(); } });
+  zone.addEventListener("drop", (e) => {
+    const file = e.dataTransfer.files[0];
+    if (file && !file.type.startsWith("image/")) { showError(file.name + " is not an image"); }
+  });
   Studio.dropzone(zone, $("social-file"), (file, dataUrl) => {
     const preview = $("source-preview");
     preview.onload = () => {

@@ -1,4 +1,5 @@
 import pytest
+
 from app.assets.service import store_result
 from tests.fakes.server import png_bytes
 

@@ -1,5 +1,5 @@
-import pytest
 import jwt
+import pytest
 
 from app.auth.service import find_user
 

@@ -1,5 +1,6 @@
-import pytest
 import re
+
+import pytest
 
 from tests.conftest import PASSWORD
 
@@ -65,6 +66,7 @@ def test_session_can_call_the_api_with_its_csrf_token_only(client, user):
     assert client.get("/api/image-studio/templates").status_code == 200
     body = {"provider": "sandbox", "operation": "generate"}
     assert client.post("/api/image-studio/estimate-cost", json=body).status_code == 401
-    token = csrf_from(client.get("/").get_data(as_text=True).replace('meta name="csrf-token" content', 'name="csrf_token" value'))
+    home = client.get("/").get_data(as_text=True)
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', home).group(1)
     response = client.post("/api/image-studio/estimate-cost", json=body, headers={"X-CSRFToken": token})
     assert response.status_code == 200

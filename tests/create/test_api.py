@@ -152,3 +152,12 @@ def test_an_unconfigured_provider_is_503(client, auth):
     response = client.post(CREATE, json={"prompt": "x", "provider": "stability"}, headers=auth)
     assert response.status_code == 503
     assert response.json == {"detail": "Provider 'stability' is not configured"}
+
+
+def test_variations_without_a_seed_differ_and_report_their_seeds(client, auth):
+    body = client.post("/api/image-studio/create", json={"prompt": "a lighthouse", "provider": "sandbox",
+                                                         "width": 128, "height": 128, "num_variations": 3},
+                       headers=auth).json
+    seeds = [r["seed"] for r in body["results"]]
+    assert seeds[1] == seeds[0] + 1 and seeds[2] == seeds[0] + 2
+    assert len({r["image_base64"] for r in body["results"]}) == 3

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app import operations
 from app.credits.models import LedgerEntry
 from app.credits.service import balance
-from app.errors import InsufficientCredits, OperationFailed
+from app.errors import InsufficientCredits, OperationFailed, ValidationFailed
 from app.extensions import db
 from app.providers.base import GenerateRequest
 from app.providers.registry import Route
@@ -17,12 +17,7 @@ def _rows(user_id):
     return db.session.scalars(select(LedgerEntry).where(LedgerEntry.user_id == user_id)).all()
 
 
-def _user(app, user_id):
-    from app.auth.models import User
-    return db.session.get(User, user_id)
-
-
-def test_charge_only_for_a_returned_result(make_app, provider_config, fake_stability, user_factory=None):
+def test_charge_only_for_a_returned_result(make_app, provider_config, fake_stability):
     app = make_app(**provider_config)
     from app.auth.service import create_user
     with app.test_request_context():
@@ -54,7 +49,7 @@ def test_refusal_is_refunded(make_app, provider_config, fake_stability):
     from app.auth.service import create_user
     with app.test_request_context():
         user = create_user("c@example.com", "long-enough-pw")
-        with pytest.raises(Exception):
+        with pytest.raises(ValidationFailed):
             operations.run(user.id, "create", "generate", [Route("stability", "core")],
                            GenerateRequest(prompt="x"), failure="Image generation failed")
         assert [r.outcome for r in _rows(user.id)] == ["refunded"]

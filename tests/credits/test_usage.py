@@ -1,5 +1,6 @@
-import pytest
 import re
+
+import pytest
 
 from app.auth.models import User
 from app.credits.service import grant
