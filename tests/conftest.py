@@ -166,3 +166,18 @@ def png_payload():
         encoded = base64.b64encode(buffer.getvalue()).decode()
         return f"data:image/{fmt.lower()};base64,{encoded}" if data_url else encoded
     return factory
+
+
+def csrf_token_in(html: str) -> str:
+    """The CSRF token a server-rendered form carries."""
+    import re
+
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def signed_in(client, user):
+    """The test client with the default user signed in through the login form."""
+    token = csrf_token_in(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"email": "user@example.com", "password": PASSWORD, "csrf_token": token})
+    return client

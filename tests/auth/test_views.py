@@ -2,13 +2,12 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, csrf_token_in
 
 pytestmark = pytest.mark.database
 
 
-def csrf_from(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+csrf_from = csrf_token_in
 
 
 def test_first_visit_leads_to_setup_and_creates_an_admin(app, client):

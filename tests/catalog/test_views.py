@@ -1,16 +1,8 @@
 import re
 
-from tests.conftest import PASSWORD
 
-
-def login(client):
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    client.post("/login", data={"email": "user@example.com", "password": PASSWORD, "csrf_token": token})
-
-
-def test_gallery_filters_and_searches(client, user):
-    login(client)
+def test_gallery_filters_and_searches(signed_in):
+    client = signed_in
     html = client.get("/templates?platform=linkedin").get_data(as_text=True)
     assert html.count('data-template-id="') == 4 and "1200×628 px" in html
     html = client.get("/templates?q=hero&category=brand_assets").get_data(as_text=True)
@@ -19,8 +11,8 @@ def test_gallery_filters_and_searches(client, user):
     assert bad.status_code == 400 and "Invalid platform" in bad.get_data(as_text=True)
 
 
-def test_specs_page_lists_every_platform_with_specs(client, user):
-    login(client)
+def test_specs_page_lists_every_platform_with_specs(signed_in):
+    client = signed_in
     html = client.get("/platform-specs").get_data(as_text=True)
     for name in ("Instagram", "Twitter/X", "LinkedIn", "TikTok"):
         assert f"<h2>{name}</h2>" in html

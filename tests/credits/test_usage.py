@@ -1,11 +1,9 @@
-import re
 
 import pytest
 
 from app.auth.models import User
 from app.credits.service import grant
 from app.extensions import db
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.database
 
@@ -23,11 +21,8 @@ def test_usage_report_and_grant(app, client, auth, user, runner):
     assert runner.invoke(args=["credits", "grant", "user@example.com", "-5"]).exit_code != 0
 
 
-def test_usage_page_draws_the_chart(app, client, user):
+def test_usage_page_draws_the_chart(app, signed_in, user):
     with app.app_context():
         grant(db.session.get(User, user), 10)
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    client.post("/login", data={"email": "user@example.com", "password": PASSWORD, "csrf_token": token})
-    html = client.get("/usage").get_data(as_text=True)
+    html = signed_in.get("/usage").get_data(as_text=True)
     assert "<svg" in html and "110 credits" in html

@@ -56,3 +56,18 @@ def page(browser, live_server):
     yield tab
     context.close()
     assert outside == [], f"page requested off-site resources: {outside}"
+
+
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "a-long-admin-password"
+
+
+@pytest.fixture
+def admin_page(page):
+    """The browser page after creating the first administrator through /setup (signed in)."""
+    page.goto("/")
+    page.fill("input[name=email]", ADMIN_EMAIL)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.fill("input[name=confirm]", ADMIN_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    return page

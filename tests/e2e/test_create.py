@@ -5,21 +5,11 @@ import pytest
 from PIL import Image
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "a-long-admin-password"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def setup_admin(page):
-    page.goto("/")
-    page.fill("input[name=email]", "admin@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.fill("input[name=confirm]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
-
-
-def test_create_two_variations_and_download_one(page, tmp_path):
-    setup_admin(page)
+def test_create_two_variations_and_download_one(admin_page, tmp_path):
+    page = admin_page
     page.click("nav >> text=Create")
     page.wait_for_url("**/create")
     page.select_option("select[name=template_id]", "twitter_card")
@@ -55,8 +45,8 @@ def test_create_two_variations_and_download_one(page, tmp_path):
     assert Image.open(io.BytesIO(data)).size == (1200, 600)
 
 
-def test_personas_page_create_edit_delete(page):
-    setup_admin(page)
+def test_personas_page_create_edit_delete(admin_page):
+    page = admin_page
     page.goto("/create/personas")
     page.fill("input[name=name]", "Acme")
     page.fill("input[name=brand_keywords]", "rugged, sunlit")

@@ -5,16 +5,15 @@ import zipfile
 import pytest
 from PIL import Image
 
-from tests.e2e.test_create import setup_admin
 from tests.imaging.images import scene
 
 pytestmark = pytest.mark.e2e
 
 
-def test_optimize_for_two_platforms_and_download_the_zip(page, tmp_path):
+def test_optimize_for_two_platforms_and_download_the_zip(admin_page, tmp_path):
     source = tmp_path / "photo.png"
     scene(600, 400, (0.7, 0.5), 30).save(source)
-    setup_admin(page)
+    page = admin_page
     page.click("nav >> text=Social")
     page.wait_for_url("**/social")
 

@@ -9,16 +9,6 @@ from PIL import Image
 from tests.studio_helpers import photo
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "a-long-admin-password"
-
-
-def _sign_up(page):
-    page.goto("/")
-    page.fill("input[name=email]", "admin@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.fill("input[name=confirm]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def _picture(tmp_path, width, height):
@@ -27,8 +17,8 @@ def _picture(tmp_path, width, height):
     return str(path)
 
 
-def test_inpaint_with_a_painted_mask(page, tmp_path):
-    _sign_up(page)
+def test_inpaint_with_a_painted_mask(admin_page, tmp_path):
+    page = admin_page
     page.click("nav >> text=Edit")
     page.wait_for_url("**/edit")
     page.wait_for_selector("select[name=operation] option[value=inpaint]", state="attached")
@@ -59,8 +49,8 @@ def test_inpaint_with_a_painted_mask(page, tmp_path):
     assert page.get_attribute("[data-download]", "href").startswith("/api/image-studio/assets/")
 
 
-def test_outpaint_preview_grows_the_canvas(page, tmp_path):
-    _sign_up(page)
+def test_outpaint_preview_grows_the_canvas(admin_page, tmp_path):
+    page = admin_page
     page.goto("/edit")
     page.wait_for_selector("select[name=operation] option[value=outpaint]", state="attached")
     page.set_input_files("[data-upload=image] input[type=file]", _picture(tmp_path, 200, 100))
@@ -72,8 +62,8 @@ def test_outpaint_preview_grows_the_canvas(page, tmp_path):
     assert page.locator("#outpaint-preview").evaluate("c => [c.width, c.height]") == [250, 120]
 
 
-def test_upscale_with_a_preset_shows_the_size(page, tmp_path):
-    _sign_up(page)
+def test_upscale_with_a_preset_shows_the_size(admin_page, tmp_path):
+    page = admin_page
     page.click("nav >> text=Upscale")
     page.wait_for_url("**/upscale")
     page.set_input_files("[data-upload=image] input[type=file]", _picture(tmp_path, 128, 64))
@@ -85,8 +75,8 @@ def test_upscale_with_a_preset_shows_the_size(page, tmp_path):
     assert page.locator("[data-after]").evaluate("img => img.naturalWidth") == 2048
 
 
-def test_errors_show_beside_the_form_with_the_api_sentence(page, tmp_path):
-    _sign_up(page)
+def test_errors_show_beside_the_form_with_the_api_sentence(admin_page, tmp_path):
+    page = admin_page
     page.goto("/control")
     page.wait_for_selector("select[name=operation] option[value=sketch]", state="attached")
     page.set_input_files("[data-upload=control] input[type=file]", _picture(tmp_path, 96, 64))
