@@ -44,3 +44,38 @@ bench-faults: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Optional SIMD resize (performance reference §7): pillow-simd in a SEPARATE venv, .venv-simd.
+# `make run` / `make test` always use stock Pillow in .venv; nothing here touches it.
+# pillow-simd is source-only and replaces the `pillow` distribution (same `PIL` package), so it
+# is built here (~2.5 min on 2 cores). Needs a C compiler and headers; on Debian 12 / Ubuntu:
+#   apt-get install -y build-essential python3-dev libjpeg62-turbo-dev zlib1g-dev libpng-dev \
+#       libwebp-dev libtiff-dev libfreetype-dev liblcms2-dev
+# (Ubuntu: libjpeg-turbo8-dev; liblcms2-dev is required: app.imaging.codec imports ImageCms.)
+# The build links the system libjpeg-turbo/zlib, not the wheel's libjpeg-turbo 3 / zlib-ng.
+# SIMD_CC=cc builds the SSE4-only variant for CPUs without AVX2 (grep avx2 /proc/cpuinfo).
+# Re-running `pip install` in .venv-simd can pull stock Pillow back over it: rerun `make simd`.
+SIMD_VENV := .venv-simd
+SIMD_BIN := $(SIMD_VENV)/bin
+SIMD_STAMP := $(SIMD_VENV)/.installed-simd
+PILLOW_SIMD ?= 12.1.1.post0
+SIMD_CC ?= cc -mavx2
+
+.PHONY: simd bench-simd
+
+$(SIMD_STAMP): setup.cfg pyproject.toml
+	test -x $(SIMD_BIN)/python || $(PYTHON) -m venv $(SIMD_VENV)
+	$(SIMD_BIN)/pip install --quiet --upgrade pip
+	$(SIMD_BIN)/pip install --quiet -e '.[dev]'
+	$(SIMD_BIN)/pip uninstall --quiet -y pillow pillow-simd
+	CC="$(SIMD_CC)" $(SIMD_BIN)/pip install --quiet --no-binary :all: pillow-simd==$(PILLOW_SIMD) \
+	  || { echo "pillow-simd build failed: see the apt-get line above this target"; exit 1; }
+	$(SIMD_BIN)/python -c "import PIL, importlib.metadata as m; m.version('pillow-simd'); \
+	  print('pillow-simd', PIL.__version__)"
+	touch $@
+
+simd: $(SIMD_STAMP)
+
+# Times naive and service under pillow-simd, plus naive under stock Pillow (.venv) in the same run.
+bench-simd: $(SIMD_STAMP) $(STAMP)
+	$(SIMD_BIN)/python bench/social.py --stock-baseline $(BIN)/python

@@ -1,6 +1,7 @@
 """Social Optimizer benchmark: the service path against a naive Pillow baseline, in one run.
 
-Usage: .venv/bin/python bench/social.py [--runs 5]
+Usage: .venv/bin/python bench/social.py [--runs 5] [--bicubic]
+       .venv-simd/bin/python bench/social.py --stock-baseline .venv/bin/python   (make bench-simd)
 
 Inputs are synthetic "photos" (gradients, textured rectangles, saturated discs, a skin-tone
 face, noise) sized like the performance reference: a 12 MP q90 JPEG (~3.4 MB) and a 27 MP
@@ -8,6 +9,9 @@ q94 JPEG (~10 MB), cached in the temp directory. Both paths include base64 in an
 Each scenario: 1 warm-up, then the median of --runs. Peak RSS is measured in a fresh
 subprocess per path on the 27 MP input (ru_maxrss). The machine should be otherwise idle:
 compare the speed-ups, which are measured in the same run, more than the milliseconds.
+The first line names the Pillow build: pillow-simd speeds up the naive path's full-size
+LANCZOS far more than the service path (which resizes little), so under it the same-build
+ratio falls; --stock-baseline adds the ratio against naive on stock Pillow, in the same run.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
 import base64  # noqa: E402
+import importlib.metadata  # noqa: E402
 import io  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
@@ -112,9 +117,22 @@ def median_ms(func, payload: str, fmt: str, runs: int) -> float:
     return statistics.median(times)
 
 
-def child(task: str) -> str:
-    """Run this script in a fresh interpreter: input preparation, or one request's peak RSS."""
-    return subprocess.run([sys.executable, __file__, "--child", task],
+def pillow_build() -> str:
+    """Which Pillow runs: stock PyPI `pillow`, or the `pillow-simd` fork (AVX2/SSE4 resize)."""
+    import PIL
+
+    try:
+        importlib.metadata.version("pillow-simd")
+        kind = "pillow-simd"
+    except importlib.metadata.PackageNotFoundError:
+        kind = "stock Pillow"
+    return f"{kind} {PIL.__version__}"
+
+
+def child(task: str, *extra: str, python: str = sys.executable) -> str:
+    """Run this script in a fresh interpreter: input preparation, one request's peak RSS, or
+    the naive timings under another interpreter (--stock-baseline)."""
+    return subprocess.run([python, __file__, "--child", task, *extra],
                           check=True, capture_output=True, text=True).stdout
 
 
@@ -123,11 +141,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--bicubic", action="store_true",
                         help="also time the service path with BICUBIC instead of LANCZOS")
-    parser.add_argument("--child", choices=["prepare", "naive", "service"], help=argparse.SUPPRESS)
+    parser.add_argument("--stock-baseline", metavar="PYTHON",
+                        help="also time the naive path under this interpreter (e.g. .venv/bin/python "
+                             "with stock Pillow, when this one runs pillow-simd), in the same run")
+    parser.add_argument("--child", choices=["prepare", "naive", "service", "naive-ms"],
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "prepare":
         for name in INPUTS:
             print(f"input {name}: {len(base64.b64decode(load_input(name))) / 1e6:.1f} MB JPEG")
+        return
+    if args.child == "naive-ms":
+        print(pillow_build())
+        for _, name, fmt in SCENARIOS:
+            print(median_ms(naive, load_input(name), fmt, args.runs))
         return
     if args.child:
         {"naive": naive, "service": service}[args.child](load_input("27MP"), "jpeg")
@@ -135,14 +162,23 @@ def main() -> None:
         return
     # Children first, while this process is small: Linux carries the parent's peak RSS
     # into ru_maxrss across fork and exec.
+    print(f"{pillow_build()}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     print(child("prepare"), end="")
     rss = {path: float(child(path)) for path in ("naive", "service")}
-    print(f"{'scenario':24} {'naive ms':>9} {'service ms':>11} {'speed-up':>9}")
-    for label, name, fmt in SCENARIOS:
+    if args.stock_baseline:
+        build, *stock_ms = child("naive-ms", "--runs", str(args.runs),
+                                 python=args.stock_baseline).splitlines()
+        print(f"baseline: naive path under {build} ({args.stock_baseline}), same inputs")
+    print(f"{'scenario':24} {'naive ms':>9} {'service ms':>11} {'speed-up':>9}"
+          + (f" {'stock naive ms':>15} {'vs stock':>9}" if args.stock_baseline else ""))
+    for index, (label, name, fmt) in enumerate(SCENARIOS):
         payload = load_input(name)
         slow = median_ms(naive, payload, fmt, args.runs)
         fast = median_ms(service, payload, fmt, args.runs)
         line = f"{label:24} {slow:9.0f} {fast:11.0f} {slow / fast:8.1f}x"
+        if args.stock_baseline:
+            stock = float(stock_ms[index])
+            line += f" {stock:15.0f} {stock / fast:8.1f}x"
         if args.bicubic:
             geometry.RESAMPLE = Image.Resampling.BICUBIC
             cubic = median_ms(service, payload, fmt, args.runs)

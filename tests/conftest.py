@@ -175,9 +175,14 @@ def csrf_token_in(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
+def sign_in(client, email: str = "user@example.com", password: str = PASSWORD):
+    """Sign a test client in through the login form, as a browser would."""
+    token = csrf_token_in(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    return client
+
+
 @pytest.fixture
 def signed_in(client, user):
-    """The test client with the default user signed in through the login form."""
-    token = csrf_token_in(client.get("/login").get_data(as_text=True))
-    client.post("/login", data={"email": "user@example.com", "password": PASSWORD, "csrf_token": token})
-    return client
+    """The test client with the default user signed in."""
+    return sign_in(client)

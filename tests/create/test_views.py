@@ -2,11 +2,11 @@
 import json
 import re
 
-from tests.catalog.test_views import login
+from tests.conftest import sign_in
 
 
-def test_create_page_preselects_the_gallerys_template(client, user):
-    login(client)
+def test_create_page_preselects_the_gallerys_template(signed_in):
+    client = signed_in
     html = client.get("/create?template_id=youtube_thumbnail").get_data(as_text=True)
     assert re.search(r'<option value="youtube_thumbnail"[^>]*selected', html)
     for name in ("prompt", "provider", "model", "quality", "style_preset", "width", "height",
@@ -19,23 +19,22 @@ def test_create_page_preselects_the_gallerys_template(client, user):
 
 
 def test_auto_routes_follow_the_configured_providers(make_app, provider_config, user):
-    client = make_app(**provider_config).test_client()
-    login(client)
+    client = sign_in(make_app(**provider_config).test_client())
     html = client.get("/create").get_data(as_text=True)
     routes = json.loads(re.search(r'id="auto-routes">(.*?)</script>', html, re.S).group(1))
     assert routes[""]["standard"] == ["stability", "core"]
     assert routes["ideogram"]["standard"] == ["wavespeed", "ideogram-v3-turbo"]
 
 
-def test_an_unknown_template_is_shown_as_an_error(client, user):
-    login(client)
+def test_an_unknown_template_is_shown_as_an_error(signed_in):
+    client = signed_in
     response = client.get("/create?template_id=nope")
     assert response.status_code == 200
     assert "Template not found: nope" in response.get_data(as_text=True)
 
 
-def test_personas_page(client, user):
-    login(client)
+def test_personas_page(signed_in):
+    client = signed_in
     html = client.get("/create/personas").get_data(as_text=True)
     assert 'id="persona-form"' in html and 'name="color_palette"' in html
 

@@ -1,5 +1,4 @@
 """The Social Optimizer page: behind the login, with its controls and API URLs."""
-from tests.catalog.test_views import login
 
 
 def test_page_needs_a_login(client, user):
@@ -7,8 +6,8 @@ def test_page_needs_a_login(client, user):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_page_offers_platforms_with_formats_and_the_controls(client, user):
-    login(client)
+def test_page_offers_platforms_with_formats_and_the_controls(signed_in):
+    client = signed_in
     html = client.get("/social").get_data(as_text=True)
     for platform in ("instagram", "facebook", "twitter", "linkedin", "youtube", "pinterest", "tiktok"):
         assert f'name="platforms" value="{platform}"' in html
@@ -22,6 +21,6 @@ def test_page_offers_platforms_with_formats_and_the_controls(client, user):
     assert "/static/js/social.js" in html
 
 
-def test_nav_links_to_the_page(client, user):
-    login(client)
+def test_nav_links_to_the_page(signed_in):
+    client = signed_in
     assert 'href="/social"' in client.get("/").get_data(as_text=True)
