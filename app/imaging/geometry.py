@@ -52,9 +52,10 @@ def contain_box(src_w: float, src_h: float, dst_w: int, dst_h: int) -> tuple[int
     return (left, top, left + width, top + height)
 
 
-def resample(image: Image.Image, size: tuple[int, int], box: Box | None = None) -> Image.Image:
-    """LANCZOS resize of `box` (default: whole image) straight to `size`, without a crop copy."""
-    return image.resize(size, RESAMPLE, box=box, reducing_gap=REDUCING_GAP)
+def resample(image: Image.Image, size: tuple[int, int], box: Box | None = None,
+             method: Image.Resampling = RESAMPLE) -> Image.Image:
+    """Resize `box` (default: whole image) straight to `size`, without a crop copy."""
+    return image.resize(size, method, box=box, reducing_gap=REDUCING_GAP)
 
 
 def fit_cover(image: Image.Image, width: int, height: int,
