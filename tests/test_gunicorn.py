@@ -1,0 +1,106 @@
+"""The app under gunicorn with two workers: metrics from both in one scrape, and (with a real
+Redis) one rate limit shared by both."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = os.environ.get("IMAGE_STUDIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn(tmp_path):
+    """Start gunicorn (production config, two workers) with extra settings; yields base URL and log."""
+    started = []
+
+    def start(**settings):
+        port = _free_port()
+        env = {**os.environ, "IMAGE_STUDIO_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "gunicorn-test-secret",
+               "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "2",
+               "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"), "LOG_LEVEL": "INFO", **settings}
+        bin_dir = Path(sys.executable).parent
+        subprocess.run([str(bin_dir / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
+                       check=True, capture_output=True)
+        log_path = tmp_path / "gunicorn.log"
+        log = open(log_path, "wb")
+        server = subprocess.Popen([str(bin_dir / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT,
+                                  env=env, stdout=subprocess.DEVNULL, stderr=log)
+        started.append((server, log))
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    return base, log_path
+            except requests.RequestException:
+                time.sleep(0.2)
+        pytest.fail("gunicorn did not start: " + log_path.read_text()[-2000:])
+
+    yield start
+    for server, log in started:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def _post_token(base: str) -> int:
+    # A new connection per request, so both workers take turns answering.
+    return requests.post(f"{base}/api/auth/token", json={"email": "a@example.com", "password": "x" * 8},
+                         headers={"Connection": "close"}, timeout=10).status_code
+
+
+def _workers_that_answered(log_path: Path) -> set[int]:
+    time.sleep(0.5)
+    return {json.loads(line)["pid"] for line in log_path.read_text().splitlines()
+            if line.startswith("{") and '"message": "request"' in line}
+
+
+def test_metrics_add_up_every_worker(gunicorn):
+    base, log_path = gunicorn()
+    statuses = [_post_token(base) for _ in range(12)]
+    assert statuses == [401] * 12
+    assert len(_workers_that_answered(log_path)) == 2
+    body = requests.get(f"{base}/metrics", timeout=10).text
+    sample = re.search(r'image_studio_request_duration_seconds_count\{endpoint="auth_api.create_token",'
+                       r'method="POST",status="401"\} (\S+)', body)
+    assert sample and float(sample.group(1)) == 12.0
+
+
+@pytest.mark.redis
+def test_rate_limit_holds_across_two_workers(gunicorn):
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis not reachable at {REDIS_URL} ({type(exc).__name__}); start it or set "
+                    "IMAGE_STUDIO_TEST_REDIS_URL to run this test (bash .ci/run does)")
+    prefix = f"is-test-{uuid.uuid4().hex[:8]}"
+    base, log_path = gunicorn(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix,
+                              RATELIMIT_ANONYMOUS="6 per minute")
+    try:
+        statuses = [_post_token(base) for _ in range(16)]
+        assert statuses[:6] == [401] * 6, statuses
+        assert statuses[6:] == [429] * 10, statuses
+        assert len(_workers_that_answered(log_path)) == 2, "both gunicorn workers should have answered"
+    finally:
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
