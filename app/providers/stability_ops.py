@@ -92,13 +92,24 @@ def edit_call(request: EditRequest) -> Call:
     elif op == "inpaint":
         fields.update(styled, **form(grow_mask=default(opts.get("grow_mask"), 5)))
     elif op == "outpaint":
-        fields.update(styled, **form(left=request.left, right=request.right, up=request.up,
-                                     down=request.down, creativity=opts.get("creativity")))
+        left, right, up, down = _expansion(request, notes.get("input_downscaled", {}).get("image"))
+        fields.update(styled, **form(left=left, right=right, up=up, down=down,
+                                     creativity=opts.get("creativity")))
     else:
         target = "search_prompt" if op == "search_replace" else "select_prompt"
         fields.update(styled, **form(grow_mask=opts.get("grow_mask"),
                                      **{target: getattr(request, target)}))
     return Call(f"/v2beta/stable-image/edit/{paths[op]}", fields, files, notes=notes)
+
+
+def _expansion(request: EditRequest, downscaled: dict | None) -> tuple[int, int, int, int]:
+    """Outpaint margins in the pixels of the image actually sent: when the input was shrunk to
+    the endpoint's limit, the margins shrink with it, so the result keeps the expected shape."""
+    sides = (request.left, request.right, request.up, request.down)
+    if not downscaled:
+        return sides
+    scale = downscaled["to"][0] / downscaled["from"][0]
+    return tuple(max(1, round(side * scale)) if side else 0 for side in sides)
 
 
 def _relight_call(request: EditRequest, notes: dict[str, Any], common: dict[str, str]) -> Call:

@@ -67,6 +67,18 @@ def test_edit_wire(registry, fake_stability, image, operation, path, fields, fil
     assert result.metadata["endpoint"] == sent.path
 
 
+def test_outpaint_margins_shrink_with_a_downscaled_input(registry, fake_stability):
+    """A 12 MP input is shrunk to the 9.4 MP limit; the margins must shrink by the same scale."""
+    big = png_bytes(4000, 3000, (30, 60, 90))
+    result = registry.get("stability").edit(EditRequest("outpaint", big, left=400, down=300, up=1))
+    sent = last(fake_stability)
+    note = result.metadata["input_downscaled"]["image"]
+    scale = note["to"][0] / note["from"][0]
+    assert 0.85 < scale < 0.9
+    assert sent.form["left"] == str(round(400 * scale)) and sent.form["down"] == str(round(300 * scale))
+    assert sent.form["up"] == "1" and sent.form["right"] == "0"
+
+
 def test_inpaint_grow_mask_option_and_jpg_format(registry, fake_stability, image):
     registry.get("stability").edit(EditRequest("inpaint", image, prompt="p", output_format="jpg",
                                                options={"grow_mask": 0}))
