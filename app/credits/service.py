@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.credits.models import LedgerEntry
-from app.errors import InsufficientCredits
+from app.errors import InsufficientCredits, ValidationFailed
 from app.extensions import db
 from app.instruments import CREDITS_CHARGED
 from app.providers import pricing
@@ -105,9 +105,10 @@ def estimate(registry, provider: str, model: str | None, operation: str, num_ima
              width: int | None, height: int | None, quality: str = "standard") -> dict:
     """`POST /estimate-cost`: `auto` is priced at the provider auto routing would pick first."""
     if provider == "auto":
-        kind, sub = pricing.OPERATION_KINDS.get(operation, (None, None))
-        if kind is None:
-            pricing.price("sandbox", operation)  # raises the "Unknown operation" 400
+        if operation not in pricing.OPERATION_KINDS:
+            raise ValidationFailed(f"Unknown operation: {operation}",
+                                   errors={"operation": f"Unknown operation: {operation}"})
+        kind, sub = pricing.OPERATION_KINDS[operation]
         route = registry.plan(kind, sub if kind != "generate" else None, "auto", model, quality)[0]
         provider, model = route.provider, model or route.model
     return pricing.estimate(provider, model, operation, num_images, width, height)
