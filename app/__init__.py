@@ -1,32 +1,47 @@
 """Image Studio: the app factory.
 
-The factory reads like a table of contents: settings, extensions, error handling,
-then each package's `init_app`, in dependency order.
+The factory reads like a table of contents: settings, telemetry, extensions, error
+handling, then each package's `init_app`, in dependency order.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import (
+    assets,
+    auth,
+    catalog,
+    cli,
+    control,
+    create,
+    credits,
+    database,
+    edit,
+    health,
+    pages,
+    social,
+    telemetry,
+    upscale,
+)
+from app.config import load_config
+from app.extensions import csrf
+from app.http import docs
+from app.http.blueprint import Api
+from app.http.errors import register_error_handlers
+from app.providers import api as providers_api
+from app.providers.registry import build_registry
+from app.ratelimit import limiter
 
 ROOT = Path(__file__).resolve().parent.parent
-# Packages with an `init_app(app, api)`; each adds its blueprints and CLI commands.
-PACKAGES = (
-    "app.auth",
-    "app.catalog",
-    "app.providers.api",
-    "app.assets",
-    "app.credits",
-    "app.create",
-    "app.edit",
-    "app.upscale",
-    "app.control",
-    "app.social",
-    "app.health",
-    "app.metrics",
-    "app.pages",
-)
+# Packages with an `init_app(app, api)`, in registration order; each adds its blueprints,
+# CLI commands and its name in `/api/image-studio/health`'s modules.
+PACKAGES = (auth, catalog, providers_api, assets, credits, create, edit, upscale, control,
+            social, health, pages)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -37,21 +52,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     register_config(app, overrides)
     register_proxy(app)
-    register_logging(app)
+    telemetry.init_app(app)
     api = register_extensions(app)
     register_packages(app, api)
     return app
 
 
 def _default_instance() -> str:
-    import os
-
     return os.environ.get("IMAGE_STUDIO_INSTANCE_PATH") or str(ROOT / "instance")
 
 
 def register_config(app: Flask, overrides: dict[str, Any]) -> None:
-    from app.config import load_config
-
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path))
     app.config.from_mapping(overrides)
@@ -60,7 +71,6 @@ def register_config(app: Flask, overrides: dict[str, Any]) -> None:
         OPENAPI_URL_PREFIX="/api", OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs", OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
         API_SPEC_OPTIONS={
-            "security": [{"bearerAuth": []}],
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                               "bearerFormat": "JWT"}}},
             "info": {"description": "Create, edit, upscale, restyle and social-size images. "
@@ -73,39 +83,22 @@ def register_proxy(app: Flask) -> None:
     """Behind N trusted proxies, take the client address and scheme from their X-Forwarded-* headers."""
     hops = app.config["TRUSTED_PROXIES"]
     if hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
-def register_logging(app: Flask) -> None:
-    from app.logs import configure_logging
-
-    configure_logging(app)
-
-
-def register_extensions(app: Flask):
-    from app.api import Api, register_docs_assets, register_error_handlers
-    from app.extensions import csrf, db, limiter, migrate
-    from app.providers.registry import build_registry
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+def register_extensions(app: Flask) -> Api:
+    database.init_app(app, ROOT / "migrations")
     csrf.init_app(app)
     limiter.init_app(app)
     app.extensions["providers"] = build_registry(app.config)
     api = Api(app)
     register_error_handlers(app)
-    register_docs_assets(app)
+    docs.init_app(app)
     return api
 
 
-def register_packages(app: Flask, api) -> None:
-    from importlib import import_module
-
-    from app import cli
-
+def register_packages(app: Flask, api: Api) -> None:
     app.extensions["modules"] = []
-    for name in PACKAGES:
-        import_module(name).init_app(app, api)
+    for package in PACKAGES:
+        package.init_app(app, api)
     cli.init_app(app)

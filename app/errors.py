@@ -8,6 +8,48 @@ from __future__ import annotations
 from typing import Any
 
 
+class Sentence(str):
+    """A validation message that is already the whole error sentence: when a field fails
+    with one, it becomes the `detail` as written (the contract fixes some of these).
+
+    marshmallow fills `{input}`, `{min}`... with `str.format`, so formatting keeps the type.
+    """
+
+    def format(self, *args: Any, **kwargs: Any) -> Sentence:
+        return Sentence(super().format(*args, **kwargs))
+
+
+def field_errors(messages: Any) -> dict[str, list[str]]:
+    """Per-field messages in one shape, `{field: [message, ...]}`, keyed by the request's own
+    field names; where the fault lies deeper, the message starts with its path
+    (`grow_mask: ...`, `item 2: ...`, `instagram: ...`)."""
+    if not isinstance(messages, dict):
+        return {"_schema": [_text(m) for m in _listed(messages)]}
+    return {str(field): [text if isinstance(text, Sentence) or not path else f"{path}: {text}"
+                         for path, text in _paths(value)]
+            for field, value in messages.items()}
+
+
+def _paths(messages: Any, path: str = "") -> list[tuple[str, str]]:
+    """(where, message) pairs below one field; marshmallow's Dict `key`/`value` levels and
+    list indexes (as 1-based item numbers) are folded into `where`."""
+    if not isinstance(messages, dict):
+        return [(path, _text(m)) for m in _listed(messages)]
+    found = []
+    for key, value in messages.items():
+        step = f"item {key + 1}" if isinstance(key, int) else "" if key in ("key", "value", "_schema") else str(key)
+        found += _paths(value, ".".join(part for part in (path, step) if part))
+    return found
+
+
+def _listed(messages: Any) -> list[Any]:
+    return list(messages) if isinstance(messages, (list, tuple)) else [messages]
+
+
+def _text(message: Any) -> str:
+    return message if isinstance(message, str) else str(message)
+
+
 class AppError(Exception):
     """A failure with a message that is safe to show to the client."""
 
@@ -19,8 +61,13 @@ class AppError(Exception):
         self.detail = detail
         if status is not None:
             self.status = status
-        self.errors = errors
+        self.errors = field_errors(errors) if errors else None
         self.headers = headers or {}
+
+    @classmethod
+    def for_field(cls, field: str, message: str) -> AppError:
+        """The error of one field, with the message as both the detail and the field's."""
+        return cls(message, errors={field: [message]})
 
 
 class ValidationFailed(AppError):
@@ -36,10 +83,6 @@ class Unauthorized(AppError):
 
 class InsufficientCredits(AppError):
     status = 402
-
-
-class Forbidden(AppError):
-    status = 403
 
 
 class NotFound(AppError):

@@ -3,8 +3,9 @@ import marshmallow as ma
 from flask import current_app
 from sqlalchemy import text
 
-from app.api import Blueprint
+from app.auth.guard import auth_required
 from app.extensions import db
+from app.http.blueprint import Blueprint
 
 blp = Blueprint("health_api", __name__, description="Service health")
 
@@ -32,6 +33,7 @@ def _database_ok() -> bool:
 
 
 @blp.route("/api/image-studio/health")
+@auth_required
 @blp.response(200, HealthSchema)
 def health():
     """Image Studio health with one entry per module that is installed."""

@@ -1,7 +1,7 @@
 """The home page: a map of the studios."""
 from flask import Blueprint, render_template
 
-from app.auth.identity import login_required
+from app.auth.guard import login_required
 
 bp = Blueprint("pages", __name__)
 

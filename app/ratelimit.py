@@ -1,16 +1,16 @@
-"""Rate-limit key and value: per account by tier, per address for everyone else."""
+"""The API rate limiter and its keys: per account by tier, per address for everyone else."""
 from __future__ import annotations
 
 from flask import current_app, request
+from flask_limiter import Limiter
 
+from app.auth.identity import current_user
 from app.errors import AppError
 
 EXEMPT_PREFIXES = ("/api/docs", "/api/openapi.json")
 
 
 def _user():
-    from app.auth.identity import current_user
-
     try:
         return current_user()
     except AppError:
@@ -33,3 +33,8 @@ def is_exempt() -> bool:
     """Only the JSON API is limited; pages, static files and the API docs are not."""
     path = request.path
     return not path.startswith("/api/") or path.startswith(EXEMPT_PREFIXES)
+
+
+# One budget per account (or address) across the whole API, not one per endpoint.
+limiter = Limiter(key_func=rate_limit_key, application_limits=[rate_limit_value],
+                  application_limits_exempt_when=is_exempt, headers_enabled=True)

@@ -7,6 +7,9 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 
+from app.imaging.formats import output_format as resolve
+from app.studio import runner
+
 
 def b64(image: Image.Image, fmt: str = "PNG", data_url: bool = False) -> str:
     buffer = io.BytesIO()
@@ -45,3 +48,11 @@ def file_image(data: bytes) -> Image.Image:
 def provider_client(make_app, provider_config):
     """A client whose providers are all configured against the loopback fakes."""
     return make_app(**provider_config).test_client()
+
+
+def run_one(user_id: int, studio: str, operation: str, routes, request, *, failure: str,
+            size=None, output_format: str = "png"):
+    """One item through the studio runner, as a single-image studio sends it."""
+    plan = runner.Plan(studio, operation, routes, [runner.Item(request, size)], resolve(output_format),
+                       failure)
+    return runner.run_one(user_id, plan)

@@ -36,15 +36,15 @@ def test_one_json_line_per_request(client, auth, caplog):
 def test_provider_call_is_logged_and_counted_without_secrets(make_app, provider_config, fake_stability, caplog):
     app = make_app(**provider_config)
     caplog.set_level(logging.INFO)
-    from app import operations
     from app.auth.service import create_user
     from app.providers.base import GenerateRequest
     from app.providers.registry import Route
+    from tests.studio_helpers import run_one
     fake_stability.fail(times=10, status=500, message="boom")
     with app.test_request_context():
         user = create_user("o@example.com", "long-enough-pw")
         try:
-            operations.run(user.id, "create", "generate", [Route("stability", "core")],
+            run_one(user.id, "create", "generate", [Route("stability", "core")],
                            GenerateRequest(prompt="secret prompt text"), failure="Image generation failed")
         except Exception:
             pass

@@ -1,6 +1,9 @@
 """Asset library payloads."""
 import marshmallow as ma
 
+from app.assets.service import asset_url, download_name
+from app.http.fields import UtcDateTime
+
 STUDIOS = ("create", "edit", "upscale", "control", "social")
 
 
@@ -14,13 +17,9 @@ class AssetSchema(ma.Schema):
     width = ma.fields.Integer()
     height = ma.fields.Integer()
     size_bytes = ma.fields.Integer()
-    created_at = ma.fields.DateTime()
-    url = ma.fields.Method("asset_url")
-
-    def asset_url(self, asset) -> str:
-        from app.assets.service import asset_url
-
-        return asset_url(asset.id)
+    created_at = UtcDateTime()
+    url = ma.fields.Function(lambda asset: asset_url(asset.id))
+    file_name = ma.fields.Function(download_name, metadata={"description": "Suggested download file name"})
 
 
 class AssetQuerySchema(ma.Schema):
@@ -33,7 +32,7 @@ class AssetQuerySchema(ma.Schema):
 
 
 class AssetListSchema(ma.Schema):
-    assets = ma.fields.List(ma.fields.Nested(AssetSchema))
+    assets = ma.fields.List(ma.fields.Nested(AssetSchema), attribute="items")
     total = ma.fields.Integer()
     page = ma.fields.Integer()
     per_page = ma.fields.Integer()

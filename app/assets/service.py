@@ -13,14 +13,14 @@ from sqlalchemy import func, select
 from app.assets.models import Asset, new_asset_id
 from app.errors import NotFound
 from app.extensions import db
-
-EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
+from app.imaging.formats import extension
 
 
 @dataclass(frozen=True)
 class StoredAsset:
     asset_id: str
     url: str
+    file_name: str
 
 
 def _storage():
@@ -31,19 +31,30 @@ def asset_url(asset_id: str) -> str:
     return url_for("assets_api.asset_bytes", asset_id=asset_id)
 
 
+def download_name(asset: Asset) -> str:
+    """The file name a download suggests: the studio's own (social: `instagram_story.png`),
+    else `<studio>-<asset id>.<ext>`."""
+    stem = asset.details.get("file_name") or f"{asset.studio}-{asset.id}"
+    return f"{stem}.{extension(asset.mime_type)}"
+
+
 def store_result(user_id: int, *, studio: str, operation: str, data: bytes, mime_type: str,
                  width: int, height: int, provider: str, model: str | None,
-                 details: dict[str, Any] | None = None, commit: bool = True) -> StoredAsset:
-    """Write the bytes first, then the row: a crash leaves at worst an orphan file, never a row without bytes."""
+                 details: dict[str, Any] | None = None, name: str | None = None,
+                 commit: bool = True) -> StoredAsset:
+    """Write the bytes first, then the row: a crash leaves at worst an orphan file, never a
+    row without bytes. `name` is the download name without its extension."""
     asset_id = new_asset_id()
-    key = f"{user_id}/{asset_id[:2]}/{asset_id}.{EXTENSIONS.get(mime_type, 'bin')}"
+    key = f"{user_id}/{asset_id[:2]}/{asset_id}.{extension(mime_type)}"
     _storage().save(key, data)
-    db.session.add(Asset(id=asset_id, user_id=user_id, studio=studio, operation=operation,
-                         provider=provider, model=model, mime_type=mime_type, width=width,
-                         height=height, size_bytes=len(data), storage_key=key, details=details or {}))
+    asset = Asset(id=asset_id, user_id=user_id, studio=studio, operation=operation,
+                  provider=provider, model=model, mime_type=mime_type, width=width, height=height,
+                  size_bytes=len(data), storage_key=key,
+                  details={**(details or {}), **({"file_name": name} if name else {})})
+    db.session.add(asset)
     if commit:
         db.session.commit()
-    return StoredAsset(asset_id, asset_url(asset_id))
+    return StoredAsset(asset_id, asset_url(asset_id), download_name(asset))
 
 
 def owned_asset(user_id: int, asset_id: str) -> Asset:
@@ -65,6 +76,10 @@ class AssetPage:
     total: int
     page: int
     per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
 
 def list_assets(user_id: int, *, page: int = 1, per_page: int = 24, studio: str | None = None,
@@ -101,6 +116,6 @@ def zip_assets(user_id: int, asset_ids: list[str]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for asset in assets:
-            name = f"{asset.studio}_{asset.operation}_{asset.id}.{EXTENSIONS.get(asset.mime_type, 'bin')}"
+            name = f"{asset.studio}_{asset.operation}_{asset.id}.{extension(asset.mime_type)}"
             archive.writestr(name, _storage().load(asset.storage_key))
     return buffer.getvalue()

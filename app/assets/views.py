@@ -2,8 +2,10 @@
 from flask import Blueprint, render_template, request
 
 from app.assets import service
-from app.assets.schemas import STUDIOS
-from app.auth.identity import login_required, require_user
+from app.assets.schemas import STUDIOS, AssetQuerySchema
+from app.auth.guard import login_required
+from app.auth.identity import require_user
+from app.http.errors import load_args
 
 bp = Blueprint("assets", __name__)
 
@@ -12,10 +14,7 @@ bp = Blueprint("assets", __name__)
 @login_required
 def page():
     """Your images, newest first."""
-    studio = request.args.get("studio") or None
-    number = max(1, request.args.get("page", 1, type=int))
-    result = service.list_assets(require_user().id, page=number, per_page=24,
-                                 studio=studio if studio in STUDIOS else None)
-    pages = max(1, -(-result.total // result.per_page))
-    return render_template("assets/page.html", result=result, pages=pages, studio=studio or "",
-                           studios=STUDIOS)
+    args = load_args(AssetQuerySchema(), request.args)
+    result = service.list_assets(require_user().id, **args)
+    return render_template("assets/page.html", result=result, pages=result.pages,
+                           studio=args.get("studio", ""), studios=STUDIOS)

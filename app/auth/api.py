@@ -1,10 +1,10 @@
 """POST /api/auth/token."""
 from flask import current_app
 
-from app.api import Blueprint
 from app.auth import service
 from app.auth.schemas import CredentialsSchema, TokenSchema
 from app.auth.tokens import issue_token
+from app.http.blueprint import Blueprint
 
 blp = Blueprint("auth_api", __name__, url_prefix="/api/auth", description="Bearer tokens")
 

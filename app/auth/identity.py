@@ -14,7 +14,6 @@ from app.auth.tokens import decode_token
 from app.errors import AppError, Unauthorized
 from app.extensions import csrf, db
 
-PROTECTED_PREFIX = "/api/image-studio/"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _UNSET = object()
 
@@ -70,16 +69,14 @@ def require_user() -> User:
     return user
 
 
-def _protect_requests() -> None:
-    """Studio API calls need an identity; every browser form post needs its CSRF token."""
-    if request.path.startswith(PROTECTED_PREFIX):
-        require_user()
-    elif not request.path.startswith("/api/") and request.method not in SAFE_METHODS:
+def _protect_forms() -> None:
+    """Every browser form post needs its CSRF token (API views declare `auth_required`)."""
+    if not request.path.startswith("/api/") and request.method not in SAFE_METHODS:
         csrf.protect()
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_protect_requests)
+    app.before_request(_protect_forms)
 
     @app.context_processor
     def inject_user():
@@ -87,26 +84,3 @@ def init_app(app: Flask) -> None:
             return {"current_user": current_user()}
         except AppError:
             return {"current_user": None}
-
-
-def login_required(view):
-    """For browser pages: send visitors to the set-up page (no account yet) or to /login."""
-    from functools import wraps
-
-    from flask import redirect, url_for
-
-    from app.auth.service import has_users
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            user = current_user()
-        except AppError:
-            user = None
-        if user is None:
-            if not has_users():
-                return redirect(url_for("auth.setup"))
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return view(*args, **kwargs)
-
-    return wrapper

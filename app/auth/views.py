@@ -4,12 +4,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
-from marshmallow import ValidationError
 
-from app.api import field_sentence
 from app.auth import service
 from app.auth.schemas import CredentialsSchema
 from app.errors import AppError
+from app.http.errors import load_args
 
 bp = Blueprint("auth", __name__)
 
@@ -22,11 +21,9 @@ def _safe_next(target: str | None) -> str:
 
 
 def _credentials() -> dict:
-    try:
-        return CredentialsSchema().load({"email": request.form.get("email", ""),
-                                         "password": request.form.get("password", "")})
-    except ValidationError as exc:
-        raise AppError(field_sentence(exc.messages)[0]) from None
+    return load_args(CredentialsSchema(), {"email": request.form.get("email", ""),
+                                           "password": request.form.get("password", "")},
+                     blank_is_missing=False)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,5 +1,5 @@
 """Catalogue endpoints: templates, platform formats and platform specs."""
-from app.api import Blueprint
+from app.auth.guard import auth_required
 from app.catalog import platforms, templates
 from app.catalog.schemas import (
     FormatListSchema,
@@ -9,6 +9,7 @@ from app.catalog.schemas import (
     TemplateRecommendSchema,
     TemplateSearchSchema,
 )
+from app.http.blueprint import Blueprint
 
 blp = Blueprint("catalog_api", __name__, url_prefix="/api/image-studio",
                 description="Templates, social formats and platform specifications")
@@ -19,6 +20,7 @@ def _listing(items: list[dict]) -> dict:
 
 
 @blp.route("/templates")
+@auth_required
 @blp.arguments(TemplateFilterSchema, location="query")
 @blp.response(200, TemplateListSchema)
 def list_templates(args):
@@ -27,6 +29,7 @@ def list_templates(args):
 
 
 @blp.route("/templates/search")
+@auth_required
 @blp.arguments(TemplateSearchSchema, location="query")
 @blp.response(200, TemplateListSchema)
 def search_templates(args):
@@ -35,6 +38,7 @@ def search_templates(args):
 
 
 @blp.route("/templates/recommend")
+@auth_required
 @blp.arguments(TemplateRecommendSchema, location="query")
 @blp.response(200, TemplateListSchema)
 def recommend_templates(args):
@@ -43,6 +47,7 @@ def recommend_templates(args):
 
 
 @blp.route("/social/platforms/<platform>/formats")
+@auth_required
 @blp.response(200, FormatListSchema)
 @blp.alt_response(404, description="Unknown platform")
 def platform_formats(platform):
@@ -51,6 +56,7 @@ def platform_formats(platform):
 
 
 @blp.route("/platform-specs/<platform>")
+@auth_required
 @blp.response(200, PlatformSpecSchema)
 @blp.alt_response(404, description="Unknown platform or no specifications")
 def platform_specs(platform):

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from app.catalog.loader import load
-from app.errors import NotFound, ValidationFailed
+from app.errors import NotFound
 
 
 def _platforms() -> dict[str, Any]:
@@ -46,17 +46,15 @@ def specs_for(platform: str) -> dict[str, Any]:
     }
 
 
+def spec_rows() -> list[dict[str, Any]]:
+    """Every platform that has specifications, with its formats (the specs page)."""
+    return [{"key": name, "spec": specs_for(name), "formats": formats_for(name)}
+            for name, entry in _platforms().items() if entry.get("specs")]
+
+
 def max_file_bytes(platform: str) -> int | None:
     """The platform's `max_file_size` ("30MB") in bytes, or None where it has none."""
     entry = _lookup(platform) or {}
     size = (entry.get("specs") or {}).get("max_file_size")
     match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*MB", size or "", re.IGNORECASE)
     return int(float(match.group(1)) * 1024 * 1024) if match else None
-
-
-def resolve_platform(name: str) -> str:
-    """Canonical platform key for a request field; unknown names are a 400."""
-    key = (name or "").strip().lower()
-    if key not in _platforms():
-        raise ValidationFailed(f"Unknown platform: {name}")
-    return key

@@ -106,6 +106,15 @@ def search_templates(query: str) -> list[dict]:
     return _rank(all_templates(), query, WEIGHTS)
 
 
+def browse_templates(platform: str | None, category: str | None, query: str | None) -> list[dict]:
+    """The gallery: the filters, then the query's ranking among what they leave."""
+    items = filter_templates(platform, category)
+    if not (query or "").strip():
+        return items
+    allowed = {t["id"] for t in items}
+    return [t for t in search_templates(query) if t["id"] in allowed]
+
+
 def recommend_templates(use_case: str, platform: str | None = None) -> list[dict]:
     """Templates for a use case, ranked by use cases first; optional platform filter."""
     candidates = filter_templates(platform=platform)

@@ -1,7 +1,7 @@
 """Template gallery and platform-specs pages."""
 from flask import Blueprint, render_template, request
 
-from app.auth.identity import login_required
+from app.auth.guard import login_required
 from app.catalog import platforms, templates
 from app.errors import AppError
 
@@ -17,11 +17,7 @@ def gallery():
     query = request.args.get("q", "").strip()
     error = None
     try:
-        items = templates.filter_templates(platform, category)
-        if query:
-            ranked = templates.search_templates(query)
-            allowed = {t["id"] for t in items}
-            items = [t for t in ranked if t["id"] in allowed]
+        items = templates.browse_templates(platform, category, query)
     except AppError as exc:
         error, items = exc.detail, []
     return render_template("catalog/gallery.html", templates=items, error=error, query=query,
@@ -33,11 +29,4 @@ def gallery():
 @login_required
 def specs():
     """Every platform's formats, safe zones and file limits on one page."""
-    rows = []
-    for name in platforms.platform_names():
-        try:
-            spec = platforms.specs_for(name)
-        except AppError:
-            continue
-        rows.append({"key": name, "spec": spec, "formats": platforms.formats_for(name)})
-    return render_template("catalog/specs.html", rows=rows)
+    return render_template("catalog/specs.html", rows=platforms.spec_rows())

@@ -1,10 +1,9 @@
 """Control Studio: sketch to image, structure, style guide and style transfer."""
+from app.control import api as control_api
+from app.control import views
 
 
 def init_app(app, api) -> None:
-    from app.control import api as control_api
-    from app.control import views
-
     api.register_blueprint(control_api.blp)
     app.register_blueprint(views.bp)
     app.extensions["modules"].append("control_studio")

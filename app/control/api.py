@@ -1,14 +1,16 @@
 """Control Studio endpoints."""
-from app.api import Blueprint
+from app.auth.guard import auth_required
 from app.auth.identity import require_user
 from app.control import service
 from app.control.schemas import ControlOperationsSchema, ControlRequestSchema, ControlResultSchema
+from app.http.blueprint import Blueprint
 
 blp = Blueprint("control_api", __name__, url_prefix="/api/image-studio",
                 description="Control Studio: sketch to image, structure, style and style transfer")
 
 
 @blp.route("/control/process", methods=["POST"])
+@auth_required
 @blp.arguments(ControlRequestSchema)
 @blp.response(200, ControlResultSchema)
 def process_control(args):
@@ -17,6 +19,7 @@ def process_control(args):
 
 
 @blp.route("/control/operations")
+@auth_required
 @blp.response(200, ControlOperationsSchema)
 def control_operations():
     """Metadata of every Control Studio operation: label, provider and which fields it uses."""

@@ -1,13 +1,29 @@
 """Control Studio payloads (API reference "Process Control" / "Get Control Operations")."""
 import marshmallow as ma
 
-from app.studio_common import StudioRequestSchema, StudioResultSchema, optional_text, strength
+from app.catalog.operations import control_operations
+from app.errors import Sentence
+from app.http.fields import optional_text
+from app.imaging import ratios
+from app.studio.schemas import StudioRequestSchema, StudioResultSchema, choice, strength
+
+BAD_RATIO = Sentence("Invalid aspect_ratio: {input} (use a:b between 1:10 and 10:1, e.g. 16:9)")
+RATIO_BOUNDS = (0.1, 10.0)
+
+
+def _ratio_in_bounds(text: str) -> None:
+    try:
+        value = ratios.value(text)
+    except ValueError:
+        value = 0.0
+    if not RATIO_BOUNDS[0] <= value <= RATIO_BOUNDS[1]:
+        raise ma.ValidationError(BAD_RATIO.format(input=text))
 
 
 class ControlRequestSchema(StudioRequestSchema):
     control_image_base64 = optional_text("Control image: sketch, structure, style or init image")
-    operation = ma.fields.String(required=True, metadata={
-        "description": "sketch, structure, style or style_transfer"})
+    operation = choice(tuple(control_operations()), "Unsupported control operation: {input}",
+                       required=True, metadata={"description": "The control operation"})
     prompt = optional_text("Text prompt (required except for style_transfer)")
     style_image_base64 = optional_text("Style reference image (style_transfer)")
     negative_prompt = optional_text("Negative prompt")
@@ -16,7 +32,9 @@ class ControlRequestSchema(StudioRequestSchema):
     style_strength = strength("Style strength 0.0-1.0 (style_transfer, default 1.0)")
     composition_fidelity = strength("Composition fidelity 0.0-1.0 (style_transfer, default 0.9)")
     change_strength = strength("Change strength 0.0-1.0 (style_transfer, default 0.9)")
-    aspect_ratio = optional_text("Aspect ratio a:b for style, e.g. 16:9 (default 1:1)")
+    aspect_ratio = optional_text("Aspect ratio a:b for style, between 1:10 and 10:1 (default 1:1)",
+                                 validate=[ma.validate.Regexp(ratios.PATTERN, error=BAD_RATIO),
+                                           _ratio_in_bounds])
 
 
 class ControlResultSchema(StudioResultSchema):

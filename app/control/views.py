@@ -1,7 +1,7 @@
 """Control Studio page: the form calls the JSON API from static/js/control.js."""
 from flask import Blueprint, render_template
 
-from app.auth.identity import login_required
+from app.auth.guard import login_required
 from app.control import service
 
 bp = Blueprint("control", __name__)

@@ -1,5 +1,5 @@
 """Create Studio JSON API: generate images, and the personas (brand kits) they can use."""
-from app.api import Blueprint
+from app.auth.guard import auth_required
 from app.auth.identity import require_user
 from app.create import personas, service
 from app.create.schemas import (
@@ -9,12 +9,14 @@ from app.create.schemas import (
     PersonaSchema,
     PersonaUpdateSchema,
 )
+from app.http.blueprint import Blueprint
 
 blp = Blueprint("create_api", __name__, url_prefix="/api/image-studio",
                 description="Generate images from a prompt, a template and a persona")
 
 
 @blp.route("/create", methods=["POST"])
+@auth_required
 @blp.arguments(CreateRequestSchema)
 @blp.response(200, CreateResponseSchema)
 @blp.alt_response(400, description="Invalid field, unknown template or a moderation refusal")
@@ -27,6 +29,7 @@ def create(args):
 
 
 @blp.route("/personas")
+@auth_required
 @blp.response(200, PersonaListSchema)
 def list_personas():
     """List your personas (brand kits)."""
@@ -35,6 +38,7 @@ def list_personas():
 
 
 @blp.route("/personas", methods=["POST"])
+@auth_required
 @blp.arguments(PersonaSchema)
 @blp.response(201, PersonaSchema)
 def create_persona(args):
@@ -43,6 +47,7 @@ def create_persona(args):
 
 
 @blp.route("/personas/<persona_id>")
+@auth_required
 @blp.response(200, PersonaSchema)
 @blp.alt_response(404, description="Unknown persona, or another user's")
 def get_persona(persona_id):
@@ -51,6 +56,7 @@ def get_persona(persona_id):
 
 
 @blp.route("/personas/<persona_id>", methods=["PUT"])
+@auth_required
 @blp.arguments(PersonaUpdateSchema)
 @blp.response(200, PersonaSchema)
 @blp.alt_response(404, description="Unknown persona, or another user's")
@@ -60,6 +66,7 @@ def update_persona(args, persona_id):
 
 
 @blp.route("/personas/<persona_id>", methods=["DELETE"])
+@auth_required
 @blp.response(204)
 @blp.alt_response(404, description="Unknown persona, or another user's")
 def delete_persona(persona_id):

@@ -1,23 +1,18 @@
 """Prompt text: persona folding and the fixed style-preset enhancement (catalog.md).
 
-Enhancement is deterministic: the style preset's phrase from templates.json is appended.
+Enhancement is deterministic: the style preset's phrase from styles.json is appended.
 We do not ask a text model to rewrite prompts, so the same request always sends the same
 prompt and tests can assert it at the provider's wire.
 """
 from __future__ import annotations
 
-from app.catalog.loader import load
+from app.catalog.styles import style_phrase
 from app.create.models import Persona
 
 
-def style_phrases() -> dict[str, str]:
-    """Style preset -> the phrase enhancement appends (data, not code)."""
-    return load("templates")["style_presets"]
-
-
 def enhance(prompt: str, style_preset: str | None) -> str:
-    """Append the preset's phrase; an unknown or empty preset leaves the prompt unchanged."""
-    return prompt + style_phrases().get(style_preset or "", "")
+    """Append the preset's phrase; no preset, or one without a phrase, leaves the prompt as is."""
+    return prompt + style_phrase(style_preset)
 
 
 def fold_persona(prompt: str, persona: Persona | None) -> str:

@@ -4,9 +4,11 @@ Pure functions over plain values, so every rule is tested without a provider or 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from app.errors import ValidationFailed
+from app.imaging import ratios
 
 DEFAULT_QUALITY = "standard"
 QUALITIES = ("draft", "standard", "premium")
@@ -15,17 +17,38 @@ LONG_SIDE = 1920
 MIN_SIDE, MAX_SIDE = 64, 4096
 
 
+@dataclass(frozen=True)
+class CreateSpec:
+    """A Create request as the schema loaded it (every field present, defaults applied)."""
+
+    prompt: str
+    template_id: str | None = None
+    provider: str | None = "auto"
+    model: str | None = None
+    width: int | None = None
+    height: int | None = None
+    aspect_ratio: str | None = None
+    style_preset: str | None = None
+    quality: str = DEFAULT_QUALITY
+    negative_prompt: str | None = None
+    guidance_scale: float | None = None
+    steps: int | None = None
+    seed: int | None = None
+    num_variations: int = 1
+    enhance_prompt: bool = True
+    use_persona: bool = False
+    persona_id: str | None = None
+    output_format: str = "png"
+
+
 def parse_ratio(aspect_ratio: str) -> tuple[float, float]:
     """`"1.91:1"` -> (1.91, 1.0); a malformed or non-positive ratio is a 400 naming the field."""
     try:
-        a, b = (float(part) for part in aspect_ratio.split(":"))
+        return ratios.parse(aspect_ratio)
     except ValueError:
-        a = b = 0.0
-    if not (a > 0 and b > 0):
         raise ValidationFailed(
             f"Invalid value for 'aspect_ratio': {aspect_ratio!r} is not a ratio like 16:9 or 1.91:1",
-            errors={"aspect_ratio": ["Must look like 16:9 or 1.91:1."]})
-    return a, b
+            errors={"aspect_ratio": ["Must look like 16:9 or 1.91:1."]}) from None
 
 
 def resolve_size(width: int | None, height: int | None, aspect_ratio: str | None,

@@ -6,13 +6,14 @@ import re
 import marshmallow as ma
 from marshmallow import validate
 
-from app.create.rules import MAX_SIDE, MIN_SIDE, QUALITIES
+from app.catalog.styles import style_presets
+from app.create.rules import MAX_SIDE, MIN_SIDE, QUALITIES, CreateSpec
+from app.http.fields import Choice, UtcDateTime
+from app.imaging import ratios
+from app.studio.schemas import SEED, output_format_field
 
 HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-STYLE_NAME = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,39}$",
-                             error="Must be a style preset name such as photographic.")
-RATIO = validate.Regexp(r"^\s*\d+(\.\d+)?\s*:\s*\d+(\.\d+)?\s*$",
-                        error="Must look like 16:9 or 1.91:1.")
+RATIO = validate.Regexp(ratios.PATTERN, error="Must look like 16:9 or 1.91:1.")
 
 
 def _not_blank(value: str) -> None:
@@ -35,18 +36,22 @@ class CreateRequestSchema(ma.Schema):
     width = _optional(ma.fields.Integer, validate=validate.Range(min=MIN_SIDE, max=MAX_SIDE))
     height = _optional(ma.fields.Integer, validate=validate.Range(min=MIN_SIDE, max=MAX_SIDE))
     aspect_ratio = _optional(ma.fields.String, validate=RATIO)
-    style_preset = _optional(ma.fields.String, validate=STYLE_NAME)
+    style_preset = _optional(Choice, choices=style_presets())
     quality = ma.fields.String(load_default="standard", validate=validate.OneOf(QUALITIES))
     negative_prompt = _optional(ma.fields.String, validate=validate.Length(max=2000))
     guidance_scale = _optional(ma.fields.Float, validate=validate.Range(min=0, max=50))
     steps = _optional(ma.fields.Integer, validate=validate.Range(min=1, max=150))
-    seed = _optional(ma.fields.Integer, validate=validate.Range(min=0, max=4294967294))
+    seed = _optional(ma.fields.Integer, validate=SEED)
     num_variations = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=10))
     enhance_prompt = ma.fields.Boolean(load_default=True)
     use_persona = ma.fields.Boolean(load_default=False)
     persona_id = _optional(ma.fields.String)
-    output_format = ma.fields.String(load_default="png",
-                                     validate=validate.OneOf(("png", "jpeg", "webp")))
+    output_format = output_format_field()
+
+    @ma.post_load
+    def spec(self, data: dict, **kwargs) -> CreateSpec:
+        """The request as one typed object, so the service never looks fields up by name."""
+        return CreateSpec(**data)
 
 
 class ResultSchema(ma.Schema):
@@ -54,6 +59,7 @@ class ResultSchema(ma.Schema):
     variation = ma.fields.Integer()
     image_base64 = ma.fields.String(metadata={"description": "Raw base64 image bytes"})
     mime_type = ma.fields.String()
+    file_name = ma.fields.String(metadata={"description": "Suggested download file name"})
     width = ma.fields.Integer()
     height = ma.fields.Integer()
     provider = ma.fields.String()
@@ -92,10 +98,10 @@ class PersonaSchema(ma.Schema):
     color_palette = ma.fields.List(ma.fields.String(validate=validate.Regexp(
         HEX_COLOUR, error="Must be a hex colour such as #1a2b3c.")), load_default=list,
         validate=validate.Length(max=12))
-    style_preset = _optional(ma.fields.String, validate=STYLE_NAME)
+    style_preset = _optional(Choice, choices=style_presets())
     negative_terms = _terms(30)
-    created_at = ma.fields.DateTime(dump_only=True)
-    updated_at = ma.fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
     @ma.post_load
     def tidy(self, data: dict, **kwargs) -> dict:

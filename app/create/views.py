@@ -1,7 +1,8 @@
 """Create Studio pages: the generator and the persona manager (both drive the JSON API)."""
 from flask import Blueprint, render_template, request
 
-from app.auth.identity import login_required
+from app.auth.guard import login_required
+from app.catalog.styles import phrased_presets
 from app.create import service
 from app.errors import AppError
 
@@ -24,4 +25,4 @@ def page():
 @login_required
 def personas():
     """List, create, edit and delete personas."""
-    return render_template("create/personas.html", style_presets=service.style_presets())
+    return render_template("create/personas.html", style_presets=phrased_presets())

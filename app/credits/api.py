@@ -1,9 +1,10 @@
 """GET /usage: the caller's credits this month."""
 import marshmallow as ma
 
-from app.api import Blueprint
+from app.auth.guard import auth_required
 from app.auth.identity import require_user
 from app.credits.usage import usage_report
+from app.http.blueprint import Blueprint
 
 blp = Blueprint("credits_api", __name__, url_prefix="/api/image-studio", description="Credits and usage")
 
@@ -28,6 +29,7 @@ class UsageSchema(ma.Schema):
 
 
 @blp.route("/usage")
+@auth_required
 @blp.response(200, UsageSchema)
 def usage():
     """Balance, monthly allowance and spend by studio, provider and day."""

@@ -9,12 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.auth.models import utcnow
 from app.extensions import db
 
-# pending: reserved before the provider call; charged: a result was returned;
-# refunded: the call failed or was refused; granted: credits added by an admin.
-OUTCOMES = ("pending", "charged", "refunded", "granted")
-
 
 class LedgerEntry(db.Model):
+    """`outcome` is pending (reserved before the provider call), charged (a result was
+    returned), refunded (the call failed or was refused) or granted (added by an admin)."""
+
     __tablename__ = "ledger"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -14,21 +14,12 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.credits.models import LedgerEntry
-from app.errors import InsufficientCredits, ValidationFailed
+from app.errors import InsufficientCredits
 from app.extensions import db
-from app.instruments import CREDITS_CHARGED
 from app.providers import pricing
+from app.telemetry.metrics import CREDITS_CHARGED
 
 SPENDING = ("pending", "charged")
-
-
-def pricing_operation(kind: str, operation: str | None) -> str:
-    """The price-table name of a studio operation (upscale modes are `upscale_<mode>`)."""
-    if kind == "generate":
-        return "generate"
-    if kind == "upscale":
-        return f"upscale_{operation}"
-    return operation or kind
 
 
 def month_start(now: datetime | None = None) -> datetime:
@@ -61,7 +52,7 @@ def reserve(user_id: int, *, studio: str, kind: str, operation: str | None, prov
             model: str | None, count: int = 1) -> Reservation:
     """Hold the price of `count` results; InsufficientCredits (402) before any provider call."""
     user = db.session.get(User, user_id)
-    unit = pricing.price(provider, pricing_operation(kind, operation), model)
+    unit = pricing.price(provider, pricing.operation_name(kind, operation), model)
     needed = unit * count
     left = balance(user)
     if needed > 0 and needed > left:
@@ -79,7 +70,7 @@ def settle(reservation: Reservation, index: int, *, kind: str, operation: str | 
     """Charge one reserved slot at the price of the provider that actually ran (not committed here)."""
     entry = db.session.get(LedgerEntry, reservation.entry_ids[index])
     entry.provider, entry.model, entry.asset_id, entry.outcome = provider, model, asset_id, "charged"
-    entry.credits = pricing.price(provider, pricing_operation(kind, operation), model)
+    entry.credits = pricing.price(provider, pricing.operation_name(kind, operation), model)
     CREDITS_CHARGED.labels(provider, entry.studio).inc(entry.credits)
 
 
@@ -99,16 +90,3 @@ def grant(user: User, amount: float, note: str | None = None) -> float:
                                model=None, credits=amount, outcome="granted", note=note))
     db.session.commit()
     return balance(user)
-
-
-def estimate(registry, provider: str, model: str | None, operation: str, num_images: int,
-             width: int | None, height: int | None, quality: str = "standard") -> dict:
-    """`POST /estimate-cost`: `auto` is priced at the provider auto routing would pick first."""
-    if provider == "auto":
-        if operation not in pricing.OPERATION_KINDS:
-            raise ValidationFailed(f"Unknown operation: {operation}",
-                                   errors={"operation": f"Unknown operation: {operation}"})
-        kind, sub = pricing.OPERATION_KINDS[operation]
-        route = registry.plan(kind, sub if kind != "generate" else None, "auto", model, quality)[0]
-        provider, model = route.provider, model or route.model
-    return pricing.estimate(provider, model, operation, num_images, width, height)

@@ -1,7 +1,8 @@
 """The usage page with a chart of spend over the month."""
 from flask import Blueprint, render_template
 
-from app.auth.identity import login_required, require_user
+from app.auth.guard import login_required
+from app.auth.identity import require_user
 from app.credits.usage import chart_points, usage_report
 
 bp = Blueprint("usage", __name__)

@@ -1,8 +1,9 @@
 """Edit Studio endpoints."""
-from app.api import Blueprint
+from app.auth.guard import auth_required
 from app.auth.identity import require_user
 from app.edit import service
 from app.edit.schemas import EditOperationsSchema, EditRequestSchema, EditResultSchema
+from app.http.blueprint import Blueprint
 
 blp = Blueprint("edit_api", __name__, url_prefix="/api/image-studio",
                 description="Edit Studio: remove backgrounds, inpaint, outpaint, replace, "
@@ -10,6 +11,7 @@ blp = Blueprint("edit_api", __name__, url_prefix="/api/image-studio",
 
 
 @blp.route("/edit/process", methods=["POST"])
+@auth_required
 @blp.arguments(EditRequestSchema)
 @blp.response(200, EditResultSchema)
 def process_edit(args):
@@ -18,6 +20,7 @@ def process_edit(args):
 
 
 @blp.route("/edit/operations")
+@auth_required
 @blp.response(200, EditOperationsSchema)
 def edit_operations():
     """Metadata of every Edit Studio operation: label, provider and which fields it uses."""

@@ -1,7 +1,7 @@
 """Edit Studio: the rules of each edit operation and how it maps to a provider call.
 
-Everything else (decoding, routing with failover, fitting, storing) is the shared path in
-`app/operations.py`. Edits come back at the input's size; outpaint grows by its expansion.
+Everything else (decoding, routing with failover, fitting, storing, charging) is the
+studio runner's. Edits come back at the input's size; outpaint grows by its expansion.
 """
 from __future__ import annotations
 
@@ -11,10 +11,14 @@ from typing import Any
 
 from flask import current_app
 
-from app import studio_common as common
+from app.catalog.operations import edit_operations
 from app.errors import ValidationFailed
-from app.operations import InputImage, load_input, load_optional_input, run
+from app.imaging.formats import output_format
 from app.providers.base import EditRequest
+from app.studio import runner
+from app.studio.inputs import InputImage, check_input_limits, load_input, load_mask, load_optional_input
+from app.studio.options import page_options, plan_routes
+from app.studio.results import StudioResult, describe
 
 SIDES = ("left", "right", "up", "down")
 REQUIRED = {
@@ -30,55 +34,49 @@ NO_EXPANSION = ("Outpaint needs at least one of expand_left, expand_right, expan
 NO_REFERENCE = "At least one reference (background or lighting) is required for relight"
 NO_BACKGROUND = ("Relight needs a background: send background_image_base64 or a prompt "
                  "describing the background")
-# Numeric provider options and the ranges Stability accepts (providers.md §1.4).
-OPTION_RANGES = {"grow_mask": (0, 20), "creativity": (0.0, 1.0),
-                 "preserve_original_subject": (0.0, 1.0), "original_background_depth": (0.0, 1.0),
-                 "light_source_strength": (0.0, 1.0)}
-LIGHT_DIRECTIONS = ("left", "right", "above", "below")
+GROW_MASK_MAX = 20  # inpaint takes up to the schema's 100
 
 
 def operations() -> dict[str, Any]:
-    """Metadata of every edit operation this service runs (catalog.md §5a, plus erase)."""
-    return {"operations": common.catalogue()["edit"]}
+    """Metadata of every edit operation this service runs."""
+    return {"operations": edit_operations()}
 
 
 def page_context() -> dict[str, Any]:
     """What the Edit Studio page needs besides the operations endpoint."""
-    return common.page_options()
+    return page_options()
 
 
-def process_edit(user_id: int, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate, run and store one edit; returns the API response body.
+def process_edit(user_id: int, params: Mapping[str, Any]) -> StudioResult:
+    """Validate, run and store one edit.
 
     Raises ValidationFailed (400) for the rules below and for provider refusals,
     PayloadTooLarge (413), ServiceUnavailable (503) and OperationFailed (500).
     """
     started = time.monotonic()
-    op = params.get("operation")
-    info = common.operation_info("edit", op, f"Unsupported edit operation: {op}")
+    op = params["operation"]
     image = load_input(params.get("image_base64"))
     _check_fields(op, params)
-    common.check_style_preset(params.get("style_preset"))
     size = _result_size(op, image, params)
-    routes = common.plan_routes("edit", op, params.get("provider"), params.get("model"))
+    routes = plan_routes("edit", op, params.get("provider"), params.get("model"))
     references = _references(op, params)
-    common.check_input_limits(routes, "edit", op, image)
-    mask = common.load_mask(params.get("mask_base64"), (image.width, image.height)) \
-        if info["fields"]["mask"] else None
+    check_input_limits(routes, "edit", op, image)
+    mask = load_mask(params.get("mask_base64"), (image.width, image.height)) \
+        if edit_operations()[op]["fields"]["mask"] else None
+    fmt = output_format(params.get("output_format"))
     request = EditRequest(
         operation=op, image=image.data, mask=mask, prompt=params.get("prompt"),
         negative_prompt=params.get("negative_prompt"), search_prompt=params.get("search_prompt"),
         select_prompt=params.get("select_prompt"), style_preset=params.get("style_preset"),
         guidance_scale=params.get("guidance_scale"), steps=params.get("steps"),
-        seed=params.get("seed"), output_format=params.get("output_format") or "png",
+        seed=params.get("seed"), output_format=fmt.name,
         options=dict(params.get("options") or {}), **references,
         **{side: params.get(f"expand_{side}") or 0 for side in SIDES})
-    delivered = run(user_id, "edit", op, routes, request, failure="Image edit failed",
-                    output_format=request.output_format, size=size,
-                    metadata={"operation": op, "style_preset": request.style_preset,
-                              "mask_provided": mask is not None})
-    return common.result_body(delivered, started, op, operation=op,
-                              metadata={"operation": op, "style_preset": request.style_preset})
+    metadata = {"operation": op, "style_preset": request.style_preset}
+    item = runner.Item(request, size, {**metadata, "mask_provided": mask is not None})
+    delivered = runner.run_one(user_id, runner.Plan("edit", op, routes, [item], fmt,
+                                                    "Image edit failed"))
+    return describe(delivered, started, request, operation=op, metadata=metadata)
 
 
 def _check_fields(op: str, params: Mapping[str, Any]) -> None:
@@ -87,30 +85,16 @@ def _check_fields(op: str, params: Mapping[str, Any]) -> None:
         if not all((params.get(name) or "").strip() for name in names):
             raise ValidationFailed(sentence, errors={name: [sentence] for name in names})
     if op == "outpaint" and not any(params.get(f"expand_{side}") for side in SIDES):
-        raise ValidationFailed(NO_EXPANSION, errors={"expand_left": [NO_EXPANSION]})
+        raise ValidationFailed.for_field("expand_left", NO_EXPANSION)
     if op == "relight":
         if not (params.get("background_image_base64") or params.get("lighting_image_base64")):
             raise ValidationFailed(NO_REFERENCE)
         if not (params.get("background_image_base64") or (params.get("prompt") or "").strip()):
             raise ValidationFailed(NO_BACKGROUND)
-    _check_options(op, params.get("options") or {})
-
-
-def _check_options(op: str, options: Mapping[str, Any]) -> None:
-    for name, (low, high) in OPTION_RANGES.items():
-        value = options.get(name)
-        if value is None:
-            continue
-        if name == "grow_mask" and op == "inpaint":
-            high = 100
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValidationFailed(f"options.{name} must be a number",
-                                   errors={"options": {name: ["Must be a number."]}})
-        common.check_range(f"options.{name}", value, low, high)
-    direction = options.get("light_source_direction")
-    if direction is not None and direction not in LIGHT_DIRECTIONS:
-        raise ValidationFailed("options.light_source_direction must be one of "
-                               + ", ".join(LIGHT_DIRECTIONS))
+    grow_mask = (params.get("options") or {}).get("grow_mask")
+    if op != "inpaint" and grow_mask is not None and grow_mask > GROW_MASK_MAX:
+        raise ValidationFailed.for_field(
+            "options", f"options.grow_mask must be between 0 and {GROW_MASK_MAX}")
 
 
 def _result_size(op: str, image: InputImage, params: Mapping[str, Any]) -> tuple[int, int]:

@@ -1,7 +1,7 @@
 """Edit Studio page: the form calls the JSON API from static/js/edit.js."""
 from flask import Blueprint, render_template
 
-from app.auth.identity import login_required
+from app.auth.guard import login_required
 from app.edit import service
 
 bp = Blueprint("edit", __name__)

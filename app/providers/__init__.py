@@ -11,11 +11,10 @@ from .base import (
                    Provider,
                    ProviderError,
                    UpscaleRequest,
-                   nearest_aspect_ratio,
 )
 from .pricing import estimate, price
 from .registry import Outcome, ProviderRegistry, Route, build_registry
 
 __all__ = ["ControlRequest", "EditRequest", "GenerateRequest", "ImageResult", "Outcome",
            "Provider", "ProviderError", "ProviderRegistry", "Route", "UpscaleRequest",
-           "build_registry", "estimate", "nearest_aspect_ratio", "price"]
+           "build_registry", "estimate", "price"]

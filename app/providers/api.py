@@ -2,8 +2,8 @@
 import marshmallow as ma
 from flask import current_app
 
-from app.api import Blueprint
-from app.credits.service import estimate
+from app.auth.guard import auth_required
+from app.http.blueprint import Blueprint
 
 blp = Blueprint("providers_api", __name__, url_prefix="/api/image-studio",
                 description="AI providers, their capabilities and prices")
@@ -44,6 +44,7 @@ class EstimateSchema(ma.Schema):
 
 
 @blp.route("/providers")
+@auth_required
 @blp.response(200, ProvidersSchema)
 def list_providers():
     """AI providers, their models and capabilities, and whether each is configured."""
@@ -51,12 +52,14 @@ def list_providers():
 
 
 @blp.route("/estimate-cost", methods=["POST"])
+@auth_required
 @blp.arguments(EstimateRequestSchema)
 @blp.response(200, EstimateSchema)
 def estimate_cost(args):
     """Estimate the credits an operation will cost."""
-    return estimate(current_app.extensions["providers"], args["provider"], args["model"], args["operation"],
-                    args["num_images"], args["width"], args["height"], args["quality"])
+    return current_app.extensions["providers"].estimate(
+        args["provider"], args["model"], args["operation"], args["num_images"], args["width"],
+        args["height"], args["quality"])
 
 
 def init_app(app, api) -> None:

@@ -5,18 +5,10 @@ an `ImageResult` or raises `ProviderError`. Nothing here knows about Flask or HT
 """
 from __future__ import annotations
 
-import abc
-import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .pricing import default_model, provider_info
-
-EDIT_OPERATIONS = ("remove_background", "inpaint", "outpaint", "search_replace",
-                   "search_recolor", "relight", "general_edit", "erase")
-UPSCALE_MODES = ("fast", "conservative", "creative")
-CONTROL_OPERATIONS = ("sketch", "structure", "style", "style_transfer")
-KINDS = ("generate", "edit", "upscale", "control")
 
 
 @dataclass
@@ -77,6 +69,7 @@ class UpscaleRequest:
     style_preset: str | None = None
     output_format: str = "png"
     model: str | None = None
+    target: tuple[int, int] | None = None  # the size the result is fitted to, when one is asked
 
     kind = "upscale"
 
@@ -106,7 +99,25 @@ class ControlRequest:
     kind = "control"
 
 
-Request = GenerateRequest | EditRequest | UpscaleRequest | ControlRequest
+class Renderer(Protocol):
+    """An upload decoded once that renders any target from it (the social pipeline's)."""
+
+    def render(self, target: Any) -> tuple[bytes, list[str]]: ...
+
+
+@dataclass
+class RenderRequest:
+    """One rendition of an already-decoded upload: in-process work for the `local` provider."""
+
+    source: Renderer
+    target: Any
+    model: str | None = None
+
+    kind = "social"
+    operation = "optimize"
+
+
+Request = GenerateRequest | EditRequest | UpscaleRequest | ControlRequest | RenderRequest
 
 
 @dataclass
@@ -144,7 +155,7 @@ class ProviderError(Exception):
         return self.message
 
 
-class Provider(abc.ABC):
+class Provider:
     """One provider behind the common interface; capabilities come from providers.json.
 
     Operations a provider lacks raise ProviderError (not retryable) via `unsupported()`.
@@ -168,9 +179,8 @@ class Provider(abc.ABC):
         """The model used when the request names none."""
         return default_model(self.name, kind, operation)
 
-    @abc.abstractmethod
     def generate(self, request: GenerateRequest) -> ImageResult:
-        """Every provider can create an image from a prompt."""
+        raise self.unsupported("generate")
 
     def edit(self, request: EditRequest) -> ImageResult:
         raise self.unsupported("edit", request.operation)
@@ -181,6 +191,14 @@ class Provider(abc.ABC):
     def control(self, request: ControlRequest) -> ImageResult:
         raise self.unsupported("control", request.operation)
 
+    def social(self, request: RenderRequest) -> ImageResult:
+        raise self.unsupported("social", request.operation)
+
+    def cannot(self, kind: str, operation: str | None = None) -> str:
+        """The sentence a request naming this provider gets for work it cannot do."""
+        what = f"{kind} operation '{operation}'" if operation else kind
+        return f"Provider '{self.name}' does not support {what}"
+
     def unsupported(self, kind: str, operation: str | None = None) -> ProviderError:
         what = f"{kind} '{operation}'" if operation else kind
         return ProviderError(self.name, f"{self.label or self.name} does not support {what}")
@@ -190,20 +208,3 @@ class Provider(abc.ABC):
         if not self.supports(request.kind, request.operation):
             raise self.unsupported(request.kind, request.operation)
         return getattr(self, request.kind)(request)
-
-
-def nearest_aspect_ratio(width: int, height: int, allowed: list[str] | tuple[str, ...]) -> str:
-    """The allowed "a:b" ratio closest to width/height (compared on a log scale)."""
-    target = math.log(width / height)
-
-    def distance(ratio: str) -> float:
-        a, b = (float(x) for x in ratio.split(":"))
-        return abs(math.log(a / b) - target)
-
-    return min(allowed, key=distance)
-
-
-def ratio_value(ratio: str) -> float:
-    """`"16:9"` -> 1.777...; the caller has validated the format."""
-    a, b = (float(x) for x in ratio.split(":"))
-    return a / b

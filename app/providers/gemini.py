@@ -11,7 +11,9 @@ from typing import Any
 
 import requests
 
-from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderError, nearest_aspect_ratio
+from app.imaging import ratios
+
+from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderError
 from .media import decode_base64_image, masked_result
 from .session import HttpProvider
 
@@ -42,7 +44,7 @@ class GeminiProvider(HttpProvider, Provider):
         text = request.prompt
         if request.negative_prompt:
             text += f"\nAvoid: {request.negative_prompt}"
-        ratio = nearest_aspect_ratio(request.width, request.height, GEMINI_RATIOS)
+        ratio = ratios.nearest(request.width, request.height, GEMINI_RATIOS)
         return self._generate_content(model, [{"text": text}], ratio)
 
     def edit(self, request: EditRequest) -> ImageResult:
@@ -82,7 +84,7 @@ class GeminiProvider(HttpProvider, Provider):
         raise self.malformed("no image in its reply")
 
     def _imagen(self, model: str, request: GenerateRequest) -> ImageResult:
-        ratio = nearest_aspect_ratio(request.width, request.height, IMAGEN_RATIOS)
+        ratio = ratios.nearest(request.width, request.height, IMAGEN_RATIOS)
         body = {"instances": [{"prompt": request.prompt}],
                 "parameters": {"sampleCount": 1, "aspectRatio": ratio}}
         reply = self.json_body(self.send("POST", f"/v1beta/models/{model}:predict", json=body))

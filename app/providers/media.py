@@ -12,15 +12,15 @@ import math
 
 from PIL import Image, UnidentifiedImageError
 
+from app.imaging.formats import ALIASES, MIME_BY_PILLOW, OUTPUT_FORMATS
+
 from .base import ImageResult, ProviderError
 
-MIME_BY_FORMAT = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp",
-                  "GIF": "image/gif", "BMP": "image/bmp", "TIFF": "image/tiff"}
 
-
-def output_format(value: str | None, allowed: tuple[str, ...] = ("png", "jpeg", "webp")) -> str:
+def output_format(value: str | None, allowed: tuple[str, ...] = tuple(OUTPUT_FORMATS)) -> str:
     """The provider's name for the requested format (`jpg` -> `jpeg`); png when unsupported."""
-    fmt = (value or "png").lower().replace("jpg", "jpeg")
+    fmt = (value or "png").lower()
+    fmt = ALIASES.get(fmt, fmt)
     return fmt if fmt in allowed else "png"
 
 
@@ -32,7 +32,7 @@ def sniff_image(data: bytes, provider: str, label: str) -> tuple[str, int, int]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
-            mime = MIME_BY_FORMAT.get(image.format or "", f"image/{(image.format or 'png').lower()}")
+            mime = MIME_BY_PILLOW.get(image.format or "", f"image/{(image.format or 'png').lower()}")
             return mime, image.width, image.height
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ProviderError(provider, f"{label} returned an unreadable or truncated image") from None
@@ -51,15 +51,10 @@ def data_url(data: bytes) -> str:
     """A `data:` URL for an input image, with its real MIME type."""
     try:
         with Image.open(io.BytesIO(data)) as image:
-            mime = MIME_BY_FORMAT.get(image.format or "", "image/png")
+            mime = MIME_BY_PILLOW.get(image.format or "", "image/png")
     except (UnidentifiedImageError, OSError):
         mime = "image/png"
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-
-
-def image_size(data: bytes) -> tuple[int, int]:
-    with Image.open(io.BytesIO(data)) as image:
-        return image.size
 
 
 def fit_within(data: bytes, *, max_pixels: int | None = None,

@@ -1,4 +1,4 @@
-"""The one price table (credits) and provider facts, read from `catalog/data/providers.json`.
+"""The one price table (credits) and provider facts, from `catalog/data/providers.json`.
 
 `POST /estimate-cost`, `GET /providers`' `cost_range` and the charge recorded for each result
 all call `price()`, so they cannot disagree. One credit is 0.01 USD.
@@ -17,39 +17,23 @@ in the breakdown.
 """
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
 from typing import Any
 
+from app.catalog.loader import load
+from app.catalog.operations import operation_kinds
 from app.errors import ValidationFailed
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "catalog" / "data" / "providers.json"
 
-OPERATION_KINDS: dict[str, tuple[str, str | None]] = {
-    "generate": ("generate", None),
-    **{op: ("edit", op) for op in ("remove_background", "inpaint", "outpaint", "search_replace",
-                                   "search_recolor", "relight", "general_edit", "erase")},
-    **{mode: ("upscale", mode) for mode in ("fast", "conservative", "creative")},
-    **{f"upscale_{mode}": ("upscale", mode) for mode in ("fast", "conservative", "creative")},
-    "upscale": ("upscale", "fast"),
-    **{op: ("control", op) for op in ("sketch", "structure", "style", "style_transfer")},
-    "optimize": ("social", "optimize"),
-}
-
-
-@cache
 def load_table() -> dict[str, Any]:
-    """The parsed data file (read once per process)."""
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    """The parsed providers data file (read once per process by the catalogue loader)."""
+    return load("providers")
 
 
 def provider_info(name: str) -> dict[str, Any]:
     """The data-file entry of provider `name`; ValidationFailed naming it when unknown."""
     providers = load_table()["providers"]
     if name not in providers:
-        raise ValidationFailed(f"Unknown provider: {name}",
-                               errors={"provider": f"Unknown provider: {name}"})
+        raise ValidationFailed.for_field("provider", f"Unknown provider: {name}")
     return providers[name]
 
 
@@ -78,15 +62,24 @@ def canonical_model(provider: str, model: str | None, kind: str = "generate",
             return short
     if model in info["models"] or info.get("any_model"):
         return model
-    raise ValidationFailed(f"Unknown model '{model}' for provider '{provider}'",
-                           errors={"model": f"Unknown model: {model}"})
+    raise ValidationFailed.for_field("model", f"Unknown model '{model}' for provider '{provider}'")
+
+
+def operation_name(kind: str, operation: str | None) -> str:
+    """The price-table name of a request's kind and operation (upscale modes are
+    `upscale_<mode>`): the inverse of `operation_kinds()`."""
+    if kind == "generate":
+        return "generate"
+    if kind == "upscale":
+        return f"upscale_{operation}"
+    return operation or kind
 
 
 def _kind_of(operation: str) -> tuple[str, str | None]:
-    if operation not in OPERATION_KINDS:
-        raise ValidationFailed(f"Unknown operation: {operation}",
-                               errors={"operation": f"Unknown operation: {operation}"})
-    return OPERATION_KINDS[operation]
+    kinds = operation_kinds()
+    if operation not in kinds:
+        raise ValidationFailed.for_field("operation", f"Unknown operation: {operation}")
+    return kinds[operation]
 
 
 def price(provider: str, operation: str, model: str | None = None) -> float:
@@ -96,8 +89,8 @@ def price(provider: str, operation: str, model: str | None = None) -> float:
     info = provider_info(provider)
     if kind not in info["operations"] or (sub and info["operations"][kind]
                                           and sub not in info["operations"][kind]):
-        raise ValidationFailed(f"Provider '{provider}' does not support {operation}",
-                               errors={"operation": f"Unsupported operation: {operation}"})
+        raise ValidationFailed.for_field("operation",
+                                         f"Provider '{provider}' does not support {operation}")
     table = info["prices"].get(kind, info["prices"].get("*"))
     if not isinstance(table, dict):
         return float(table)
@@ -106,8 +99,7 @@ def price(provider: str, operation: str, model: str | None = None) -> float:
         return float(table[key])
     if "*" in table:
         return float(table["*"])
-    raise ValidationFailed(f"No price for model '{key}' at provider '{provider}'",
-                           errors={"model": f"Unknown model: {key}"})
+    raise ValidationFailed.for_field("model", f"No price for model '{key}' at provider '{provider}'")
 
 
 def _number(value: float) -> float | int:
@@ -119,8 +111,7 @@ def estimate(provider: str, model: str | None, operation: str = "generate",
              height: int | None = None) -> dict[str, Any]:
     """The `POST /estimate-cost` answer: unit price × `num_images`, with a breakdown."""
     if num_images < 1:
-        raise ValidationFailed("num_images must be at least 1",
-                               errors={"num_images": "Must be at least 1"})
+        raise ValidationFailed.for_field("num_images", "num_images must be at least 1")
     real_provider, real_model = resolve_alias(provider, model)
     kind, sub = _kind_of(operation)
     unit = price(real_provider, operation, real_model)

@@ -12,13 +12,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
+from app.catalog.operations import operation_kinds
 from app.errors import ServiceUnavailable, ValidationFailed
-from app.instruments import PROVIDER_ERRORS, PROVIDER_LATENCY
+from app.telemetry.metrics import PROVIDER_ERRORS, PROVIDER_LATENCY
 
 from .base import ImageResult, Provider, ProviderError, Request
 from .gemini import GeminiProvider
 from .huggingface import HuggingFaceProvider
-from .pricing import canonical_model, cost_range, load_table, provider_info, resolve_alias
+from .local import LocalProvider
+from .pricing import (
+    canonical_model,
+    cost_range,
+    default_model,
+    estimate,
+    load_table,
+    provider_info,
+    resolve_alias,
+)
 from .sandbox import SandboxProvider
 from .session import make_session
 from .stability import StabilityProvider
@@ -37,6 +47,7 @@ CLIENTS = {
 }
 
 
+LOCAL = "local"
 log = logging.getLogger("image_studio.providers")
 
 
@@ -62,13 +73,14 @@ def _flag(value: Any, default: bool = True) -> bool:
 
 
 class ProviderRegistry:
-    """The configured provider clients, keyed by provider name."""
+    """The provider clients that can run, keyed by provider name (`local` always can)."""
 
     def __init__(self, providers: dict[str, Provider], allow_sandbox: bool):
-        self.providers = providers
+        self.providers = {**providers, LOCAL: LocalProvider()}
         self.allow_sandbox = allow_sandbox
 
     def names(self) -> list[str]:
+        """The vendors and the sandbox (when allowed): what `GET /providers` lists."""
         return [*CLIENTS, *(["sandbox"] if self.allow_sandbox else [])]
 
     def configured(self) -> list[str]:
@@ -76,7 +88,7 @@ class ProviderRegistry:
         return [name for name in self.names() if name in self.providers]
 
     def describe(self) -> dict[str, dict[str, Any]]:
-        """The `GET /providers` body, one entry per known provider."""
+        """The `GET /providers` body, one entry per listed provider."""
         described = {}
         for name in self.names():
             info = provider_info(name)
@@ -90,10 +102,9 @@ class ProviderRegistry:
     def get(self, name: str) -> Provider:
         """The client for `name`; ValidationFailed when unknown, 503 when not configured."""
         name, _ = resolve_alias(name, None)
-        if name not in self.names():
-            choices = ", ".join(["auto", *self.names(), *load_table()["aliases"]])
-            raise ValidationFailed(f"Unknown provider '{name}'; choose one of {choices}",
-                                   errors={"provider": f"Unknown provider: {name}"})
+        if name not in (*self.names(), LOCAL):
+            choices = ", ".join(["auto", *self.names(), LOCAL, *load_table()["aliases"]])
+            raise ValidationFailed.for_field("provider", f"Unknown provider '{name}'; choose one of {choices}")
         if name not in self.providers:
             raise ServiceUnavailable(f"Provider '{name}' is not configured")
         return self.providers[name]
@@ -106,8 +117,8 @@ class ProviderRegistry:
         `execute()` sends each route's model (None = the provider's default), so pass the
         user's model here rather than in the request. Raises ValidationFailed for an unknown
         provider, model or quality, ServiceUnavailable when nothing configured can run it.
-        `local` is never planned: the upscale studio runs `fast` in-process itself when
-        "stability" is not in `configured()`.
+        With no configured vendor able to run it, the routing table's fallbacks are tried:
+        `local` (in-process work), then the sandbox.
         """
         if provider and provider != "auto":
             name, model = resolve_alias(provider, model)
@@ -127,18 +138,26 @@ class ProviderRegistry:
                 routes.append(Route(name, route_model))
         if routes:
             return routes
-        if "sandbox" in self.providers:
-            return [Route("sandbox", "sandbox")]
+        fallback = self._fallback(kind, operation)
+        if fallback:
+            return [fallback]
         what = f"{kind} '{operation}'" if operation else kind
         raise ServiceUnavailable(f"No configured provider can run {what}")
+
+    def _fallback(self, kind: str, operation: str | None) -> Route | None:
+        """When no configured vendor can: in-process work (`local`), else the sandbox."""
+        for name in load_table()["routing"]["fallbacks"]:
+            client = self.providers.get(name)
+            if client and client.supports(kind, operation):
+                return Route(name, default_model(name, kind, operation))
+        return None
 
     def _candidates(self, kind: str, quality: str, recommended: str | None) -> list[Route]:
         routing = load_table()["routing"]
         if kind != "generate":
             return [Route(name, None) for name in routing.get(kind, [])]
         if quality not in routing["generate"]:
-            raise ValidationFailed(f"Unknown quality: {quality}",
-                                   errors={"quality": f"Unknown quality: {quality}"})
+            raise ValidationFailed.for_field("quality", f"Unknown quality: {quality}")
         routes = [Route(p, m) for p, m in routing["generate"][quality]]
         if recommended:
             routes.insert(0, Route(*resolve_alias(recommended, None)))
@@ -167,6 +186,18 @@ class ProviderRegistry:
             return Outcome(result, route.provider, result.model or route.model, attempts)
         raise ValidationFailed("No provider route to run")
 
+    def estimate(self, provider: str, model: str | None, operation: str, num_images: int,
+                 width: int | None, height: int | None, quality: str = "standard") -> dict:
+        """`POST /estimate-cost`: `auto` is priced at the provider auto routing would pick first."""
+        if provider == "auto":
+            kinds = operation_kinds()
+            if operation not in kinds:
+                raise ValidationFailed.for_field("operation", f"Unknown operation: {operation}")
+            kind, sub = kinds[operation]
+            route = self.plan(kind, sub if kind != "generate" else None, "auto", model, quality)[0]
+            provider, model = route.provider, model or route.model
+        return estimate(provider, model, operation, num_images, width, height)
+
 
 def _record_call(route: Route, request: Request, started: float, error: ProviderError | None) -> None:
     """One log line and metric sample per provider call: never the key, the prompt or the image."""
@@ -183,9 +214,7 @@ def _record_call(route: Route, request: Request, started: float, error: Provider
 
 
 def client_unsupported(client: Provider, kind: str, operation: str | None) -> ValidationFailed:
-    what = f"{kind} operation '{operation}'" if operation else kind
-    return ValidationFailed(f"Provider '{client.name}' does not support {what}",
-                            errors={"provider": f"Unsupported by {client.name}"})
+    return ValidationFailed.for_field("provider", client.cannot(kind, operation))
 
 
 def build_registry(config: Mapping[str, Any]) -> ProviderRegistry:

@@ -14,6 +14,8 @@ import math
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
+from app.imaging import ratios
+
 from .base import (
     ControlRequest,
     EditRequest,
@@ -22,11 +24,10 @@ from .base import (
     Provider,
     Request,
     UpscaleRequest,
-    ratio_value,
 )
 
 MODEL = "sandbox"
-ONE_MP = 1024 * 1024
+ONE_MP = ratios.ONE_MEGAPIXEL
 
 
 class SandboxProvider(Provider):
@@ -73,9 +74,9 @@ class SandboxProvider(Provider):
         source = _open(request.image)
         digest = _digest(request)
         if request.operation == "style":
-            size = _one_megapixel(ratio_value(_safe_ratio(request.aspect_ratio)))
+            size = ratios.one_megapixel(ratios.value(request.aspect_ratio or "1:1"))
         elif request.operation == "style_transfer":
-            size = _one_megapixel(source.width / source.height)
+            size = ratios.one_megapixel(source.width / source.height)
         else:
             size = source.size
         base = ImageOps.posterize(source.resize(size, Image.Resampling.LANCZOS), 3)
@@ -140,15 +141,3 @@ def _result(request: Request, canvas: Image.Image) -> ImageResult:
     return ImageResult(out.getvalue(), "image/png", "sandbox", MODEL, seed,
                        {"sandbox": True, "width": canvas.width, "height": canvas.height,
                         "operation": getattr(request, "operation", None) or request.kind})
-
-
-def _one_megapixel(ratio: float) -> tuple[int, int]:
-    width = round(math.sqrt(ONE_MP * ratio))
-    return width, max(1, round(width / ratio))
-
-
-def _safe_ratio(ratio: str | None) -> str:
-    try:
-        return ratio if ratio and ratio_value(ratio) > 0 else "1:1"
-    except (ValueError, ZeroDivisionError):
-        return "1:1"

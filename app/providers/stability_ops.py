@@ -9,14 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .base import (
-    ControlRequest,
-    EditRequest,
-    GenerateRequest,
-    ProviderError,
-    UpscaleRequest,
-    nearest_aspect_ratio,
-)
+from app.catalog.operations import control_defaults
+from app.imaging import ratios
+
+from .base import ControlRequest, EditRequest, GenerateRequest, ProviderError, UpscaleRequest
 from .media import fit_within, output_format
 
 ASPECT_RATIOS = ("21:9", "16:9", "3:2", "5:4", "1:1", "4:5", "2:3", "9:16", "9:21")
@@ -52,7 +48,7 @@ def fitted(notes: dict[str, Any], key: str, image: bytes, **limits: int) -> byte
 
 
 def generate_call(request: GenerateRequest, model: str) -> Call:
-    ratio = nearest_aspect_ratio(request.width, request.height, ASPECT_RATIOS)
+    ratio = ratios.nearest(request.width, request.height, ASPECT_RATIOS)
     fields = form(prompt=request.prompt, negative_prompt=request.negative_prompt,
                   aspect_ratio=ratio, seed=request.seed, style_preset=request.style_preset,
                   output_format=output_format(request.output_format))
@@ -155,19 +151,23 @@ def upscale_call(request: UpscaleRequest) -> Call:
 def control_call(request: ControlRequest) -> Call:
     notes: dict[str, Any] = {}
     op = request.operation
+    defaults = control_defaults()
     common = form(negative_prompt=request.negative_prompt, seed=request.seed,
                   output_format=output_format(request.output_format))
     image = fitted(notes, "image", request.image, max_pixels=EDIT_PIXELS, max_side=16383)
     if op in ("sketch", "structure"):
         fields = {**common, **form(prompt=request.prompt, style_preset=request.style_preset,
-                                   control_strength=default(request.control_strength, 0.7))}
+                                   control_strength=default(request.control_strength,
+                                                           defaults["control_strength"]))}
         return Call(f"/v2beta/stable-image/control/{op}", fields, {"image": image}, notes=notes)
     if op == "style":
         ratio = (request.aspect_ratio if request.aspect_ratio in ASPECT_RATIOS
-                 else nearest_aspect_ratio(*_ratio_pair(request.aspect_ratio), ASPECT_RATIOS))
+                 else ratios.nearest(ratios.value(request.aspect_ratio or defaults["aspect_ratio"]),
+                                     1.0, ASPECT_RATIOS))
         notes["requested_aspect_ratio"] = ratio
         fields = {**common, **form(prompt=request.prompt, style_preset=request.style_preset,
-                                   aspect_ratio=ratio, fidelity=default(request.fidelity, 0.5))}
+                                   aspect_ratio=ratio,
+                                   fidelity=default(request.fidelity, defaults["fidelity"]))}
         return Call("/v2beta/stable-image/control/style", fields, {"image": image}, notes=notes)
     if op == "style_transfer":
         if request.style_image is None:
@@ -175,18 +175,11 @@ def control_call(request: ControlRequest) -> Call:
         style = fitted(notes, "style_image", request.style_image, max_pixels=EDIT_PIXELS,
                        max_side=16383)
         fields = {**common, **form(
-            prompt=request.prompt or "", style_strength=default(request.style_strength, 1.0),
-            composition_fidelity=default(request.composition_fidelity, 0.9),
-            change_strength=default(request.change_strength, 0.9))}
+            prompt=request.prompt or "",
+            style_strength=default(request.style_strength, defaults["style_strength"]),
+            composition_fidelity=default(request.composition_fidelity,
+                                         defaults["composition_fidelity"]),
+            change_strength=default(request.change_strength, defaults["change_strength"]))}
         return Call("/v2beta/stable-image/control/style-transfer", fields,
                     {"init_image": image, "style_image": style}, notes=notes)
     raise ProviderError("stability", f"Stability AI does not support control '{op}'")
-
-
-def _ratio_pair(ratio: str | None) -> tuple[float, float]:
-    """Parse "a:b" (decimals allowed); anything unparsable means square."""
-    try:
-        a, b = (float(x) for x in (ratio or "1:1").split(":"))
-        return (a, b) if a > 0 and b > 0 else (1.0, 1.0)
-    except ValueError:
-        return 1.0, 1.0

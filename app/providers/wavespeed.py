@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderError, nearest_aspect_ratio
+from app.imaging import ratios
+
+from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderError
 from .media import data_url, decode_base64_image, masked_result, output_format, scaled_size
 from .pricing import provider_info
 from .session import HttpProvider, poll
@@ -43,7 +45,7 @@ class WaveSpeedProvider(HttpProvider, Provider):
         body: dict[str, Any] = {"prompt": request.prompt}
         notes: dict[str, Any] = {}
         if model == "ideogram-v3-turbo":
-            body["aspect_ratio"] = nearest_aspect_ratio(request.width, request.height,
+            body["aspect_ratio"] = ratios.nearest(request.width, request.height,
                                                         IDEOGRAM_RATIOS)
             notes["requested_aspect_ratio"] = body["aspect_ratio"]
         else:

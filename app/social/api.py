@@ -1,8 +1,9 @@
 """Social Optimizer JSON API: one upload, every chosen platform format, as JSON or a ZIP."""
 from flask import Response, request
 
-from app.api import Blueprint
+from app.auth.guard import auth_required
 from app.auth.identity import require_user
+from app.http.blueprint import Blueprint
 from app.social import service
 from app.social.schemas import OptimizeRequestSchema, OptimizeResponseSchema
 
@@ -11,12 +12,13 @@ blp = Blueprint("social_api", __name__, url_prefix="/api/image-studio",
 ZIP = "application/zip"
 
 
-def _zip_response(optimized: service.Optimized) -> Response:
-    return Response(optimized.archive(), mimetype=ZIP, headers={
+def _zip_response(data: bytes) -> Response:
+    return Response(data, mimetype=ZIP, headers={
         "Content-Disposition": 'attachment; filename="social-optimized.zip"'})
 
 
 @blp.route("/social/optimize", methods=["POST"])
+@auth_required
 @blp.arguments(OptimizeRequestSchema)
 @blp.response(200, OptimizeResponseSchema,
               description="JSON; with `Accept: application/zip`, the ZIP of /social/optimize.zip")
@@ -25,11 +27,12 @@ def _zip_response(optimized: service.Optimized) -> Response:
 def optimize(args):
     """Optimize an image for several social platforms."""
     if request.accept_mimetypes.best_match(["application/json", ZIP]) == ZIP:
-        return _zip_response(service.optimize(require_user().id, args, store=False))
-    return service.optimize(require_user().id, args).body()
+        return _zip_response(service.archive(args))
+    return service.optimize(require_user().id, args)
 
 
 @blp.route("/social/optimize.zip", methods=["POST"])
+@auth_required
 @blp.arguments(OptimizeRequestSchema)
 @blp.response(200, content_type=ZIP,
               description="`<platform>_<format>.<ext>` entries (e.g. instagram_feed_post_square.png)")
@@ -37,4 +40,4 @@ def optimize(args):
 @blp.alt_response(413, description="Image over MAX_IMAGE_MB or MAX_IMAGE_PIXELS")
 def optimize_zip(args):
     """Optimize an image for several social platforms and download the results as a ZIP."""
-    return _zip_response(service.optimize(require_user().id, args, store=False))
+    return _zip_response(service.archive(args))

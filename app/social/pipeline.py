@@ -9,8 +9,9 @@ the largest outputs first, since Pillow releases the GIL while resizing and comp
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -18,10 +19,11 @@ from PIL import Image
 from app.errors import ValidationFailed
 from app.imaging import codec, geometry, saliency
 from app.imaging.encode import Encoded, encode_capped
+from app.imaging.formats import ALIASES
 from app.imaging.overlay import draw_safe_zones
 
 CROP_MODES = ("smart", "center", "fit")
-OUTPUT_FORMATS = {"png": "png", "jpeg": "jpeg", "jpg": "jpeg"}
+OUTPUT_FORMATS = ("png", "jpeg")  # what encode_capped can fit under a byte cap
 WORKERS = 2
 # Social renditions are downscales that platforms recompress anyway: BICUBIC with
 # reducing_gap 1.0 stays above 42 dB PSNR against an exact LANCZOS and costs ~26% less.
@@ -65,11 +67,65 @@ class Rendition:
     notes: list[str] = field(default_factory=list)
 
 
-def render_social(data: bytes, targets: Sequence[Target], *, crop_mode: str = "smart",
-                  focal_point: tuple[float, float] | None = None, show_safe_zones: bool = False,
-                  output_format: str = "png", background: str = "white",
-                  max_pixels: int = 40_000_000) -> list[Rendition]:
-    """Render `data` (an encoded image) into every target, in the order given.
+class Source:
+    """One upload decoded once, at the smallest scale every target needs, with its saliency
+    analysed: it renders any target, and an output identical to one already rendered (e.g.
+    several 1080×1920 stories) is rendered once, even when asked for from two threads."""
+
+    def __init__(self, image: Image.Image, fmt: str, crop_mode: str,
+                 focal_point: tuple[float, float] | None, show_safe_zones: bool,
+                 fill: tuple[int, int, int] | str | None, salient: saliency.Saliency | None):
+        self.image, self.fmt, self.crop_mode = image, fmt, crop_mode
+        self.focal_point, self.show_safe_zones, self.fill = focal_point, show_safe_zones, fill
+        self.salient = salient
+        self._lock = threading.Lock()
+        self._renders: dict[tuple, Future] = {}
+
+    def render(self, target: Target) -> tuple[bytes, list[str]]:
+        """The encoded bytes of `target` and what size capping did (the Renderer protocol)."""
+        key = self._key(target)
+        with self._lock:
+            future = self._renders.get(key)
+            owner = future is None
+            if owner:
+                future = self._renders[key] = Future()
+        if owner:
+            try:
+                future.set_result(self._render(target))
+            except BaseException as error:
+                future.set_exception(error)
+                raise
+        encoded = future.result()
+        return encoded.data, list(encoded.notes)
+
+    def _key(self, target: Target) -> tuple:
+        zone = tuple(sorted(target.safe_zone.items())) if self.show_safe_zones else None
+        return (target.width, target.height, zone, target.max_bytes)
+
+    def _center(self, target: Target) -> tuple[float, float] | None:
+        if self.salient is not None:
+            return self.salient.center_for(target.width, target.height)
+        if self.crop_mode == "smart":
+            return (self.focal_point[0] * self.image.width, self.focal_point[1] * self.image.height)
+        return None
+
+    def _render(self, target: Target) -> Encoded:
+        size = (target.width, target.height)
+        if self.crop_mode == "fit":
+            out = geometry.fit_contain(self.image, *size, self.fill)
+        else:
+            box = geometry.cover_box(*self.image.size, *size, self._center(target))
+            out = geometry.resample(self.image, size, box, SOCIAL_RESAMPLE)
+        if self.show_safe_zones:
+            out = draw_safe_zones(out, target.safe_zone)
+        return encode_capped(out, self.fmt, target.max_bytes)
+
+
+def prepare(data: bytes, targets: Sequence[Target], *, crop_mode: str = "smart",
+            focal_point: tuple[float, float] | None = None, show_safe_zones: bool = False,
+            output_format: str = "png", background: str = "white",
+            max_pixels: int = 40_000_000) -> Source:
+    """Decode `data` (an encoded image) once for all `targets` (only checked when none).
 
     crop_mode: "smart" (focal point if given, else saliency), "center", or "fit"
     (letterbox on `background`: "white", "black", "blur" or "#rrggbb"). focal_point is
@@ -79,54 +135,30 @@ def render_social(data: bytes, targets: Sequence[Target], *, crop_mode: str = "s
     fmt = _check_options(crop_mode, focal_point, output_format)
     fill = geometry.parse_background(background) if crop_mode == "fit" else None
     image = codec.open_image(data, max_pixels=max_pixels)
+    salient = None
+    if targets:
+        width, height = codec.display_size(image)
+        scale = min(1.0, max(_needed_scale(width, height, t, crop_mode) for t in targets))
+        codec.draft(image, math.ceil(width * scale), math.ceil(height * scale))
+        image = codec.normalize(image)
+        if crop_mode == "smart" and focal_point is None:
+            salient = saliency.analyse(image)
+    return Source(image, fmt, crop_mode, focal_point, show_safe_zones, fill, salient)
+
+
+def render_social(data: bytes, targets: Sequence[Target], **options) -> list[Rendition]:
+    """Render `data` into every target, in the order given (options as `prepare`): the
+    largest outputs first on WORKERS threads, since Pillow releases the GIL while resizing
+    and compressing."""
+    source = prepare(data, targets, **options)
     if not targets:
         return []
-    width, height = codec.display_size(image)
-    scale = min(1.0, max(_needed_scale(width, height, t, crop_mode) for t in targets))
-    codec.draft(image, math.ceil(width * scale), math.ceil(height * scale))
-    image = codec.normalize(image)
-
-    salient = saliency.analyse(image) if crop_mode == "smart" and focal_point is None else None
-
-    def center_for(target: Target) -> tuple[float, float] | None:
-        if salient is not None:
-            return salient.center_for(target.width, target.height)
-        if crop_mode == "smart":
-            return (focal_point[0] * image.width, focal_point[1] * image.height)
-        return None
-
-    def render(target: Target) -> Encoded:
-        size = (target.width, target.height)
-        if crop_mode == "fit":
-            out = geometry.fit_contain(image, *size, fill)
-        else:
-            box = geometry.cover_box(*image.size, *size, center_for(target))
-            out = geometry.resample(image, size, box, SOCIAL_RESAMPLE)
-        if show_safe_zones:
-            out = draw_safe_zones(out, target.safe_zone)
-        return encode_capped(out, fmt, target.max_bytes)
-
-    return _render_unique(targets, render, show_safe_zones)
-
-
-def _render_unique(targets: Sequence[Target], render: Callable[[Target], Encoded],
-                   show_safe_zones: bool) -> list[Rendition]:
-    """Render each distinct output once, largest first on WORKERS threads, in input order."""
-    def key(t: Target) -> tuple:
-        zone = tuple(sorted(t.safe_zone.items())) if show_safe_zones else None
-        return (t.width, t.height, zone, t.max_bytes)
-
-    unique = {key(t): t for t in reversed(targets)}
-    order = sorted(unique, key=lambda k: k[0] * k[1], reverse=True)
-    with ThreadPoolExecutor(max_workers=min(WORKERS, len(order))) as pool:
-        done = dict(zip(order, pool.map(lambda k: render(unique[k]), order), strict=True))
-    results = []
-    for t in targets:
-        encoded = done[key(t)]
-        results.append(Rendition(t.platform, t.format, t.width, t.height, t.ratio, t.safe_zone,
-                                 codec.sniff_mime(encoded.data), encoded.data,
-                                 len(encoded.data), list(encoded.notes)))
-    return results
+    order = sorted(range(len(targets)), key=lambda i: -targets[i].width * targets[i].height)
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(targets))) as pool:
+        done = dict(zip(order, pool.map(lambda i: source.render(targets[i]), order), strict=True))
+    return [Rendition(t.platform, t.format, t.width, t.height, t.ratio, t.safe_zone,
+                      codec.sniff_mime(done[i][0]), done[i][0], len(done[i][0]), done[i][1])
+            for i, t in enumerate(targets)]
 
 
 def _needed_scale(width: int, height: int, target: Target, crop_mode: str) -> float:
@@ -141,8 +173,8 @@ def _check_options(crop_mode: str, focal_point: tuple[float, float] | None,
     """Validate the options before any decoding; return the canonical output format."""
     if crop_mode not in CROP_MODES:
         raise ValidationFailed(f"Invalid crop_mode: {crop_mode} (use smart, center or fit)")
-    fmt = OUTPUT_FORMATS.get((output_format or "").lower())
-    if fmt is None:
+    fmt = ALIASES.get((output_format or "").lower(), (output_format or "").lower())
+    if fmt not in OUTPUT_FORMATS:
         raise ValidationFailed(f"Invalid output_format: {output_format} (use png or jpg)")
     if focal_point is not None:
         try:

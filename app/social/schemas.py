@@ -5,30 +5,16 @@ form and an API client get the same sentence.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
 
 from app.catalog.schemas import SafeZoneSchema
 from app.errors import ValidationFailed
+from app.http.fields import Choice
+from app.imaging import formats
 from app.imaging.geometry import parse_background
+from app.social.pipeline import CROP_MODES, OUTPUT_FORMATS
 
-CROP_MODES = ("smart", "center", "fit")
-OUTPUT_FORMATS = ("png", "jpg", "jpeg")
-
-
-class Choice(ma.fields.String):
-    """A lower-cased string that must be one of `choices`."""
-
-    def __init__(self, choices: tuple[str, ...], **kwargs: Any):
-        self.choices = choices
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs).strip().lower()
-        if text not in self.choices:
-            raise ma.ValidationError(f"Must be one of: {', '.join(self.choices)}.")
-        return text
+OUTPUT_CHOICES = formats.choices(OUTPUT_FORMATS)
 
 
 class FocalPoint(ma.fields.Field):
@@ -87,7 +73,7 @@ class OptimizeRequestSchema(ma.Schema):
     focal_point = FocalPoint(load_default=None, allow_none=True,
                              metadata={"description": "{x, y} as fractions 0-1; wins over saliency "
                                                       "in smart mode"})
-    output_format = Choice(OUTPUT_FORMATS, load_default="png",
+    output_format = Choice(OUTPUT_CHOICES, load_default="png",
                            metadata={"description": "png (default) or jpg"})
     background = ma.fields.String(load_default="white", validate=_background,
                                   metadata={"description": "fit backdrop: white (default), blur, "
@@ -107,6 +93,7 @@ class SocialResultSchema(ma.Schema):
     notes = ma.fields.List(ma.fields.String(), metadata={"description": "What size capping did"})
     asset_id = ma.fields.String()
     url = ma.fields.String()
+    file_name = ma.fields.String(metadata={"description": "Suggested download file name"})
 
 
 class OptimizeResponseSchema(ma.Schema):

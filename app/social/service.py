@@ -1,12 +1,11 @@
 """Social Optimizer: one upload rendered into each chosen platform format, within its limits.
 
 The request is checked cheapest first (platform and format names, then the image bytes),
-the image is decoded once by the pipeline, each output is base64-encoded once, and the
-work is local (provider `local`, 0 credits), so no ledger entry is written.
+the image is decoded once (`pipeline.prepare`), and each format is one item for the studio
+runner, rendered by the in-process `local` provider (0 credits) and stored as it is done.
 """
 from __future__ import annotations
 
-import base64
 import io
 import re
 import zipfile
@@ -16,96 +15,128 @@ from typing import Any
 
 from flask import current_app
 
-from app.assets.service import EXTENSIONS, StoredAsset, store_result
 from app.catalog import platforms as catalog
 from app.errors import ValidationFailed
-from app.extensions import db
-from app.imaging import codec
-from app.social.pipeline import Rendition, Target, render_social
+from app.imaging import codec, formats
+from app.providers.base import RenderRequest
+from app.social.pipeline import WORKERS, Rendition, Target, prepare, render_social
+from app.studio import runner
+from app.studio.options import plan_routes
 
 MIB = 1024 * 1024
 MISSING_IMAGE = "image_base64 is required: send the image as base64 or a data URL"
 
 
 @dataclass
+class SocialResult:
+    """One rendition as the API returns it."""
+
+    platform: str
+    format: str
+    image_base64: str  # a data URL
+    mime_type: str
+    width: int
+    height: int
+    ratio: str
+    safe_zone: Mapping[str, float]
+    size_bytes: int
+    notes: list[str]
+    asset_id: str
+    url: str
+    file_name: str
+
+
+@dataclass
 class Optimized:
-    """The renditions of one request, the assets they were stored as, and skipped platforms."""
+    """Every rendition of one request, and the listed platforms that have no formats."""
 
-    renditions: list[Rendition]
-    stored: list[StoredAsset] = field(default_factory=list)
+    results: list[SocialResult]
     skipped: list[str] = field(default_factory=list)
+    success: bool = True
 
-    def body(self) -> dict[str, Any]:
-        """The API response: each result as a data URL (encoded once, even when shared)."""
-        encoded: dict[int, str] = {}
-        results = []
-        for rendition, asset in zip(self.renditions, self.stored, strict=True):
-            key = id(rendition.data)
-            if key not in encoded:
-                text = base64.b64encode(rendition.data).decode("ascii")
-                encoded[key] = f"data:{rendition.mime_type};base64,{text}"
-            results.append({
-                "platform": rendition.platform, "format": rendition.format,
-                "image_base64": encoded[key], "mime_type": rendition.mime_type,
-                "width": rendition.width, "height": rendition.height, "ratio": rendition.ratio,
-                "safe_zone": rendition.safe_zone, "size_bytes": rendition.size_bytes,
-                "notes": rendition.notes, "asset_id": asset.asset_id, "url": asset.url,
-            })
-        return {"success": True, "results": results, "total_optimized": len(results),
-                "skipped": self.skipped}
+    @property
+    def total_optimized(self) -> int:
+        return len(self.results)
 
-    def archive(self) -> bytes:
-        """A ZIP of the renditions named `<platform>_<format>.<ext>` (images are not recompressed)."""
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-            for rendition in self.renditions:
-                archive.writestr(file_name(rendition), rendition.data)
-        return buffer.getvalue()
+
+def file_stem(platform: str, format_name: str) -> str:
+    """`instagram_feed_post_square`: the platform and the slugified format name."""
+    slug = re.sub(r"[^a-z0-9]+", "_", format_name.lower()).strip("_")
+    return f"{platform}_{slug}"
+
+
+def optimize(user_id: int, args: Mapping[str, Any]) -> Optimized:
+    """Render the request's image into every chosen format and keep each result.
+
+    Raises ValidationFailed (unknown platform or format, bad image) and PayloadTooLarge
+    (image over MAX_IMAGE_MB or MAX_IMAGE_PIXELS).
+    """
+    targets, skipped = _targets(args)
+    source = prepare(_image(args), targets, **_options(args))
+    if not targets:
+        return Optimized([], skipped)
+    fmt = formats.output_format(source.fmt)
+    details = {"crop_mode": args.get("crop_mode", "smart"), "focal_point": args.get("focal_point"),
+               "show_safe_zones": args.get("show_safe_zones", False)}
+    items = [runner.Item(RenderRequest(source, t), (t.width, t.height),
+                         {**details, "platform": t.platform, "format": t.format},
+                         name=file_stem(t.platform, t.format), weight=t.width * t.height)
+             for t in targets]
+    plan = runner.Plan("social", "optimize", plan_routes("social", "optimize", "local", None),
+                       items, fmt, "Social optimization failed", workers=WORKERS)
+    results = runner.run(user_id, plan)
+    failed = [r for r in results if not isinstance(r, runner.Delivered)]
+    if failed:
+        raise runner.first_failure(failed, plan.failure)
+    return Optimized(_describe(targets, results), skipped)
+
+
+def archive(args: Mapping[str, Any]) -> bytes:
+    """A ZIP of the renditions named `<platform>_<format>.<ext>`, not kept in the library
+    (the page asks for it after a run whose results are already there)."""
+    targets, _ = _targets(args)
+    renditions = render_social(_image(args), targets, **_options(args))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zipped:
+        for rendition in renditions:
+            zipped.writestr(file_name(rendition), rendition.data)
+    return buffer.getvalue()
 
 
 def file_name(rendition: Rendition) -> str:
-    """`instagram_feed_post_square.png`: the platform, the slugified format, the extension."""
-    slug = re.sub(r"[^a-z0-9]+", "_", rendition.format.lower()).strip("_")
-    return f"{rendition.platform}_{slug}.{EXTENSIONS.get(rendition.mime_type, 'bin')}"
+    return f"{file_stem(rendition.platform, rendition.format)}.{formats.extension(rendition.mime_type)}"
 
 
-def optimize(user_id: int, args: Mapping[str, Any], *, store: bool = True) -> Optimized:
-    """Render the request's image into every chosen format and (by default) keep each result.
+def _targets(args: Mapping[str, Any]) -> tuple[list[Target], list[str]]:
+    return plan_targets(args["platforms"], args.get("format_names") or {},
+                        all_formats=args.get("all_formats", False))
 
-    Raises ValidationFailed (unknown platform or format, bad image) and PayloadTooLarge
-    (image over MAX_IMAGE_MB or MAX_IMAGE_PIXELS). A ZIP download passes store=False: the
-    page asks for it after a run whose results are already in the library.
-    """
-    targets, skipped = plan_targets(args["platforms"], args.get("format_names") or {},
-                                    all_formats=args.get("all_formats", False))
-    config = current_app.config
-    data = codec.decode_base64(args.get("image_base64"), max_bytes=int(config["MAX_IMAGE_MB"] * MIB),
+
+def _image(args: Mapping[str, Any]) -> bytes:
+    return codec.decode_base64(args.get("image_base64"),
+                               max_bytes=int(current_app.config["MAX_IMAGE_MB"] * MIB),
                                missing_message=MISSING_IMAGE)
-    renditions = render_social(
-        data, targets, crop_mode=args.get("crop_mode", "smart"), focal_point=args.get("focal_point"),
-        show_safe_zones=args.get("show_safe_zones", False),
-        output_format=args.get("output_format", "png"), background=args.get("background", "white"),
-        max_pixels=config["MAX_IMAGE_PIXELS"])
-    stored = _store(user_id, renditions, args) if store else []
-    return Optimized(renditions, stored, skipped)
 
 
-def _store(user_id: int, renditions: Sequence[Rendition], args: Mapping[str, Any]) -> list[StoredAsset]:
-    """Keep every rendition for the user, in one transaction."""
-    options = {"crop_mode": args.get("crop_mode", "smart"), "focal_point": args.get("focal_point"),
-               "show_safe_zones": args.get("show_safe_zones", False)}
-    try:
-        stored = [store_result(user_id, studio="social", operation="optimize", data=r.data,
-                               mime_type=r.mime_type, width=r.width, height=r.height,
-                               provider="local", model=None, commit=False,
-                               details={**options, "platform": r.platform, "format": r.format,
-                                        "notes": r.notes})
-                  for r in renditions]
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return stored
+def _options(args: Mapping[str, Any]) -> dict[str, Any]:
+    return {"crop_mode": args.get("crop_mode", "smart"), "focal_point": args.get("focal_point"),
+            "show_safe_zones": args.get("show_safe_zones", False),
+            "output_format": args.get("output_format", "png"),
+            "background": args.get("background", "white"),
+            "max_pixels": current_app.config["MAX_IMAGE_PIXELS"]}
+
+
+def _describe(targets: Sequence[Target], results: Sequence[runner.Delivered]) -> list[SocialResult]:
+    """Each result with its data URL, encoded once where outputs are shared."""
+    encoded: dict[int, str] = {}
+    described = []
+    for target, done in zip(targets, results, strict=True):
+        url = encoded.setdefault(id(done.data), codec.data_url(done.data))
+        described.append(SocialResult(
+            target.platform, target.format, url, done.mime_type, done.width, done.height,
+            target.ratio, target.safe_zone, len(done.data), list(done.metadata.get("notes", [])),
+            done.asset_id, done.url, done.file_name))
+    return described
 
 
 def plan_targets(platforms: Sequence[str], format_names: Mapping[str, Sequence[str] | None], *,

@@ -1,7 +1,7 @@
 """Social Optimizer page: the form drives the JSON API from static/js/social.js."""
 from flask import Blueprint, render_template
 
-from app.auth.identity import login_required
+from app.auth.guard import login_required
 from app.social import service
 
 bp = Blueprint("social", __name__)

@@ -1,6 +1,7 @@
 """Upscale Studio endpoint."""
-from app.api import Blueprint
+from app.auth.guard import auth_required
 from app.auth.identity import require_user
+from app.http.blueprint import Blueprint
 from app.upscale import service
 from app.upscale.schemas import UpscaleRequestSchema, UpscaleResultSchema
 
@@ -9,6 +10,7 @@ blp = Blueprint("upscale_api", __name__, url_prefix="/api/image-studio",
 
 
 @blp.route("/upscale", methods=["POST"])
+@auth_required
 @blp.arguments(UpscaleRequestSchema)
 @blp.response(200, UpscaleResultSchema)
 def upscale(args):

@@ -1,29 +1,32 @@
 """Upscale Studio payloads (API reference "Upscale Image")."""
 import marshmallow as ma
 
-from app.studio_common import StudioRequestSchema, StudioResultSchema, optional_text
+from app.catalog.operations import upscale_modes, upscale_settings
+from app.http.fields import optional, optional_text
+from app.studio.schemas import StudioRequestSchema, StudioResultSchema, choice, listing
 
-MAX_SIDE = 8192
+MAX_SIDE = upscale_settings()["max_side"]
 SIDE = ma.validate.Range(1, MAX_SIDE, error=f"Must be between 1 and {MAX_SIDE} pixels.")
+MODES = (*upscale_modes(), "auto")
+PRESETS = sorted(upscale_settings()["presets"])
 
 
 def _target(side: str) -> ma.fields.Integer:
-    return ma.fields.Integer(load_default=None, allow_none=True,
-                             validate=SIDE,
-                             metadata={"description": f"Exact output {side} in pixels"})
+    return optional(ma.fields.Integer, f"Exact output {side} in pixels", validate=SIDE)
 
 
 class UpscaleRequestSchema(StudioRequestSchema):
     image_base64 = optional_text("Image to upscale (base64 or data URL)")
-    mode = ma.fields.String(load_default="auto",
-                            metadata={"description": "fast, conservative, creative or auto (default)"})
+    mode = choice(MODES, f"Unsupported upscale mode: {{input}} (choose {listing(MODES)})",
+                  load_default="auto", metadata={"description": "fast, conservative, creative or auto"})
     target_width = _target("width")
     target_height = _target("height")
-    preset = optional_text("web (longest side 2048), print (3072) or social (1080)")
+    preset = choice(PRESETS, f"Unknown preset: {{input}} (valid presets: {', '.join(PRESETS)})",
+                    load_default=None, allow_none=True,
+                    metadata={"description": "web (longest side 2048), print (3072) or social (1080)"})
     prompt = optional_text("Prompt for conservative/creative modes")
     negative_prompt = optional_text("Negative prompt for conservative/creative modes")
-    creativity = ma.fields.Float(load_default=None, allow_none=True, metadata={
-        "description": "conservative 0.2-0.5, creative 0.1-0.5"})
+    creativity = optional(ma.fields.Float, "conservative 0.2-0.5, creative 0.1-0.5")
 
 
 class UpscaleResultSchema(StudioResultSchema):

@@ -1,7 +1,7 @@
 """Upscale Studio page: the form calls the JSON API from static/js/upscale.js."""
 from flask import Blueprint, render_template
 
-from app.auth.identity import login_required
+from app.auth.guard import login_required
 from app.upscale import service
 
 bp = Blueprint("upscale", __name__)

@@ -3,9 +3,10 @@ import threading
 import time
 
 from app.assets.models import Asset
-from app.create import service
 from app.extensions import db
+from app.imaging.formats import output_format
 from app.providers.base import GenerateRequest
+from app.studio import runner
 from tests.create.conftest import decoded_size, slow_png
 
 DELAY = 0.3
@@ -21,8 +22,7 @@ def test_variations_overlap_at_the_provider(faked, create, user, fake_stability)
     assert arrivals[-1] - arrivals[0] < DELAY
 
 
-def test_the_pool_is_bounded(monkeypatch):
-    monkeypatch.setattr(service, "MAX_WORKERS", 2)
+def test_the_pool_is_bounded():
     lock, active, peak = threading.Lock(), [0], [0]
 
     class Registry:
@@ -35,7 +35,9 @@ def test_the_pool_is_bounded(monkeypatch):
                 active[0] -= 1
             return request.seed
 
-    done = dict(service.produce_all(Registry(), [], [GenerateRequest("x", seed=i) for i in range(5)]))
+    plan = runner.Plan("create", "generate", [], [runner.Item(GenerateRequest("x", seed=i)) for i in range(5)],
+                       output_format("png"), "Image generation failed", workers=2)
+    done = dict(runner.produce(Registry(), plan))
     assert done == {i: i for i in range(5)} and peak[0] == 2
 
 

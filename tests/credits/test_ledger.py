@@ -2,13 +2,13 @@
 import pytest
 from sqlalchemy import select
 
-from app import operations
 from app.credits.models import LedgerEntry
 from app.credits.service import balance
 from app.errors import InsufficientCredits, OperationFailed, ValidationFailed
 from app.extensions import db
 from app.providers.base import GenerateRequest
 from app.providers.registry import Route
+from tests.studio_helpers import run_one
 
 pytestmark = pytest.mark.database
 
@@ -22,7 +22,7 @@ def test_charge_only_for_a_returned_result(make_app, provider_config, fake_stabi
     from app.auth.service import create_user
     with app.test_request_context():
         user = create_user("c@example.com", "long-enough-pw")
-        result = operations.run(user.id, "create", "generate", [Route("stability", "core")],
+        result = run_one(user.id, "create", "generate", [Route("stability", "core")],
                                 GenerateRequest(prompt="a cat"), failure="Image generation failed")
         rows = _rows(user.id)
         assert [(r.outcome, r.credits, r.provider, r.asset_id) for r in rows] == [
@@ -37,7 +37,7 @@ def test_failed_call_is_refunded_and_not_counted(make_app, provider_config, fake
     with app.test_request_context():
         user = create_user("c@example.com", "long-enough-pw")
         with pytest.raises(OperationFailed):
-            operations.run(user.id, "create", "generate", [Route("stability", "ultra")],
+            run_one(user.id, "create", "generate", [Route("stability", "ultra")],
                            GenerateRequest(prompt="a cat"), failure="Image generation failed")
         assert [(r.outcome, r.credits) for r in _rows(user.id)] == [("refunded", 8.0)]
         assert balance(user) == 100
@@ -50,7 +50,7 @@ def test_refusal_is_refunded(make_app, provider_config, fake_stability):
     with app.test_request_context():
         user = create_user("c@example.com", "long-enough-pw")
         with pytest.raises(ValidationFailed):
-            operations.run(user.id, "create", "generate", [Route("stability", "core")],
+            run_one(user.id, "create", "generate", [Route("stability", "core")],
                            GenerateRequest(prompt="x"), failure="Image generation failed")
         assert [r.outcome for r in _rows(user.id)] == ["refunded"]
 
@@ -61,7 +61,7 @@ def test_insufficient_credits_is_402_and_no_provider_call(make_app, provider_con
     with app.test_request_context():
         user = create_user("c@example.com", "long-enough-pw")
         with pytest.raises(InsufficientCredits) as error:
-            operations.run(user.id, "create", "generate", [Route("stability", "ultra")],
+            run_one(user.id, "create", "generate", [Route("stability", "ultra")],
                            GenerateRequest(prompt="x"), failure="Image generation failed")
         assert error.value.status == 402
         assert error.value.detail.startswith("Insufficient credits: ")
@@ -71,6 +71,6 @@ def test_insufficient_credits_is_402_and_no_provider_call(make_app, provider_con
 
 def test_sandbox_costs_nothing(app, user):
     with app.test_request_context():
-        operations.run(user, "create", "generate", [Route("sandbox", "sandbox")],
+        run_one(user, "create", "generate", [Route("sandbox", "sandbox")],
                        GenerateRequest(prompt="x"), failure="Image generation failed")
         assert [(r.outcome, r.credits) for r in _rows(user)] == [("charged", 0.0)]

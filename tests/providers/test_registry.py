@@ -61,7 +61,10 @@ def test_auto_edit_upscale_control(registry, provider_config):
     assert registry.plan("edit", "general_edit") == [("huggingface", None), ("wavespeed", None),
                                                      ("gemini", None)]
     assert registry.plan("control", "style") == [("stability", None)]
-    assert with_only(provider_config, "gemini").plan("upscale", "fast") == [("sandbox", "sandbox")]
+    # `local` is an ordinary provider: in-process fast upscales when Stability is not configured.
+    assert registry.plan("upscale", "fast") == [("stability", None)]
+    assert with_only(provider_config, "gemini").plan("upscale", "fast") == [("local", None)]
+    assert with_only(provider_config, "gemini").plan("upscale", "creative") == [("sandbox", "sandbox")]
 
 
 def test_explicit_provider(registry, provider_config):

@@ -1,4 +1,4 @@
-"""Prometheus metrics, correct under several gunicorn workers.
+"""`/metrics` in Prometheus text format, correct under several gunicorn workers.
 
 With PROMETHEUS_MULTIPROC_DIR set (gunicorn.conf.py sets it), every worker writes its samples
 to that directory and `/metrics` aggregates them all, whichever worker answers the scrape.
@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import hmac
 import os
-import time
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
 from app.errors import Unauthorized
-from app.instruments import REQUEST_LATENCY
+from app.telemetry.metrics import REQUEST_LATENCY
 
 bp = Blueprint("metrics", __name__)
+UNOBSERVED = (None, "static", "metrics.metrics")
 
 
 def _registry() -> CollectorRegistry | None:
@@ -39,14 +39,10 @@ def metrics():
     return Response(body, mimetype=CONTENT_TYPE_LATEST)
 
 
-def _observe(response):
-    started = g.get("started")
-    if started is not None and request.endpoint not in (None, "static", "metrics.metrics"):
-        REQUEST_LATENCY.labels(request.endpoint, request.method, str(response.status_code)).observe(
-            time.perf_counter() - started)
-    return response
+def observe_request(response, elapsed: float) -> None:
+    if request.endpoint not in UNOBSERVED:
+        REQUEST_LATENCY.labels(request.endpoint, request.method, str(response.status_code)).observe(elapsed)
 
 
-def init_app(app: Flask, api) -> None:
+def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.after_request(_observe)

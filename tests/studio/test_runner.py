@@ -5,13 +5,15 @@ import io
 import pytest
 from PIL import Image
 
-from app import operations
 from app.assets.models import Asset
 from app.errors import OperationFailed, PayloadTooLarge, ValidationFailed
 from app.extensions import db
+from app.imaging.formats import output_format
 from app.providers.base import GenerateRequest
 from app.providers.registry import Route
+from app.studio.inputs import load_input
 from tests.fakes.fixtures import KEYS
+from tests.studio_helpers import run_one
 
 
 def _b64(image: Image.Image, fmt="PNG", **save) -> str:
@@ -22,7 +24,7 @@ def _b64(image: Image.Image, fmt="PNG", **save) -> str:
 
 def test_run_fits_the_result_to_the_exact_size_and_stores_it(app, user):
     with app.test_request_context():
-        result = operations.run(user, "create", "generate", [Route("sandbox", "sandbox")],
+        result = run_one(user, "create", "generate", [Route("sandbox", "sandbox")],
                                 GenerateRequest(prompt="a red bike", width=1200, height=628),
                                 failure="Image generation failed", size=(1200, 628), output_format="jpeg")
         assert (result.width, result.height, result.mime_type) == (1200, 628, "image/jpeg")
@@ -36,7 +38,7 @@ def test_failover_records_what_failed_first(make_app, provider_config, fake_stab
     app = make_app(**provider_config)
     fake_stability.fail(times=10, status=503, message="Stability is overloaded")
     with app.test_request_context():
-        result = operations.run(user, "create", "generate",
+        result = run_one(user, "create", "generate",
                                 [Route("stability", "core"), Route("sandbox", "sandbox")],
                                 GenerateRequest(prompt="x", width=256, height=256),
                                 failure="Image generation failed", size=(256, 256))
@@ -50,7 +52,7 @@ def test_provider_failure_becomes_the_studio_sentence_without_secrets(make_app, 
     app = make_app(**provider_config)
     fake_stability.fail(times=10, status=500, message="An unexpected server error has occurred")
     with app.test_request_context(), pytest.raises(OperationFailed) as error:
-        operations.run(user, "create", "generate", [Route("stability", "core")],
+        run_one(user, "create", "generate", [Route("stability", "core")],
                        GenerateRequest(prompt="x"), failure="Image generation failed")
     assert error.value.status == 500
     assert error.value.detail.startswith("Image generation failed: ")
@@ -61,7 +63,7 @@ def test_moderation_refusal_is_a_400_with_the_providers_reason(make_app, provide
     app = make_app(**provider_config)
     fake_stability.moderate()
     with app.test_request_context(), pytest.raises(ValidationFailed) as error:
-        operations.run(user, "create", "generate", [Route("stability", "core"), Route("sandbox", "sandbox")],
+        run_one(user, "create", "generate", [Route("stability", "core"), Route("sandbox", "sandbox")],
                        GenerateRequest(prompt="x"), failure="Image generation failed")
     assert "moderation" in error.value.detail.lower()
 
@@ -71,7 +73,7 @@ def test_load_input_applies_exif_orientation(app):
     exif = Image.Exif()
     exif[0x0112] = 6  # rotate 90° clockwise on display
     with app.app_context():
-        loaded = operations.load_input(_b64(image, "JPEG", exif=exif))
+        loaded = load_input(_b64(image, "JPEG", exif=exif))
     assert (loaded.width, loaded.height) == (20, 40)
 
 
@@ -81,17 +83,17 @@ def test_load_input_refuses_truncated_oversized_and_bomb_images(make_app):
     full = base64.b64decode(_b64(noisy))
     with app.app_context():
         with pytest.raises(ValidationFailed, match="truncated"):
-            operations.load_input(base64.b64encode(full[: len(full) // 2]).decode())
+            load_input(base64.b64encode(full[: len(full) // 2]).decode())
         with pytest.raises(PayloadTooLarge):
-            operations.load_input(_b64(Image.effect_noise((200, 200), 90).convert("RGB")))
+            load_input(_b64(Image.effect_noise((200, 200), 90).convert("RGB")))
         with pytest.raises(PayloadTooLarge):
-            operations.load_input(_b64(Image.new("L", (200, 200))))
+            load_input(_b64(Image.new("L", (200, 200))))
         with pytest.raises(ValidationFailed, match="Invalid base64 image payload"):
-            operations.load_input(base64.b64encode(b"not an image at all").decode())
+            load_input(base64.b64encode(b"not an image at all").decode())
         with pytest.raises(ValidationFailed, match="required"):
-            operations.load_input(None)
+            load_input(None)
 
 
 def test_unknown_output_format_is_400():
     with pytest.raises(ValidationFailed, match="output format"):
-        operations.output_mime("tiff")
+        output_format("tiff")

@@ -1,4 +1,4 @@
-"""The project's smorest `Api`/`Blueprint` and the one error renderer for every failure.
+"""The one error renderer for every failure, API or page.
 
 `/api/...` paths always answer `{"detail": "..."}` (plus optional per-field `errors`);
 browser pages get an HTML error page with the same sentence.
@@ -6,17 +6,18 @@ browser pages get an HTML error page with the same sentence.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
-import flask_smorest
 import marshmallow as ma
 from flask import current_app, jsonify, make_response, render_template, request
-from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
-from app.errors import AppError
+from app.errors import AppError, Sentence, ValidationFailed, field_errors
+from app.extensions import db
 
 log = logging.getLogger(__name__)
+LOCATIONS = {"json", "query", "form", "path", "view_args", "files", "headers", "cookies"}
 
 HTTP_SENTENCES = {
     400: "Bad request",
@@ -29,62 +30,29 @@ HTTP_SENTENCES = {
 }
 
 
-class ErrorSchema(ma.Schema):
-    """Every API error body."""
-
-    detail = ma.fields.String(required=True)
-    errors = ma.fields.Dict()
-
-
-class JsonParser(FlaskParser):
-    """Refuses a body that is not JSON instead of treating it as missing."""
-
-    def _raw_load_json(self, req):
-        if req.get_data(cache=True) and not req.is_json:
-            raise AppError("Request body must be JSON (Content-Type: application/json)")
-        return super()._raw_load_json(req)
-
-
-class Blueprint(flask_smorest.Blueprint):
-    """API blueprint: JSON bodies only, validation errors as 400."""
-
-    ARGUMENTS_PARSER = JsonParser()
-
-    def arguments(self, schema, *args, **kwargs):
-        kwargs.setdefault("error_status_code", 400)
-        return super().arguments(schema, *args, **kwargs)
-
-
-class Api(flask_smorest.Api):
-    """Publishes the error schema and answers HTTP errors in the project's format."""
-
-    ERROR_SCHEMA = ErrorSchema
-
-    def handle_http_exception(self, error: HTTPException):
-        return handle_http_error(error)
-
-
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def field_sentence(messages: Any) -> tuple[str, dict]:
-    """Flatten webargs/marshmallow messages into one sentence that names each field."""
-    if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "path", "view_args", "files"}:
-        merged: dict = {}
+def field_sentence(messages: Any) -> tuple[str, dict[str, list[str]]]:
+    """One sentence naming each failed field, and the messages per field.
+
+    webargs nests messages under the request location (`json`, `query`, ...); that level
+    is dropped. A `Sentence` message stands alone as the whole detail.
+    """
+    if isinstance(messages, dict) and set(messages) <= LOCATIONS:
+        merged: dict[str, Any] = {}
         for part in messages.values():
-            if isinstance(part, dict):
-                merged.update(part)
-            else:
-                return "; ".join(str(m) for m in part), {}
+            merged.update(part if isinstance(part, dict) else {"_schema": part})
         messages = merged
-    if not isinstance(messages, dict):
-        return "; ".join(str(m) for m in messages), {}
-    parts = []
-    for field, errs in messages.items():
-        text = "; ".join(str(e) for e in errs) if isinstance(errs, list) else str(errs)
-        parts.append(f"Invalid value for '{field}': {text}" if field != "_schema" else text)
-    return " ".join(parts), messages
+    errors = field_errors(messages)
+    for texts in errors.values():
+        whole = next((text for text in texts if isinstance(text, Sentence)), None)
+        if whole is not None:
+            return whole, errors
+    parts = [("; ".join(texts) if field == "_schema" else
+              f"Invalid value for '{field}': {'; '.join(texts)}") for field, texts in errors.items()]
+    return " ".join(parts), errors
 
 
 def render_error(status: int, detail: str, *, errors: dict | None = None,
@@ -143,8 +111,6 @@ def handle_app_error(error: AppError):
 
 
 def _rollback() -> None:
-    from app.extensions import db
-
     db.session.rollback()
 
 
@@ -152,16 +118,14 @@ def register_error_handlers(app) -> None:
     app.register_error_handler(AppError, handle_app_error)
 
 
-def register_docs_assets(app) -> None:
-    """Serve Swagger UI from the installed swagger-ui-bundle, so /api/docs works offline."""
-    from flask import Blueprint as FlaskBlueprint
-    from flask import send_from_directory
-    from swagger_ui_bundle import swagger_ui_path
-
-    assets = FlaskBlueprint("api_docs_assets", __name__)
-
-    @assets.route("/api/docs/assets/<path:filename>")
-    def swagger_asset(filename):
-        return send_from_directory(swagger_ui_path, filename, max_age=86400)
-
-    app.register_blueprint(assets)
+def load_args(schema: ma.Schema, values: Mapping[str, Any], *,
+              blank_is_missing: bool = True) -> dict[str, Any]:
+    """Load a page's form or query with the API's schema (a blank choice, such as "All
+    studios", counts as left out). Raises ValidationFailed with the API's sentence."""
+    if blank_is_missing:
+        values = {key: value for key, value in values.items() if value != ""}
+    try:
+        return schema.load(values)
+    except ma.ValidationError as exc:
+        detail, errors = field_sentence(exc.messages)
+        raise ValidationFailed(detail, errors=errors) from None

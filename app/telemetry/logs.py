@@ -7,14 +7,10 @@ from __future__ import annotations
 
 import logging
 import os
-import re
-import time
-import uuid
 
 from flask import Flask, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 access = logging.getLogger("image_studio.access")
 
 
@@ -27,6 +23,7 @@ class RequestContextFilter(logging.Filter):
 
 
 def configure_logging(app: Flask) -> None:
+    """One JSON handler on the root logger (installed once per process)."""
     level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
     root = logging.getLogger()
     if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
@@ -37,24 +34,13 @@ def configure_logging(app: Flask) -> None:
         root.handlers = [handler]
     root.setLevel(level)
     app.logger.setLevel(level)
-    app.before_request(_start)
-    app.after_request(_finish)
 
 
-def _start() -> None:
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
-    g.started = time.perf_counter()
-
-
-def _finish(response):
-    response.headers["X-Request-ID"] = g.get("request_id", "-")
-    if request.endpoint != "static":
-        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-        user = g.get("_identity")
-        access.info("request", extra={
-            "method": request.method, "path": request.path, "endpoint": request.endpoint,
-            "status": response.status_code, "latency_ms": round(elapsed * 1000, 1),
-            "user_id": getattr(user, "id", None), "remote_addr": request.remote_addr, "pid": os.getpid(),
-        })
-    return response
+def log_request(response, elapsed: float) -> None:
+    """The access line: never a header, a token or a body."""
+    user = g.get("_identity")
+    access.info("request", extra={
+        "method": request.method, "path": request.path, "endpoint": request.endpoint,
+        "status": response.status_code, "latency_ms": round(elapsed * 1000, 1),
+        "user_id": getattr(user, "id", None), "remote_addr": request.remote_addr, "pid": os.getpid(),
+    })

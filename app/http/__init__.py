@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every package: the smorest `Api`/`Blueprint`, error rendering, docs."""

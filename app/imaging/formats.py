@@ -1,0 +1,56 @@
+"""The output formats the service writes, and the names, MIME types and extensions of each.
+
+One table: request fields, encoders, data URLs, stored file names and download names all
+read it, so adding a format is one line here.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from app.errors import ValidationFailed
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    name: str       # the request value: png, jpeg, webp
+    mime_type: str
+    extension: str  # for file names
+    pillow: str     # Pillow's format name
+
+
+OUTPUT_FORMATS = {fmt.name: fmt for fmt in (
+    OutputFormat("png", "image/png", "png", "PNG"),
+    OutputFormat("jpeg", "image/jpeg", "jpg", "JPEG"),
+    OutputFormat("webp", "image/webp", "webp", "WEBP"),
+)}
+ALIASES = {"jpg": "jpeg"}
+# Formats an input or a provider reply may be in, by Pillow's name (outputs are a subset).
+MIME_BY_PILLOW = {"PNG": "image/png", "JPEG": "image/jpeg", "MPO": "image/jpeg",
+                  "WEBP": "image/webp", "GIF": "image/gif", "BMP": "image/bmp",
+                  "TIFF": "image/tiff"}
+EXTENSIONS = {**{fmt.mime_type: fmt.extension for fmt in OUTPUT_FORMATS.values()},
+              "image/gif": "gif"}
+
+
+def choices(names: Iterable[str] = OUTPUT_FORMATS) -> tuple[str, ...]:
+    """What a request field accepts for `names`: the names and their aliases."""
+    names = tuple(names)
+    return names + tuple(alias for alias, name in ALIASES.items() if name in names)
+
+
+def output_format(name: str | None, allowed: Iterable[str] = OUTPUT_FORMATS) -> OutputFormat:
+    """The format for a request value (default png); ValidationFailed naming the choices."""
+    allowed = tuple(allowed)
+    key = (name or "png").strip().lower()
+    key = ALIASES.get(key, key)
+    if key not in allowed:
+        listed = ", ".join(allowed[:-1]) + f" or {allowed[-1]}" if len(allowed) > 1 else allowed[0]
+        message = f"Unsupported output format: {name} (choose {listed})"
+        raise ValidationFailed(message, errors={"output_format": [message]})
+    return OUTPUT_FORMATS[key]
+
+
+def extension(mime_type: str) -> str:
+    """The file-name extension of a MIME type ("bin" for anything unknown)."""
+    return EXTENSIONS.get(mime_type, "bin")

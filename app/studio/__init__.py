@@ -1,0 +1,1 @@
+"""What every studio shares: input loading, the one studio runner, results, base schemas."""

@@ -1,0 +1,75 @@
+"""Fields every studio request accepts and every single-image result returns.
+
+Choices come from the catalogue (style presets, output formats), so the OpenAPI document
+lists exactly what the server accepts, and a refusal reads the same from every studio.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+
+from app.catalog.styles import style_presets
+from app.errors import Sentence
+from app.http.fields import Choice, optional, optional_text
+from app.imaging import formats
+
+SEED = ma.validate.Range(0, 4294967294)
+
+
+def listing(names: tuple[str, ...] | list[str]) -> str:
+    """"png, jpeg or webp"."""
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+
+
+def strength(description: str) -> ma.fields.Float:
+    """An optional 0.0–1.0 float; the 400 names the field, and an explicit 0.0 stays 0.0."""
+    return optional(ma.fields.Float, description, validate=ma.validate.Range(0.0, 1.0))
+
+
+def choice(names: tuple[str, ...] | list[str], sentence: str, **kwargs: Any) -> Choice:
+    """A case-insensitive choice refused with the whole `sentence` ("{input}" is the value)."""
+    return Choice(tuple(names), error=Sentence(sentence), **kwargs)
+
+
+def style_preset_field(description: str = "Stability style preset, e.g. photographic") -> Choice:
+    presets = style_presets()
+    return choice(presets, "Unknown style preset: {input} (choose one of " + ", ".join(presets) + ")",
+                  load_default=None, allow_none=True, metadata={"description": description})
+
+
+def output_format_field(names: tuple[str, ...] = tuple(formats.OUTPUT_FORMATS),
+                        **kwargs: Any) -> Choice:
+    """png (default), jpeg (or jpg) or webp; the refusal names the choices."""
+    return choice(formats.choices(names),
+                  "Unsupported output format: {input} (choose " + listing(names) + ")",
+                  load_default="png", metadata={"description": listing(names)}, **kwargs)
+
+
+class StudioRequestSchema(ma.Schema):
+    """Fields every studio request accepts; unknown fields are ignored."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    provider = ma.fields.String(load_default="auto", allow_none=True,
+                                metadata={"description": "auto (default) or a provider name"})
+    model = optional_text("Explicit model override")
+    style_preset = style_preset_field()
+    seed = optional(ma.fields.Integer, validate=SEED)
+    output_format = output_format_field()
+
+
+class StudioResultSchema(ma.Schema):
+    """Every single-image result: the image, where it is kept, and how it was made."""
+
+    success = ma.fields.Boolean()
+    provider = ma.fields.String()
+    model = ma.fields.String(allow_none=True)
+    image_base64 = ma.fields.String(metadata={"description": "data:image/<fmt>;base64,..."})
+    width = ma.fields.Integer()
+    height = ma.fields.Integer()
+    asset_id = ma.fields.String()
+    url = ma.fields.String()
+    file_name = ma.fields.String(metadata={"description": "Suggested download file name"})
+    metadata = ma.fields.Dict()
