@@ -1,15 +1,16 @@
 /* Control Studio page: operation fields from the metadata endpoint, strength sliders. */
 (function () {
   "use strict";
+  const S = window.ImageStudio;
   const form = document.getElementById("control-form");
   const select = form.querySelector("select[name=operation]");
-  const control = StudioKit.upload(form, "control");
-  const style = StudioKit.upload(form, "style");
+  const control = S.upload(form, "control");
+  const style = S.upload(form, "style");
   let operations = {};
 
   function refresh() {
     const info = operations[select.value] || {};
-    StudioKit.toggleFields(form, info.fields || {});
+    S.toggleFields(form, info.fields || {});
     document.getElementById("operation-description").textContent = info.description || "";
     document.getElementById("prompt-hint").textContent = select.value === "style_transfer" ? "optional" : "required";
   }
@@ -19,20 +20,20 @@
   }));
   select.addEventListener("change", refresh);
 
-  StudioKit.submit(form, async () => {
+  S.submit(form, async () => {
     if (!control.value) { throw new Error("Control image payload is required"); }
     const fields = (operations[select.value] || {}).fields || {};
-    const body = Object.assign(StudioKit.values(form), {
+    const body = Object.assign(S.values(form), {
       control_image_base64: control.value.dataUrl,
       style_image_base64: fields.style_image && style.value ? style.value.dataUrl : null,
     });
-    const result = await Studio.api(form.dataset.processUrl, { method: "POST", json: body });
-    StudioKit.showResult(document.querySelector("[data-result]"), control.value.dataUrl, result, "control");
+    const result = await S.api(form.dataset.processUrl, { method: "POST", json: body });
+    S.showResult(document.querySelector("[data-result]"), control.value.dataUrl, result);
   });
 
-  StudioKit.operations(form.dataset.operationsUrl, select).then((ops) => {
+  S.operations(form.dataset.operationsUrl, select).then((ops) => {
     operations = ops;
     if (ops.sketch) { select.value = "sketch"; }
     refresh();
-  }).catch((error) => StudioKit.showError(form, error.message));
+  }).catch((error) => S.showError(form.querySelector("[data-error]"), error.message));
 })();

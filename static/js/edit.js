@@ -1,22 +1,23 @@
 /* Edit Studio page: operation fields from the metadata endpoint, mask painter, outpaint preview. */
 (function () {
   "use strict";
+  const S = window.ImageStudio;
   const form = document.getElementById("edit-form");
   const select = form.querySelector("select[name=operation]");
   const stage = document.getElementById("edit-stage");
   const photo = stage.querySelector("[data-photo]");
   const preview = document.getElementById("outpaint-preview");
-  const painter = new MaskPainter(stage.querySelector("[data-mask]"));
+  const painter = new S.MaskPainter(stage.querySelector("[data-mask]"));
   let operations = {};
 
-  const primary = StudioKit.upload(form, "image", (image) => {
+  const primary = S.upload(form, "image", (image) => {
     photo.src = image.dataUrl;
     painter.reset(image.width, image.height);
     stage.classList.remove("hidden");
     refresh();
   });
-  const background = StudioKit.upload(form, "background");
-  const lighting = StudioKit.upload(form, "lighting");
+  const background = S.upload(form, "background");
+  const lighting = S.upload(form, "lighting");
 
   function fields() { return (operations[select.value] || {}).fields || {}; }
 
@@ -43,7 +44,7 @@
   function refresh() {
     const info = operations[select.value] || {};
     const f = fields();
-    StudioKit.toggleFields(form.closest(".studio"), f);
+    S.toggleFields(form.closest(".studio"), f);
     document.getElementById("operation-description").textContent = info.description || "";
     stage.querySelector("[data-mask]").classList.toggle("hidden", !f.mask);
     stage.querySelector(".mask-tools").classList.toggle("hidden", !f.mask);
@@ -60,9 +61,9 @@
   brush.addEventListener("input", () => { painter.size = Number(brush.value); });
   stage.querySelector("[data-clear]").addEventListener("click", () => painter.clear());
 
-  StudioKit.submit(form, async () => {
+  S.submit(form, async () => {
     if (!primary.value) { throw new Error("Primary image payload is required"); }
-    const v = StudioKit.values(form);
+    const v = S.values(form);
     const f = fields();
     const body = Object.assign(v, {
       image_base64: primary.value.dataUrl,
@@ -71,13 +72,13 @@
       lighting_image_base64: f.lighting && lighting.value ? lighting.value.dataUrl : null,
     });
     ["left", "right", "up", "down"].forEach((side) => { body["expand_" + side] = f.expansion ? expansion()[side] : 0; });
-    const result = await Studio.api(form.dataset.processUrl, { method: "POST", json: body });
-    StudioKit.showResult(document.querySelector("[data-result]"), primary.value.dataUrl, result, "edit");
+    const result = await S.api(form.dataset.processUrl, { method: "POST", json: body });
+    S.showResult(document.querySelector("[data-result]"), primary.value.dataUrl, result);
   });
 
-  StudioKit.operations(form.dataset.operationsUrl, select).then((ops) => {
+  S.operations(form.dataset.operationsUrl, select).then((ops) => {
     operations = ops;
     if (ops.inpaint) { select.value = "inpaint"; }
     refresh();
-  }).catch((error) => StudioKit.showError(form, error.message));
+  }).catch((error) => S.showError(form.querySelector("[data-error]"), error.message));
 })();

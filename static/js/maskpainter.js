@@ -1,5 +1,5 @@
-/* Mask painter: brush and eraser strokes over an image, exported as a white-on-black PNG
-   at the image's own pixel size (white = edit), which is what the edit API expects. */
+/* ImageStudio.MaskPainter: brush and eraser strokes over an image, exported as a white-on-black
+   PNG at the image's own pixel size (white = edit), which is what the edit API expects. */
 (function () {
   "use strict";
 
@@ -76,5 +76,5 @@
     }
   }
 
-  window.MaskPainter = MaskPainter;
+  window.ImageStudio.MaskPainter = MaskPainter;
 })();

@@ -1,26 +1,15 @@
 /* Social Optimizer page: upload once, pick platforms and formats, set a focal point, download. */
 (function () {
   "use strict";
-
+  const S = window.ImageStudio;
+  const { el } = S;
   const form = document.getElementById("social-form");
   if (!form) { return; }
   const f = form.elements;
   const $ = (id) => document.getElementById(id);
   const errorBox = $("social-error");
   const state = { image: null, focal: null, lastRequest: null };
-
-  const el = (tag, attrs, text) => {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
-    if (text !== undefined) { node.textContent = text; }
-    return node;
-  };
-  const showError = (message) => {
-    errorBox.textContent = message || "";
-    errorBox.classList.toggle("hidden", !message);
-  };
-  const slug = (text) => text.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
-  const extension = (mime) => (mime === "image/jpeg" ? "jpg" : mime.split("/")[1]);
+  const showError = (message) => S.showError(errorBox, message);
   const kilobytes = (n) => (n / 1024).toFixed(n < 10240 ? 1 : 0) + " KB";
 
   /* ---- upload and focal point --------------------------------------------------------- */
@@ -30,7 +19,7 @@
     const file = e.dataTransfer.files[0];
     if (file && !file.type.startsWith("image/")) { showError(file.name + " is not an image"); }
   });
-  Studio.dropzone(zone, $("social-file"), (file, dataUrl) => {
+  S.dropzone(zone, $("social-file"), (file, dataUrl) => {
     const preview = $("source-preview");
     preview.onload = () => {
       $("upload-info").textContent = file.name + " · " + preview.naturalWidth + "×" + preview.naturalHeight + " px · " + kilobytes(file.size);
@@ -68,8 +57,7 @@
   /* ---- platforms and their formats ---------------------------------------------------- */
   async function loadFormats(platform, box) {
     if (box.dataset.loaded) { return; }
-    const url = form.dataset.formatsUrl.replace("__platform__", encodeURIComponent(platform));
-    const body = await Studio.api(url);
+    const body = await S.api(S.url(form.dataset.formatsUrl, { platform }));
     box.replaceChildren(...body.formats.map((fmt, index) => {
       const label = el("label", { class: "check" });
       const input = el("input", { type: "checkbox", name: "format", value: fmt.name });
@@ -126,13 +114,12 @@
     const grid = $("results");
     grid.replaceChildren(...body.results.map((r) => {
       const card = el("article", { class: "card result", "data-platform": r.platform, "data-format": r.format });
-      const name = r.platform + "_" + slug(r.format) + "." + extension(r.mime_type);
       card.append(
         el("h3", {}, r.platform + " · " + r.format),
         el("img", { src: r.image_base64, alt: r.platform + " " + r.format, width: r.width, height: r.height }),
         el("p", { class: "size" }, r.width + "×" + r.height + " px · " + kilobytes(r.size_bytes) + " · " + r.ratio));
       r.notes.forEach((note) => card.append(el("p", { class: "muted note" }, note)));
-      card.append(el("a", { class: "button download", href: r.image_base64, download: name }, "Download"));
+      card.append(el("a", { class: "button download", href: r.image_base64, download: S.downloadName(r) }, "Download"));
       return card;
     }));
     const skipped = body.skipped && body.skipped.length ? " · skipped (no formats): " + body.skipped.join(", ") : "";
@@ -140,31 +127,16 @@
     $("download-all").classList.toggle("hidden", body.total_optimized === 0);
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    showError("");
-    if (!state.image) { showError("Please upload an image first."); return; }
+  S.submit(form, async () => {
+    if (!state.image) { throw new Error("Please upload an image first."); }
     const body = requestBody();
-    if (!body.platforms.length) { showError("Please tick at least one platform."); return; }
-    try {
-      await Studio.busy($("optimize"), $("social-progress"), async () => {
-        renderResults(await Studio.api(form.dataset.optimizeUrl, { method: "POST", json: body }));
-        state.lastRequest = body;
-      });
-    } catch (err) {
-      showError(err.message);
-    }
+    if (!body.platforms.length) { throw new Error("Please tick at least one platform."); }
+    renderResults(await S.api(form.dataset.optimizeUrl, { method: "POST", json: body }));
+    state.lastRequest = body;
   });
 
-  $("download-all").addEventListener("click", async (event) => {
-    showError("");
-    try {
-      await Studio.busy(event.currentTarget, $("social-progress"), async () => {
-        const blob = await Studio.api(form.dataset.zipUrl, { method: "POST", json: state.lastRequest });
-        Studio.download(blob, "social-optimized.zip");
-      });
-    } catch (err) {
-      showError(err.message);
-    }
-  });
+  const downloadAll = $("download-all");
+  S.handle(downloadAll, "click", async () => {
+    S.download(await S.api(form.dataset.zipUrl, { method: "POST", json: state.lastRequest }));
+  }, { button: downloadAll, progress: $("social-progress"), error: errorBox });
 })();

@@ -1,9 +1,10 @@
 /* Upscale Studio page: shows the exact output size (and the mode auto picks) before submitting. */
 (function () {
   "use strict";
+  const S = window.ImageStudio;
   const form = document.getElementById("upscale-form");
   const settings = JSON.parse(form.dataset.settings);
-  const image = StudioKit.upload(form, "image", () => plan());
+  const image = S.upload(form, "image", () => plan());
 
   /** Same rules as the service: both targets exact, one keeps the aspect, else the preset. */
   function target(w, h, v) {
@@ -18,7 +19,7 @@
   }
 
   function plan() {
-    const v = StudioKit.values(form);
+    const v = S.values(form);
     const img = image.value;
     let mode = v.mode;
     let text = "upload an image";
@@ -38,15 +39,15 @@
     }
     document.getElementById("planned-size").textContent = text;
     document.getElementById("planned-mode").textContent = v.mode === "auto" && img ? "(auto runs " + mode + ")" : "";
-    StudioKit.toggleFields(form, { prompt: mode !== "fast" });
+    S.toggleFields(form, { prompt: mode !== "fast" });
   }
 
   form.querySelectorAll("select, input[type=number]").forEach((el) => el.addEventListener("input", plan));
-  StudioKit.submit(form, async () => {
+  S.submit(form, async () => {
     if (!image.value) { throw new Error("Primary image payload is required"); }
-    const body = Object.assign(StudioKit.values(form), { image_base64: image.value.dataUrl });
-    const result = await Studio.api(form.dataset.upscaleUrl, { method: "POST", json: body });
-    StudioKit.showResult(document.querySelector("[data-result]"), image.value.dataUrl, result, "upscale");
+    const body = Object.assign(S.values(form), { image_base64: image.value.dataUrl });
+    const result = await S.api(form.dataset.upscaleUrl, { method: "POST", json: body });
+    S.showResult(document.querySelector("[data-result]"), image.value.dataUrl, result);
   });
   plan();
 })();

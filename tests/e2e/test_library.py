@@ -4,6 +4,7 @@ import zipfile
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.e2e
 def _create(page, count: int) -> list[str]:
     """Make sandbox images through the same JSON API the pages use (session + CSRF)."""
     body = page.evaluate(
-        """async (count) => Studio.api('/api/image-studio/create', {method: 'POST', json: {
+        """async (count) => ImageStudio.api('/api/image-studio/create', {method: 'POST', json: {
                prompt: 'a red bicycle', provider: 'sandbox', width: 320, height: 200,
                num_variations: count}})""", count)
     return [result["asset_id"] for result in body["results"]]
@@ -25,20 +26,30 @@ def test_library_selects_zips_and_deletes(admin_page, tmp_path):
     cards = page.locator(".result")
     assert cards.count() == 3
     assert "320×200" in cards.first.inner_text()
+    expect(page.locator("img.preview").first).to_have_js_property("naturalWidth", 320)
     assert page.locator("img.preview").first.evaluate("img => img.complete && img.naturalWidth") == 320
 
     page.check(f".pick[value='{ids[0]}']")
     page.check(f".pick[value='{ids[1]}']")
     with page.expect_download() as download:
         page.click("#zip-selected")
+    assert download.value.suggested_filename == "image-studio-assets.zip"  # the server's name
     archive = zipfile.ZipFile(download.value.path())
     assert sorted(name.rsplit("_", 1)[1].split(".")[0] for name in archive.namelist()) == sorted(ids[:2])
     for name in archive.namelist():
         assert Image.open(io.BytesIO(archive.read(name))).size == (320, 200)
 
+    deleted = []
+    page.on("request", lambda request: deleted.append(request.url) if request.method == "DELETE" else None)
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#delete-selected")
     page.locator(f"[data-asset-id='{ids[0]}']").wait_for(state="detached")
+    page.locator(f"[data-asset-id='{ids[1]}']").wait_for(state="detached")
+    assert sorted(url.rsplit("/", 1)[1] for url in deleted) == sorted(ids[:2])
+    assert all("/api/image-studio/assets/" in url for url in deleted)
+    expect(page.locator("#delete-selected")).to_be_disabled()
+    expect(page.locator("#zip-selected")).to_be_disabled()
+    expect(page.locator("#library-error")).to_be_hidden()
     page.reload()
     assert page.locator(".result").count() == 1
 

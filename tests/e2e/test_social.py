@@ -4,6 +4,7 @@ import zipfile
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.imaging.images import scene
 
@@ -34,15 +35,21 @@ def test_optimize_for_two_platforms_and_download_the_zip(admin_page, tmp_path):
     page.locator("#focal-marker:not(.hidden)").wait_for()
     page.locator("#focal-info", has_text="70%, 50%").wait_for()
 
-    page.click("#optimize")
+    with page.expect_response("**/api/image-studio/social/optimize") as answer:
+        page.click("#optimize")
+    results = answer.value.json()["results"]
     page.locator("#social-error.hidden").wait_for(state="attached")
     cards = page.locator("#results .result")
     cards.nth(1).wait_for()
     assert cards.count() == 2
     assert "1080×1920 px" in cards.nth(0).inner_text() and "KB" in cards.nth(0).inner_text()
     assert "1200×675 px" in cards.nth(1).inner_text()
+    expect(cards.nth(0).locator("img")).to_have_js_property("naturalHeight", 1920)
     natural = cards.nth(0).locator("img").evaluate("img => [img.naturalWidth, img.naturalHeight]")
     assert natural == [1080, 1920]
+    assert [r["file_name"] for r in results] == ["instagram_story.png", "twitter_post.png"]
+    for index, result in enumerate(results):
+        expect(cards.nth(index).locator("a.download")).to_have_attribute("download", result["file_name"])
 
     with page.expect_download() as info:
         cards.nth(0).locator("a.download").click()
@@ -52,6 +59,8 @@ def test_optimize_for_two_platforms_and_download_the_zip(admin_page, tmp_path):
 
     with page.expect_download() as info:
         page.click("#download-all")
+    expect(page.locator("#download-all")).to_be_enabled()
+    expect(page.locator("#social-progress.active")).to_have_count(0)
     path = tmp_path / "all.zip"
     info.value.save_as(path)
     assert info.value.suggested_filename == "social-optimized.zip"

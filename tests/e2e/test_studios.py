@@ -5,6 +5,7 @@ import json
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.studio_helpers import photo
 
@@ -35,18 +36,27 @@ def test_inpaint_with_a_painted_mask(admin_page, tmp_path):
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=8)
     page.mouse.up()
 
-    with page.expect_request("**/api/image-studio/edit/process") as sent:
+    with page.expect_response("**/api/image-studio/edit/process") as answer:
         page.click("form.card button[type=submit]")
-    body = json.loads(sent.value.post_data)
+    body = json.loads(answer.value.request.post_data)
     assert body["operation"] == "inpaint" and body["prompt"] == "a red balloon"
     mask = Image.open(io.BytesIO(base64.b64decode(body["mask_base64"].split(",", 1)[1]))).convert("L")
     assert mask.size == (320, 200)
     assert mask.getpixel((100, 100)) == 255 and mask.getpixel((300, 20)) == 0
 
+    result = answer.value.json()
     page.wait_for_selector("[data-result]:not(.hidden)")
     assert page.inner_text("[data-result-size]") == "320×200 px"
+    expect(page.locator("[data-after]")).to_have_js_property("naturalWidth", 320)
     assert page.locator("[data-after]").evaluate("img => img.naturalWidth") == 320
     assert page.get_attribute("[data-download]", "href").startswith("/api/image-studio/assets/")
+    assert page.get_attribute("[data-download]", "href") == result["url"]
+    # The download name is the API's file_name (e.g. edit-<asset_id>.png), not one the page derives.
+    assert result["file_name"].endswith(".png") and result["asset_id"] in result["file_name"]
+    expect(page.locator("[data-download]")).to_have_attribute("download", result["file_name"])
+    with page.expect_download() as info:
+        page.click("[data-download]")
+    assert info.value.suggested_filename == result["file_name"]
 
 
 def test_outpaint_preview_grows_the_canvas(admin_page, tmp_path):
@@ -54,10 +64,12 @@ def test_outpaint_preview_grows_the_canvas(admin_page, tmp_path):
     page.goto("/edit")
     page.wait_for_selector("select[name=operation] option[value=outpaint]", state="attached")
     page.set_input_files("[data-upload=image] input[type=file]", _picture(tmp_path, 200, 100))
+    expect(page.locator("[data-upload=image] .upload-info")).to_contain_text("200×100 px")
     page.select_option("select[name=operation]", "outpaint")
     page.fill("[name=expand_left]", "50")
     page.fill("[name=expand_right]", "0")
     page.fill("[name=expand_up]", "20")
+    expect(page.locator("#outpaint-size")).to_have_text("Result: 250×120 px")
     assert page.inner_text("#outpaint-size") == "Result: 250×120 px"
     assert page.locator("#outpaint-preview").evaluate("c => [c.width, c.height]") == [250, 120]
 
@@ -67,12 +79,18 @@ def test_upscale_with_a_preset_shows_the_size(admin_page, tmp_path):
     page.click("nav >> text=Upscale")
     page.wait_for_url("**/upscale")
     page.set_input_files("[data-upload=image] input[type=file]", _picture(tmp_path, 128, 64))
+    expect(page.locator("[data-upload=image] .upload-info")).to_contain_text("128×64 px")
     page.select_option("select[name=preset]", "web")
+    expect(page.locator("#planned-size")).to_have_text("2048×1024 px")
     assert page.inner_text("#planned-size") == "2048×1024 px"
-    page.click("form.card button[type=submit]")
+    with page.expect_response("**/api/image-studio/upscale") as answer:
+        page.click("form.card button[type=submit]")
+    result = answer.value.json()
     page.wait_for_selector("[data-result]:not(.hidden)", timeout=30000)
     assert page.inner_text("[data-result-size]") == "2048×1024 px"
+    expect(page.locator("[data-after]")).to_have_js_property("naturalWidth", 2048)
     assert page.locator("[data-after]").evaluate("img => img.naturalWidth") == 2048
+    expect(page.locator("[data-download]")).to_have_attribute("download", result["file_name"])
 
 
 def test_errors_show_beside_the_form_with_the_api_sentence(admin_page, tmp_path):
@@ -80,6 +98,17 @@ def test_errors_show_beside_the_form_with_the_api_sentence(admin_page, tmp_path)
     page.goto("/control")
     page.wait_for_selector("select[name=operation] option[value=sketch]", state="attached")
     page.set_input_files("[data-upload=control] input[type=file]", _picture(tmp_path, 96, 64))
+    expect(page.locator("[data-upload=control] .upload-info")).to_contain_text("96×64 px")
     page.click("form.card button[type=submit]")
     page.wait_for_selector("[data-error]:not(.hidden)")
     assert page.inner_text("[data-error]") == "Prompt is required for sketch to image"
+    expect(page.locator("form.card button[type=submit]")).to_be_enabled()
+    expect(page.locator("[data-progress].active")).to_have_count(0)
+
+    page.fill("textarea[name=prompt]", "a tidy office")
+    with page.expect_response("**/api/image-studio/control/process") as answer:
+        page.click("form.card button[type=submit]")
+    result = answer.value.json()
+    page.wait_for_selector("[data-result]:not(.hidden)")
+    expect(page.locator("[data-error]")).to_be_hidden()
+    expect(page.locator("[data-download]")).to_have_attribute("download", result["file_name"])

@@ -1,0 +1,147 @@
+/* ImageStudio: the one global every page script uses (no framework, no build step).
+   Core helpers: API calls, URL templates, element building, errors, busy state, files, downloads.
+   studio_forms.js adds the studio form pieces and maskpainter.js adds ImageStudio.MaskPainter. */
+(function () {
+  "use strict";
+  const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+
+  /** Fill a URL the page rendered with placeholders: url("/a/__asset_id__", {asset_id: "x"}) is "/a/x". */
+  function url(template, params) {
+    return template.replace(/__([a-z_]+)__/g, (match, key) => {
+      if (!params || params[key] === undefined) { throw new Error("No value for " + match + " in " + template); }
+      return encodeURIComponent(params[key]);
+    });
+  }
+
+  /** The file name a response's Content-Disposition gives, or "". */
+  function attachmentName(response) {
+    const match = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") || "");
+    return match ? match[1] : "";
+  }
+
+  /** Call the JSON API with the session cookie and CSRF header; throws Error(detail).
+      `json` is sent as the body. Answers: parsed JSON, null for 204, else a File named by the server. */
+  async function api(href, options) {
+    const opts = Object.assign({ method: "GET", headers: {} }, options || {});
+    opts.headers = Object.assign({ "X-CSRFToken": csrf(), "Accept": "application/json" }, opts.headers);
+    if (opts.json !== undefined) {
+      opts.body = JSON.stringify(opts.json);
+      opts.headers["Content-Type"] = "application/json";
+      delete opts.json;
+    }
+    const response = await fetch(href, opts);
+    const type = response.headers.get("Content-Type") || "";
+    if (!response.ok) {
+      let detail = response.status + " " + response.statusText;
+      if (type.includes("json")) { detail = (await response.json()).detail || detail; }
+      throw new Error(detail);
+    }
+    if (response.status === 204) { return null; }
+    if (type.includes("json")) { return response.json(); }
+    const blob = await response.blob();
+    return new File([blob], attachmentName(response), { type: blob.type });
+  }
+
+  /** Build an element: el("a", {class: "button", href}, "Download"). Null or undefined attributes are left out. */
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => { if (v !== null && v !== undefined) { node.setAttribute(k, v); } });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  /** Show a message in an error box, or hide the box when the message is empty. */
+  function showError(box, message) {
+    box.textContent = message || "";
+    box.classList.toggle("hidden", !message);
+  }
+
+  /** Run `work` with `button` disabled and `progress` shown (either may be null). */
+  async function busy(button, progress, work) {
+    if (button) { button.disabled = true; }
+    if (progress) { progress.classList.add("active"); }
+    try {
+      return await work();
+    } finally {
+      if (button) { button.disabled = false; }
+      if (progress) { progress.classList.remove("active"); }
+    }
+  }
+
+  /** On each `type` event of `target`: clear `error`, run work(event) under busy(button, progress),
+      and show a thrown Error's message in `error`. A submit event's default is prevented. */
+  function handle(target, type, work, options) {
+    const { button = null, progress = null, error = null } = options || {};
+    target.addEventListener(type, async (event) => {
+      if (type === "submit") { event.preventDefault(); }
+      if (error) { showError(error, ""); }
+      try {
+        await busy(button, progress, () => work(event));
+      } catch (err) {
+        if (!error) { throw err; }
+        showError(error, err.message);
+      }
+    });
+  }
+
+  /** handle(form, "submit", work) with the form's submit button, [data-progress] and [data-error]. */
+  function submit(form, work, options) {
+    handle(form, "submit", work, Object.assign({
+      button: form.querySelector("button[type=submit]"),
+      progress: form.querySelector("[data-progress]"),
+      error: form.querySelector("[data-error]"),
+    }, options));
+  }
+
+  /** Read a File as a data URL. */
+  function readFile(file) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result);
+      reader.onerror = () => reject(new Error("Could not read " + file.name));
+      reader.readAsDataURL(file);
+    });
+  }
+
+  /** Load a data URL into an <img> and resolve with {dataUrl, width, height, image}. */
+  function loadImage(dataUrl) {
+    return new Promise((resolve, reject) => {
+      const image = new Image();
+      image.onload = () => resolve({ dataUrl, width: image.naturalWidth, height: image.naturalHeight, image });
+      image.onerror = () => reject(new Error("Invalid base64 image payload"));
+      image.src = dataUrl;
+    });
+  }
+
+  /** Wire a drop zone and its file input; calls onFile(file, dataUrl) for an image. */
+  function dropzone(zone, input, onFile) {
+    const take = async (file) => {
+      if (!file) { return; }
+      if (!file.type.startsWith("image/")) { throw new Error(file.name + " is not an image"); }
+      onFile(file, await readFile(file));
+    };
+    zone.addEventListener("click", () => input.click());
+    zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
+    zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+    zone.addEventListener("drop", (e) => { e.preventDefault(); zone.classList.remove("over"); take(e.dataTransfer.files[0]); });
+    input.addEventListener("change", () => take(input.files[0]));
+  }
+
+  /** The download name of a studio result or asset: the API's `file_name`, never derived here. */
+  function downloadName(result) {
+    return result.file_name || "";
+  }
+
+  /** Download a URL, data URL or Blob; a File from api() keeps the server's name unless one is given. */
+  function download(href, fileName) {
+    const a = document.createElement("a");
+    a.href = typeof href === "string" ? href : URL.createObjectURL(href);
+    a.download = fileName || (typeof href === "string" ? "" : href.name || "");
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  }
+
+  window.ImageStudio = { csrf, url, api, el, showError, busy, handle, submit, readFile, loadImage, dropzone,
+                         downloadName, download };
+})();
