@@ -1,4 +1,4 @@
-"""Settings from the environment, read once inside `create_app` (service.md's table).
+"""Settings from the environment, read once inside `create_app` (the README's table).
 
 Every key in the returned mapping is named after its environment variable, so the
 README's configuration table, `app.config` and the code read the same names.

@@ -4,6 +4,8 @@ import logging
 import pytest
 from flask import Blueprint
 
+from app.errors import Sentence, field_errors
+
 
 def test_unknown_api_route_is_404_json(client, auth):
     response = client.get("/api/image-studio/nothing-here", headers=auth)
@@ -55,3 +57,25 @@ def test_every_studio_route_needs_a_token(client, path):
     assert response.status_code == 401
     assert response.json == {"detail": "Authenticated user required for image operations."}
     assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_field_errors_have_one_shape_keyed_by_request_fields():
+    assert field_errors({"format_names": {"instagram": {"value": ["Must be a name."]}},
+                         "color_palette": {1: ["Must be a hex colour."]},
+                         "options": {"grow_mask": [Sentence("options.grow_mask must be between 0 and 20")]},
+                         "provider": "Unknown provider: x"}) == {
+        "format_names": ["instagram: Must be a name."],
+        "color_palette": ["item 2: Must be a hex colour."],
+        "options": ["options.grow_mask must be between 0 and 20"],
+        "provider": ["Unknown provider: x"]}
+    assert field_errors(["Not JSON."]) == {"_schema": ["Not JSON."]}
+    assert isinstance(Sentence("Unknown mode: {input}").format(input="turbo"), Sentence)
+
+
+def test_a_nested_field_error_names_its_item_at_the_api(client, auth):
+    response = client.post("/api/image-studio/personas", json={"name": "A", "color_palette": ["#fff", "red"]},
+                           headers=auth)
+    assert response.status_code == 400
+    assert response.json["errors"] == {"color_palette": ["item 2: Must be a hex colour such as #1a2b3c."]}
+    assert response.json["detail"] == ("Invalid value for 'color_palette': item 2: Must be a hex colour "
+                                       "such as #1a2b3c.")

@@ -1,4 +1,4 @@
-"""Prompt text: persona folding and the fixed style-preset enhancement (catalog.md).
+"""Prompt text: persona folding and the fixed style-preset enhancement.
 
 Enhancement is deterministic: the style preset's phrase from styles.json is appended.
 We do not ask a text model to rewrite prompts, so the same request always sends the same

@@ -1,4 +1,4 @@
-"""How a Create request's fields become a size, a quality and a style (catalog.md steps 1-3).
+"""How a Create request's fields become a size, a quality and a style.
 
 Pure functions over plain values, so every rule is tested without a provider or Flask.
 """

@@ -28,29 +28,16 @@ STUDIO, OPERATION, FAILURE = "create", "generate", "Image generation failed"
 
 
 @dataclass
-class Variation:
+class Variation(runner.Delivered):
     """One image made: the result entry of a successful variation."""
 
-    variation: int
-    image_base64: str  # raw base64, as the API reference shows for Create
-    mime_type: str
-    width: int
-    height: int
-    provider: str
-    model: str | None
-    seed: int | None
-    asset_id: str
-    url: str
-    file_name: str
-    metadata: dict[str, Any]
-    success: bool = True
+    variation: int = 0
+    success = True
 
-    @classmethod
-    def of(cls, number: int, image: runner.Delivered, seed: int | None) -> Variation:
-        return cls(number, base64.b64encode(image.data).decode("ascii"), image.mime_type,
-                   image.width, image.height, image.provider, image.model,
-                   image.seed if image.seed is not None else seed, image.asset_id, image.url,
-                   image.file_name, image.metadata)
+    @property
+    def image_base64(self) -> str:
+        """Raw base64, as the API reference shows for Create (the studios send data URLs)."""
+        return base64.b64encode(self.data).decode("ascii")
 
 
 @dataclass
@@ -60,7 +47,7 @@ class FailedVariation:
     variation: int
     error: str
     provider: str
-    success: bool = False
+    success = False
 
 
 @dataclass
@@ -70,7 +57,7 @@ class Created:
     request: dict[str, Any]
     results: list[Variation | FailedVariation]
     metadata: dict[str, Any] = field(default_factory=dict)
-    success: bool = True
+    success = True
 
     @property
     def total_generated(self) -> int:
@@ -139,7 +126,8 @@ def _created(spec: CreateSpec, base: GenerateRequest, template: dict[str, Any] |
     made = [r for r in results if isinstance(r, runner.Delivered)]
     if not made:
         raise runner.first_failure(results, FAILURE)
-    entries = [Variation.of(slot + 1, r, requests[slot].seed)
+    entries = [Variation(**{**vars(r), "seed": requests[slot].seed if r.seed is None else r.seed},
+                         variation=slot + 1)
                if isinstance(r, runner.Delivered)
                else FailedVariation(slot + 1, r.message, r.provider)
                for slot, r in enumerate(results)]

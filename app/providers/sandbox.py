@@ -1,7 +1,7 @@
 """The sandbox provider: free, offline, deterministic stand-in for every operation.
 
 It lets `make run` work with no keys and gives tests real images: the same request (and
-seed) gives the same PNG bytes, at the size the real operation would return (service.md),
+seed) gives the same PNG bytes, at the size the real operation would return,
 with a visible "SANDBOX" label. Edits, upscales and controls are derived from the input so
 the result looks like a transformed version of it.
 """

@@ -70,7 +70,7 @@ class StabilityProvider(HttpProvider, Provider):
         return self._image(response, model, {**call.notes, "endpoint": call.path})
 
     def _fetch_result(self, job_id: str) -> requests.Response | None:
-        """One poll: only 202 means "still running" (providers.md §1.3)."""
+        """One poll: only 202 means "still running"; 200 is the image, anything else an error."""
         response = self.send("GET", f"/v2beta/results/{job_id}", headers={"Accept": "image/*"})
         return None if response.status_code == 202 else response
 

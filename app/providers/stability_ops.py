@@ -1,4 +1,4 @@
-"""Stability v2beta: which endpoint and form fields each operation uses (providers.md §1.4).
+"""Stability v2beta: which endpoint and form fields each operation uses.
 
 Pure request building, no HTTP: every function returns a `Call` the client sends. Optional
 fields left as None are dropped; explicit zeros (a 0.0 strength, seed 0) are sent as given.

@@ -81,16 +81,19 @@ class OptimizeRequestSchema(ma.Schema):
 
 
 class SocialResultSchema(ma.Schema):
-    platform = ma.fields.String()
-    format = ma.fields.String()
+    """Dumps a `service.SocialResult`: the delivered image and its target format."""
+
+    platform = ma.fields.String(attribute="target.platform")
+    format = ma.fields.String(attribute="target.format")
     image_base64 = ma.fields.String(metadata={"description": "data:image/<fmt>;base64,..."})
     mime_type = ma.fields.String()
     width = ma.fields.Integer()
     height = ma.fields.Integer()
-    ratio = ma.fields.String()
-    safe_zone = ma.fields.Nested(SafeZoneSchema)
+    ratio = ma.fields.String(attribute="target.ratio")
+    safe_zone = ma.fields.Nested(SafeZoneSchema, attribute="target.safe_zone")
     size_bytes = ma.fields.Integer()
-    notes = ma.fields.List(ma.fields.String(), metadata={"description": "What size capping did"})
+    notes = ma.fields.List(ma.fields.String(), attribute="metadata.notes",
+                           metadata={"description": "What size capping did"})
     asset_id = ma.fields.String()
     url = ma.fields.String()
     file_name = ma.fields.String(metadata={"description": "Suggested download file name"})

@@ -28,22 +28,11 @@ MISSING_IMAGE = "image_base64 is required: send the image as base64 or a data UR
 
 
 @dataclass
-class SocialResult:
-    """One rendition as the API returns it."""
+class SocialResult(runner.Delivered):
+    """One rendition: the delivered image and the platform format it was made for."""
 
-    platform: str
-    format: str
-    image_base64: str  # a data URL
-    mime_type: str
-    width: int
-    height: int
-    ratio: str
-    safe_zone: Mapping[str, float]
-    size_bytes: int
-    notes: list[str]
-    asset_id: str
-    url: str
-    file_name: str
+    target: Target | None = None
+    image_base64: str = ""  # a data URL, encoded once where renditions share their bytes
 
 
 @dataclass
@@ -52,7 +41,7 @@ class Optimized:
 
     results: list[SocialResult]
     skipped: list[str] = field(default_factory=list)
-    success: bool = True
+    success = True
 
     @property
     def total_optimized(self) -> int:
@@ -129,14 +118,11 @@ def _options(args: Mapping[str, Any]) -> dict[str, Any]:
 def _describe(targets: Sequence[Target], results: Sequence[runner.Delivered]) -> list[SocialResult]:
     """Each result with its data URL, encoded once where outputs are shared."""
     encoded: dict[int, str] = {}
-    described = []
-    for target, done in zip(targets, results, strict=True):
-        url = encoded.setdefault(id(done.data), codec.data_url(done.data))
-        described.append(SocialResult(
-            target.platform, target.format, url, done.mime_type, done.width, done.height,
-            target.ratio, target.safe_zone, len(done.data), list(done.metadata.get("notes", [])),
-            done.asset_id, done.url, done.file_name))
-    return described
+    for done in results:
+        if id(done.data) not in encoded:
+            encoded[id(done.data)] = codec.data_url(done.data)
+    return [SocialResult(**vars(done), target=target, image_base64=encoded[id(done.data)])
+            for target, done in zip(targets, results, strict=True)]
 
 
 def plan_targets(platforms: Sequence[str], format_names: Mapping[str, Sequence[str] | None], *,

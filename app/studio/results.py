@@ -15,19 +15,16 @@ from app.studio.runner import Delivered
 
 
 @dataclass
-class StudioResult:
-    provider: str
-    model: str | None
-    image_base64: str  # a data URL
-    width: int
-    height: int
-    asset_id: str
-    url: str
-    file_name: str
-    metadata: dict[str, Any]
+class StudioResult(Delivered):
+    """The delivered image with its operation (edit, control) or mode (upscale)."""
+
     operation: str | None = None
     mode: str | None = None
-    success: bool = True
+    success = True
+
+    @property
+    def image_base64(self) -> str:
+        return self.data_url
 
 
 def describe(image: Delivered, started: float, request: Request, *,
@@ -41,6 +38,4 @@ def describe(image: Delivered, started: float, request: Request, *,
               "processing_time": round(time.monotonic() - started, 3)}
     if image.seed is not None:
         merged["seed"] = image.seed
-    return StudioResult(image.provider, image.model, image.data_url, image.width, image.height,
-                        image.asset_id, image.url, image.file_name, merged,
-                        operation=operation, mode=mode)
+    return StudioResult(**{**vars(image), "metadata": merged}, operation=operation, mode=mode)

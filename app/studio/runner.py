@@ -75,6 +75,10 @@ class Delivered:
     def data_url(self) -> str:
         return codec.data_url(self.data)
 
+    @property
+    def size_bytes(self) -> int:
+        return len(self.data)
+
 
 def run(user_id: int, plan: Plan, progress: Progress | None = None) -> list[Delivered | ProviderError]:
     """Make every item of `plan`; a failed item is its ProviderError, refunded at once.

@@ -68,3 +68,17 @@ def test_zip_of_selected_assets(app, client, user, auth, make_user):
                          headers=auth)
     assert denied.status_code == 404
     assert client.post("/api/image-studio/assets/zip", json={"ids": []}, headers=auth).status_code == 400
+
+
+def test_every_result_and_asset_names_its_download(app, client, user, auth, png_payload):
+    edited = client.post("/api/image-studio/edit/process", headers=auth, json={
+        "operation": "remove_background", "image_base64": png_payload(), "output_format": "jpeg"}).json
+    assert edited["file_name"] == f"edit-{edited['asset_id']}.jpg"
+    social = client.post("/api/image-studio/social/optimize", headers=auth, json={
+        "image_base64": png_payload(200, 200), "platforms": ["instagram"],
+        "format_names": {"instagram": "Story"}}).json["results"][0]
+    assert social["file_name"] == "instagram_story.png"
+    listed = {a["id"]: a["file_name"] for a in client.get("/api/image-studio/assets", headers=auth).json["assets"]}
+    assert listed == {edited["asset_id"]: edited["file_name"], social["asset_id"]: social["file_name"]}
+    download = client.get(social["url"], headers=auth)
+    assert download.headers["Content-Disposition"] == 'inline; filename="instagram_story.png"'

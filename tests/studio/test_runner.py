@@ -4,13 +4,16 @@ import io
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
 from app.assets.models import Asset
+from app.credits.models import LedgerEntry
 from app.errors import OperationFailed, PayloadTooLarge, ValidationFailed
 from app.extensions import db
 from app.imaging.formats import output_format
 from app.providers.base import GenerateRequest
 from app.providers.registry import Route
+from app.studio import runner
 from app.studio.inputs import load_input
 from tests.fakes.fixtures import KEYS
 from tests.studio_helpers import run_one
@@ -97,3 +100,33 @@ def test_load_input_refuses_truncated_oversized_and_bomb_images(make_app):
 def test_unknown_output_format_is_400():
     with pytest.raises(ValidationFailed, match="output format"):
         output_format("tiff")
+
+
+def _plan(routes, count, studio="create"):
+    items = [runner.Item(GenerateRequest(prompt="x", width=64, height=64, seed=i), (64, 64),
+                         {"variation": i + 1}) for i in range(count)]
+    return runner.Plan(studio, "generate", routes, items, output_format("png"), "Image generation failed")
+
+
+def test_several_items_report_progress_keep_their_order_and_refund_only_failures(
+        make_app, provider_config, fake_stability, user):
+    app = make_app(**{**provider_config, "PROVIDER_MAX_RETRIES": 0})
+    fake_stability.fail(times=1, status=500, message="GPU fell over")
+    heard = []
+    with app.test_request_context():
+        results = runner.run(user, _plan([Route("stability", "core")], 3),
+                             progress=lambda done, total: heard.append((done, total)))
+        rows = db.session.scalars(select(LedgerEntry).where(LedgerEntry.user_id == user)).all()
+    assert heard == [(1, 3), (2, 3), (3, 3)]
+    failed = [r for r in results if not isinstance(r, runner.Delivered)]
+    made = [r for r in results if isinstance(r, runner.Delivered)]
+    assert len(failed) == 1 and failed[0].message == "GPU fell over" and len(made) == 2
+    assert [r.metadata["variation"] for r in made] == sorted(r.metadata["variation"] for r in made)
+    assert sorted(r.outcome for r in rows) == ["charged", "charged", "refunded"]
+    assert {r.asset_id for r in rows if r.outcome == "charged"} == {r.asset_id for r in made}
+
+
+def test_file_names_default_to_studio_and_asset_id(app, user):
+    with app.test_request_context():
+        done = runner.run(user, _plan([Route("sandbox", "sandbox")], 1, studio="edit"))[0]
+    assert done.file_name == f"edit-{done.asset_id}.png"
