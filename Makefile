@@ -24,6 +24,7 @@ migrate: $(STAMP)
 	$(FLASK) db upgrade
 
 run: migrate
+	$(FLASK) sweep
 	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: $(DEV_STAMP)

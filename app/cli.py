@@ -1,14 +1,17 @@
-"""`flask users create` and `flask tokens issue`."""
+"""`flask users create`, `flask tokens issue` and `flask sweep`."""
 from __future__ import annotations
+
+from datetime import timedelta
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.auth import service
 from app.auth.models import TIERS
 from app.auth.tokens import issue_token
 from app.errors import AppError
+from app.sweeper import sweep
 
 users = AppGroup("users", help="Manage accounts.")
 tokens = AppGroup("tokens", help="Issue bearer tokens.")
@@ -41,6 +44,17 @@ def issue(email: str, expires_in: int | None) -> None:
     click.echo(issue_token(user, current_app.config["SECRET_KEY"], lifetime))
 
 
+@click.command("sweep")
+@with_appcontext
+@click.option("--older-than", type=click.FloatRange(min=0), default=None,
+              help="Seconds (default: PROVIDER_TIMEOUT + PROVIDER_POLL_TIMEOUT + 60).")
+def sweep_command(older_than: float | None) -> None:
+    """Refund reservations a dead worker left pending and remove orphan asset files."""
+    swept = sweep(current_app.config, None if older_than is None else timedelta(seconds=older_than))
+    click.echo(f"Refunded {swept.refunded} stale reservation(s); removed {swept.removed} orphan file(s)")
+
+
 def init_app(app) -> None:
     app.cli.add_command(users)
     app.cli.add_command(tokens)
+    app.cli.add_command(sweep_command)

@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.fakes.fixtures import KEYS
+from tests.fakes.server import png_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("IMAGE_STUDIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -27,7 +32,8 @@ def _free_port() -> int:
 
 @pytest.fixture
 def gunicorn(tmp_path):
-    """Start gunicorn (production config, two workers) with extra settings; yields base URL and log."""
+    """Start gunicorn (production config, two workers) with extra settings; yields the base URL,
+    the log and the environment (for `flask` commands against the same instance)."""
     started = []
 
     def start(**settings):
@@ -48,11 +54,12 @@ def gunicorn(tmp_path):
         while time.monotonic() < deadline:
             try:
                 if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    return base, log_path
+                    return base, log_path, env
             except requests.RequestException:
                 time.sleep(0.2)
         pytest.fail("gunicorn did not start: " + log_path.read_text()[-2000:])
 
+    start.started = started
     yield start
     for server, log in started:
         server.terminate()
@@ -73,7 +80,7 @@ def _workers_that_answered(log_path: Path) -> set[int]:
 
 
 def test_metrics_add_up_every_worker(gunicorn):
-    base, log_path = gunicorn()
+    base, log_path, _ = gunicorn()
     statuses = [_post_token(base) for _ in range(12)]
     assert statuses == [401] * 12
     assert len(_workers_that_answered(log_path)) == 2
@@ -94,7 +101,7 @@ def test_rate_limit_holds_across_two_workers(gunicorn):
         pytest.skip(f"Redis not reachable at {REDIS_URL} ({type(exc).__name__}); start it or set "
                     "IMAGE_STUDIO_TEST_REDIS_URL to run this test (bash .ci/run does)")
     prefix = f"is-test-{uuid.uuid4().hex[:8]}"
-    base, log_path = gunicorn(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix,
+    base, log_path, _ = gunicorn(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix,
                               RATELIMIT_ANONYMOUS="6 per minute")
     try:
         statuses = [_post_token(base) for _ in range(16)]
@@ -104,3 +111,54 @@ def test_rate_limit_holds_across_two_workers(gunicorn):
     finally:
         for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)
+
+
+def _flask(env: dict, *args: str) -> str:
+    done = subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "wsgi", *args], cwd=ROOT,
+                          env=env, check=True, capture_output=True, text=True, timeout=60)
+    return done.stdout.strip()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_worker_killed_mid_call_leaves_credits_the_sweeper_refunds(gunicorn, fake_stability):
+    fake_stability.queue(1, status=200, body=png_bytes(64, 64), delay=20, content_type="image/png")
+    base, _, env = gunicorn(WEB_CONCURRENCY="1", STABILITY_API_KEY=KEYS["stability"],
+                            STABILITY_API_BASE=fake_stability.url, PROVIDER_MAX_RETRIES="0")
+    _flask(env, "users", "create", "k@example.com", "--password", "long-enough-pw")
+    token = _flask(env, "tokens", "issue", "k@example.com")
+    call = threading.Thread(target=lambda: _swallow(lambda: requests.post(
+        f"{base}/api/image-studio/create", json={"prompt": "x", "provider": "stability"},
+        headers={"Authorization": f"Bearer {token}"}, timeout=30)))
+    call.start()
+    deadline = time.monotonic() + 15
+    while not fake_stability.requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert fake_stability.requests, "the create never reached the provider"
+    master = next(s.pid for s, _ in gunicorn.started)
+    workers = _children(master)
+    assert len(workers) == 1
+    os.kill(workers[0], signal.SIGKILL)
+    call.join(timeout=30)
+    assert _flask(env, "credits", "show", "k@example.com") == "97"  # 3 credits held by a dead request
+    assert _flask(env, "sweep").startswith("Refunded 0 stale")  # younger than the bound: kept
+    assert _flask(env, "sweep", "--older-than", "0") == (
+        "Refunded 1 stale reservation(s); removed 0 orphan file(s)")
+    assert _flask(env, "credits", "show", "k@example.com") == "100"
+
+
+def _swallow(call) -> None:
+    try:
+        call()
+    except requests.RequestException:
+        pass

@@ -110,6 +110,22 @@ def delete_asset(user_id: int, asset_id: str) -> None:
     _storage().delete(key)
 
 
+def remove_orphans(before: datetime, batch: int = 500) -> int:
+    """Delete stored files that no asset row names and that were written before `before`
+    (younger files may belong to a result whose row is about to be committed)."""
+    storage = _storage()
+    old = [key for key, written in storage.listing() if written < before]
+    removed = 0
+    for start in range(0, len(old), batch):
+        keys = old[start:start + batch]
+        known = set(db.session.scalars(select(Asset.storage_key).where(Asset.storage_key.in_(keys))))
+        for key in keys:
+            if key not in known:
+                storage.delete(key)
+                removed += 1
+    return removed
+
+
 def zip_assets(user_id: int, asset_ids: list[str]) -> bytes:
     """A ZIP of the chosen assets; any id that is not the caller's is a 404 for the whole request."""
     assets = [owned_asset(user_id, asset_id) for asset_id in dict.fromkeys(asset_ids)]

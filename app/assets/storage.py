@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,6 +19,7 @@ class Storage(Protocol):
     def save(self, key: str, data: bytes) -> None: ...
     def load(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
+    def listing(self) -> Iterator[tuple[str, datetime]]: ...
 
 
 class FileStorage:
@@ -55,6 +57,15 @@ class FileStorage:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    def listing(self) -> Iterator[tuple[str, datetime]]:
+        """Every stored key (temporary files of interrupted writes too) and when it was written."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.rglob("*"):
+            if path.is_file():
+                written = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                yield path.relative_to(self.root).as_posix(), written
+
 
 class S3Storage:
     """An S3-compatible bucket, for deployments where several hosts share the assets.
@@ -89,6 +100,12 @@ class S3Storage:
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def listing(self) -> Iterator[tuple[str, datetime]]:
+        prefix = f"{self.prefix}/" if self.prefix else ""
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                yield item["Key"][len(prefix):], item["LastModified"]
 
 
 def from_config(config: Mapping[str, Any]) -> Storage:

@@ -1,8 +1,9 @@
 """Allowance checks before a provider call, charges for returned results, refunds for failures.
 
-Credits are reserved (a `pending` row, committed) before the call, so concurrent requests
-see each other's spending; the row becomes `charged` in the same transaction that stores
-the result, or `refunded` when the call fails. Balances count one calendar month (UTC).
+Credits are reserved (a `pending` row, committed) before the call, one account at a time,
+so concurrent requests see each other's spending and a balance never goes below zero; the
+row becomes `charged` in the same transaction that stores the result, or `refunded` when
+the call fails. Balances count one calendar month (UTC).
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.auth.models import User
 from app.credits.models import LedgerEntry
@@ -50,18 +51,29 @@ class Reservation:
 
 def reserve(user_id: int, *, studio: str, kind: str, operation: str | None, provider: str,
             model: str | None, count: int = 1) -> Reservation:
-    """Hold the price of `count` results; InsufficientCredits (402) before any provider call."""
-    user = db.session.get(User, user_id)
+    """Hold the price of `count` results; InsufficientCredits (402) before any provider call.
+
+    Atomic per account on PostgreSQL and SQLite alike: the transaction first writes the
+    account's row (a no-op on a non-key column), which takes its row lock (PostgreSQL) or the
+    database's write lock (SQLite), so concurrent reservations of one account read the balance
+    one after another and none can spend what another has just reserved.
+    """
     unit = pricing.price(provider, pricing.operation_name(kind, operation), model)
-    needed = unit * count
-    left = balance(user)
-    if needed > 0 and needed > left:
-        raise InsufficientCredits(
-            f"Insufficient credits: this needs {needed:g} credits and {max(left, 0):g} remain this month")
     entries = [LedgerEntry(user_id=user_id, studio=studio, operation=operation or kind, provider=provider,
                            model=model, credits=unit, outcome="pending") for _ in range(count)]
-    db.session.add_all(entries)
-    db.session.commit()
+    db.session.commit()  # end the request's read transaction: read the balance after the lock
+    try:
+        db.session.execute(update(User).where(User.id == user_id).values(tier=User.tier))
+        left = balance(db.session.get(User, user_id))
+        needed = unit * count
+        if needed > 0 and needed > left:
+            raise InsufficientCredits(f"Insufficient credits: this needs {needed:g} credits and "
+                                      f"{max(left, 0):g} remain this month")
+        db.session.add_all(entries)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
     return Reservation([entry.id for entry in entries])
 
 
@@ -82,6 +94,17 @@ def refund(reservation: Reservation, indexes: list[int] | None = None, note: str
         if entry is not None and entry.outcome == "pending":
             entry.outcome, entry.note = "refunded", (note or "")[:300] or None
     db.session.commit()
+
+
+def refund_stale(before: datetime) -> int:
+    """Refund reservations still pending from before `before`: the worker that made them
+    died mid-call (no live request holds one that long). Returns how many were refunded."""
+    result = db.session.execute(
+        update(LedgerEntry)
+        .where(LedgerEntry.outcome == "pending", LedgerEntry.created_at < before)
+        .values(outcome="refunded", note="refunded by the sweeper: the request never finished"))
+    db.session.commit()
+    return result.rowcount
 
 
 def grant(user: User, amount: float, note: str | None = None) -> float:
