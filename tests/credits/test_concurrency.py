@@ -6,15 +6,16 @@ from sqlalchemy import select
 
 from app.credits.models import LedgerEntry
 from app.extensions import db
-from tests.create.conftest import CREATE, faked, slow_png  # noqa: F401 (fixture)
+from tests.create.conftest import CREATE, slow_png
 
 pytestmark = pytest.mark.database
 REQUESTS = 24
 
 
-def test_concurrent_creates_never_take_the_balance_below_zero(faked, token_for, user, fake_stability):
+def test_concurrent_creates_never_take_the_balance_below_zero(make_app, provider_config, token_for, user,
+                                                              fake_stability):
     """10 credits, 3 a Stability core image: at most 3 may run, whatever the interleaving."""
-    app = faked(CREDITS_FREE=10)
+    app = make_app(**{**provider_config, "PROVIDER_MAX_RETRIES": 0, "CREDITS_FREE": 10})
     slow_png(fake_stability, 0.05, times=REQUESTS)
     headers = {"Authorization": f"Bearer {token_for()}"}
     start = threading.Barrier(REQUESTS)
