@@ -30,7 +30,7 @@ from app import (
 )
 from app.config import load_config
 from app.extensions import csrf
-from app.http import docs
+from app.http import docs, headers
 from app.http.blueprint import Api
 from app.http.errors import register_error_handlers
 from app.providers import api as providers_api
@@ -94,6 +94,7 @@ def register_extensions(app: Flask) -> Api:
     api = Api(app)
     register_error_handlers(app)
     docs.init_app(app)
+    headers.init_app(app)
     return api
 
 

@@ -7,6 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from app.assets.service import delete_files, storage_keys_of
 from app.auth import service
 from app.auth.models import TIERS
 from app.auth.tokens import issue_token
@@ -29,6 +30,31 @@ def create_user(email: str, password: str, tier: str, admin: bool) -> None:
     except AppError as exc:
         raise click.ClickException(exc.detail) from None
     click.echo(f"Created {user.email} (tier {user.tier}{', admin' if user.is_admin else ''})", err=True)
+
+
+@users.command("set-password")
+@click.argument("email")
+@click.option("--password", required=True, help="At least 8 characters.")
+def set_password(email: str, password: str) -> None:
+    """Replace EMAIL's password."""
+    try:
+        service.set_password(email, password)
+    except AppError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"Password changed for {email}", err=True)
+
+
+@users.command("delete")
+@click.argument("email")
+def delete_user(email: str) -> None:
+    """Delete EMAIL's account with its images, personas and ledger rows."""
+    user = service.find_user(email)
+    if user is None:
+        raise click.ClickException(f"No account with email {email}")
+    keys = storage_keys_of(user.id)
+    service.delete_user(email)
+    delete_files(keys)
+    click.echo(f"Deleted {email} and {len(keys)} image(s)", err=True)
 
 
 @tokens.command("issue")

@@ -102,6 +102,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "TRUSTED_PROXIES": _number(env, "TRUSTED_PROXIES", 0, int),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": _flag(env, "SESSION_COOKIE_SECURE", False),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_CHECK_DEFAULT": False,
         "WTF_CSRF_TIME_LIMIT": None,

@@ -11,10 +11,12 @@ from app.extensions import db, migrate
 
 
 def sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL lets readers and one writer work at once across gunicorn workers, and
-    synchronous=NORMAL makes each commit one fsync of the log instead of two of the file."""
+    """Foreign keys enforced (SQLite leaves them off: deleting an account must cascade), WAL
+    so readers and one writer work at once across gunicorn workers, and synchronous=NORMAL
+    so each commit is one fsync of the log instead of two of the file."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=10000")

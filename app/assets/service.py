@@ -85,7 +85,9 @@ class AssetPage:
 def list_assets(user_id: int, *, page: int = 1, per_page: int = 24, studio: str | None = None,
                 operation: str | None = None, since: date | None = None,
                 until: date | None = None) -> AssetPage:
-    """Newest first, filtered by studio, operation and creation date (inclusive days)."""
+    """Newest first, filtered by studio, operation and creation date (inclusive days).
+
+    Raises NotFound for a page past the last one (the first page always exists)."""
     query = select(Asset).where(Asset.user_id == user_id)
     if studio:
         query = query.where(Asset.studio == studio)
@@ -96,6 +98,9 @@ def list_assets(user_id: int, *, page: int = 1, per_page: int = 24, studio: str 
     if until:
         query = query.where(Asset.created_at <= datetime.combine(until, time.max, UTC))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    last = max(1, -(-total // per_page))
+    if page > last:
+        raise NotFound(f"Page {page} is past the last page ({last})")
     items = db.session.scalars(query.order_by(Asset.created_at.desc(), Asset.id)
                                .limit(per_page).offset((page - 1) * per_page)).all()
     return AssetPage(list(items), total, page, per_page)
@@ -108,6 +113,17 @@ def delete_asset(user_id: int, asset_id: str) -> None:
     db.session.delete(asset)
     db.session.commit()
     _storage().delete(key)
+
+
+def storage_keys_of(user_id: int) -> list[str]:
+    """Where one account's files are kept (read before the account is deleted)."""
+    return list(db.session.scalars(select(Asset.storage_key).where(Asset.user_id == user_id)))
+
+
+def delete_files(keys: list[str]) -> None:
+    """Remove stored files whose rows are gone (a crash midway leaves orphans the sweeper takes)."""
+    for key in keys:
+        _storage().delete(key)
 
 
 def remove_orphans(before: datetime, batch: int = 500) -> int:

@@ -17,6 +17,8 @@ def utcnow() -> datetime:
 
 class User(db.Model):
     __tablename__ = "users"
+    # SQLite: never hand a deleted row's id to a new one (PostgreSQL sequences never do).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True, nullable=False)

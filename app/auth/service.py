@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import TIERS, User
-from app.errors import Unauthorized, ValidationFailed
+from app.errors import AppError, Unauthorized, ValidationFailed
 from app.extensions import db
 
 MIN_PASSWORD = 8
@@ -44,6 +44,51 @@ def create_user(email: str, password: str | None, *, tier: str = "free",
                 password_hash=generate_password_hash(password) if password else None)
     db.session.add(user)
     db.session.commit()
+    return user
+
+
+class AlreadySetUp(AppError):
+    """Another request created the first account first."""
+
+
+def create_first_admin(email: str, password: str) -> User:
+    """The first account, an enterprise admin; exactly one of any number of concurrent
+    set-ups wins (no lock needed on any database): each inserts, and every account but the
+    oldest withdraws. Raises AlreadySetUp for the others."""
+    if has_users():
+        raise AlreadySetUp("Image Studio is already set up: sign in")
+    user = create_user(email, password, tier="enterprise", is_admin=True)
+    first = db.session.scalar(select(func.min(User.id)))
+    if first != user.id:
+        db.session.delete(user)
+        db.session.commit()
+        raise AlreadySetUp("Image Studio is already set up: sign in")
+    return user
+
+
+def set_password(email: str, password: str) -> User:
+    """Replace an account's password; ValidationFailed for an unknown email or a short password."""
+    user = _existing(email)
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed(f"Password must be at least {MIN_PASSWORD} characters")
+    user.password_hash = generate_password_hash(password)
+    db.session.commit()
+    return user
+
+
+def delete_user(email: str) -> User:
+    """Delete an account; its assets, personas and ledger rows go with it (foreign keys
+    cascade). The caller removes the asset files first."""
+    user = _existing(email)
+    db.session.delete(user)
+    db.session.commit()
+    return user
+
+
+def _existing(email: str) -> User:
+    user = find_user(email)
+    if user is None:
+        raise ValidationFailed(f"No account with email {email}")
     return user
 
 

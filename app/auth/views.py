@@ -65,7 +65,9 @@ def setup():
             if request.form.get("password") != request.form.get("confirm"):
                 raise AppError("Passwords do not match")
             creds = _credentials()
-            user = service.create_user(creds["email"], creds["password"], tier="enterprise", is_admin=True)
+            user = service.create_first_admin(creds["email"], creds["password"])
+        except service.AlreadySetUp:
+            return redirect(url_for("auth.login"))
         except AppError as exc:
             error = exc.detail
         else:

@@ -15,6 +15,8 @@ class LedgerEntry(db.Model):
     returned), refunded (the call failed or was refused) or granted (added by an admin)."""
 
     __tablename__ = "ledger"
+    # SQLite: never hand a deleted row's id to a new one (PostgreSQL sequences never do).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False)

@@ -1,9 +1,13 @@
 """The project's smorest `Api` and `Blueprint`: JSON bodies only, every error as `{"detail"}`."""
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import flask_smorest
 import marshmallow as ma
-from webargs.flaskparser import FlaskParser
+from marshmallow import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
 from app.errors import AppError
@@ -18,13 +22,51 @@ class ErrorSchema(ma.Schema):
                             metadata={"description": "Messages per field"})
 
 
+MAX_DEPTH = 64
+MAX_DIGITS = 30
+TOO_DEEP = f"JSON nested deeper than {MAX_DEPTH} levels is not accepted"
+
+
+def _bounded_int(text: str) -> int:
+    """No request field needs more digits; Python would spend time (or refuse) on millions."""
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise AppError(f"Integers of more than {MAX_DIGITS} digits are not accepted")
+    return int(text)
+
+
+def _too_deep(value: Any) -> bool:
+    """True when containers nest deeper than MAX_DEPTH (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def load_json(data: bytes) -> Any:
+    """Parse a request body within the limits above; JSONDecodeError for what is not JSON."""
+    try:
+        value = json.loads(data, parse_int=_bounded_int)
+    except RecursionError:
+        raise AppError(TOO_DEEP) from None
+    if isinstance(value, dict | list) and _too_deep(value):
+        raise AppError(TOO_DEEP)
+    return value
+
+
 class JsonParser(FlaskParser):
-    """Refuses a body that is not JSON instead of treating it as missing."""
+    """Refuses a body that is not JSON instead of treating it as missing, and bounds what a
+    body may hold before any field is read."""
 
     def _raw_load_json(self, req):
         if req.get_data(cache=True) and not req.is_json:
             raise AppError("Request body must be JSON (Content-Type: application/json)")
-        return super()._raw_load_json(req)
+        if not is_json_request(req):
+            return missing
+        return load_json(req.get_data(cache=True))
 
 
 class Blueprint(flask_smorest.Blueprint):

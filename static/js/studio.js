@@ -145,3 +145,13 @@
   window.ImageStudio = { csrf, url, api, el, showError, busy, handle, submit, readFile, loadImage, dropzone,
                          downloadName, download };
 })();
+
+/* Markup behaviours the Content-Security-Policy keeps out of inline attributes:
+   <select data-autosubmit> submits its form on change; [data-aspect="w / h"] sets its aspect ratio. */
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-autosubmit]").forEach((control) => {
+    control.addEventListener("change", () => control.form.submit());
+  });
+  document.querySelectorAll("[data-aspect]").forEach((box) => { box.style.aspectRatio = box.dataset.aspect; });
+})();
