@@ -28,6 +28,7 @@ from app import (
     telemetry,
     upscale,
 )
+from app.admission import admission
 from app.config import load_config
 from app.extensions import csrf
 from app.http import docs, headers
@@ -51,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     register_config(app, overrides)
+    admission.configure(app.config["IMAGE_CONCURRENCY"], app.config["IMAGE_QUEUE_TIMEOUT"])
     register_proxy(app)
     telemetry.init_app(app)
     api = register_extensions(app)

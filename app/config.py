@@ -83,6 +83,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "MAX_REQUEST_MB": max_request_mb,
         "MAX_CONTENT_LENGTH": int(max_request_mb * MIB),
         "MAX_IMAGE_PIXELS": _number(env, "MAX_IMAGE_PIXELS", 40_000_000, int),
+        "IMAGE_CONCURRENCY": _number(env, "IMAGE_CONCURRENCY", os.cpu_count() or 1, int),
+        "IMAGE_QUEUE_TIMEOUT": _number(env, "IMAGE_QUEUE_TIMEOUT", 30),
         "RATELIMIT_STORAGE_URI": text("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_FREE": text("RATELIMIT_FREE", "60 per minute"),
         "RATELIMIT_PRO": text("RATELIMIT_PRO", "600 per minute"),

@@ -10,6 +10,7 @@ import io
 
 from PIL import Image
 
+from app.admission import admission
 from app.catalog.operations import upscale_settings
 from app.imaging import codec
 from app.imaging.upscale import enlarge
@@ -35,10 +36,10 @@ class LocalProvider(Provider):
 
     def upscale(self, request: UpscaleRequest) -> ImageResult:
         """LANCZOS + unsharp mask straight to the final size (no second resize by the runner)."""
-        with Image.open(io.BytesIO(request.image)) as source:
+        with admission.slot(), Image.open(io.BytesIO(request.image)) as source:
             picture = codec.normalize(source)
-        width, height = request.target or fast_size(picture.width, picture.height)
-        data = codec.encode(enlarge(picture, (width, height)), "png")
+            width, height = request.target or fast_size(picture.width, picture.height)
+            data = codec.encode(enlarge(picture, (width, height)), "png")
         return ImageResult(data, "image/png", self.name, None,
                            metadata={"width": width, "height": height})
 

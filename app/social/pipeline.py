@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from app.admission import admission
 from app.errors import ValidationFailed
 from app.imaging import codec, geometry, saliency
 from app.imaging.encode import Encoded, encode_capped
@@ -91,7 +92,8 @@ class Source:
                 future = self._renders[key] = Future()
         if owner:
             try:
-                future.set_result(self._render(target))
+                with admission.slot():
+                    future.set_result(self._render(target))
             except BaseException as error:
                 future.set_exception(error)
                 raise
@@ -140,9 +142,10 @@ def prepare(data: bytes, targets: Sequence[Target], *, crop_mode: str = "smart",
         width, height = codec.display_size(image)
         scale = min(1.0, max(_needed_scale(width, height, t, crop_mode) for t in targets))
         codec.draft(image, math.ceil(width * scale), math.ceil(height * scale))
-        image = codec.normalize(image)
-        if crop_mode == "smart" and focal_point is None:
-            salient = saliency.analyse(image)
+        with admission.slot():
+            image = codec.normalize(image)
+            if crop_mode == "smart" and focal_point is None:
+                salient = saliency.analyse(image)
     return Source(image, fmt, crop_mode, focal_point, show_safe_zones, fill, salient)
 
 

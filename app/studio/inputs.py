@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask import current_app
 from PIL import Image
 
+from app.admission import admission
 from app.catalog.operations import input_limits
 from app.errors import ValidationFailed
 from app.imaging import codec
@@ -41,13 +42,14 @@ def load_input(payload: str | None, *, missing: str = MISSING_IMAGE) -> InputIma
     data = codec.decode_base64(payload, max_bytes=int(config["MAX_IMAGE_MB"] * MIB),
                                missing_message=missing)
     image = codec.open_image(data, max_pixels=config["MAX_IMAGE_PIXELS"])
-    try:
-        image.load()
-    except (OSError, SyntaxError, ValueError):
-        raise ValidationFailed(codec.TRUNCATED) from None
-    if codec.orientation(image) != 1:
-        image = codec.normalize(image)
-        data = codec.encode(image, "png")
+    with admission.slot():
+        try:
+            image.load()
+        except (OSError, SyntaxError, ValueError):
+            raise ValidationFailed(codec.TRUNCATED) from None
+        if codec.orientation(image) != 1:
+            image = codec.normalize(image)
+            data = codec.encode(image, "png")
     return InputImage(data, image.width, image.height, codec.sniff_mime(data))
 
 
@@ -60,11 +62,11 @@ def load_mask(payload: str | None, size: tuple[int, int]) -> bytes | None:
     if not payload:
         return None
     mask_input = load_input(payload, missing="Mask payload is required")
-    with Image.open(io.BytesIO(mask_input.data)) as image:
+    with admission.slot(), Image.open(io.BytesIO(mask_input.data)) as image:
         mask = to_mask(image, size)
-    if coverage(mask) == 0:
-        raise ValidationFailed(EMPTY_MASK, errors={"mask_base64": [EMPTY_MASK]})
-    return codec.encode(mask, "png")
+        if coverage(mask) == 0:
+            raise ValidationFailed(EMPTY_MASK, errors={"mask_base64": [EMPTY_MASK]})
+        return codec.encode(mask, "png")
 
 
 def check_input_limits(routes: list[Route], kind: str, operation: str,

@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
+from app.admission import admission
 from app.assets.service import store_result
 from app.credits import service as credits
 from app.errors import AppError, OperationFailed, ValidationFailed
@@ -180,9 +181,14 @@ def conform(data: bytes, size: tuple[int, int] | None, output: OutputFormat) -> 
             # Already right: the provider client decoded these bytes fully (media.sniff_image),
             # so decoding them again would only cost time (~13 ms for 1 MP).
             return data, image.width, image.height
-        image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ProviderError("provider", "The provider returned an unreadable image", retryable=True) from None
-    if resize:
-        image = fit_cover(image, *size)
-    return codec.encode(image, output.name), image.width, image.height
+    with admission.slot():
+        try:
+            image.load()
+        except (OSError, SyntaxError, ValueError):
+            raise ProviderError("provider", "The provider returned an unreadable image",
+                                retryable=True) from None
+        if resize:
+            image = fit_cover(image, *size)
+        return codec.encode(image, output.name), image.width, image.height

@@ -15,12 +15,14 @@ from app.catalog.operations import upscale_settings
 from app.errors import ValidationFailed
 from app.imaging.formats import output_format
 from app.providers.base import UpscaleRequest
+from app.providers.local import fast_size
 from app.studio import runner
 from app.studio.inputs import check_input_limits, load_input
 from app.studio.options import page_options, plan_routes
 from app.studio.results import StudioResult, describe
 
 CREATIVITY = {"conservative": (0.2, 0.5), "creative": (0.1, 0.5)}
+NATURAL_PIXELS = 4 * 1024 * 1024
 
 
 def page_context() -> dict[str, Any]:
@@ -48,6 +50,8 @@ def upscale(user_id: int, params: Mapping[str, Any]) -> StudioResult:
         metadata["requested_mode"] = requested
     routes = plan_routes("upscale", mode, params.get("provider"), params.get("model"))
     check_input_limits(routes, "upscale", mode, image)
+    if target is None:
+        _check_size(natural_size(mode, image.width, image.height))
     fmt = output_format(params.get("output_format"))
     request = UpscaleRequest(mode=mode, image=image.data, prompt=params.get("prompt"),
                              negative_prompt=params.get("negative_prompt"), seed=params.get("seed"),
@@ -79,6 +83,15 @@ def target_size(width: int, height: int, preset: str | None, target_width: int |
         return None
     _check_size(size)
     return size
+
+
+def natural_size(mode: str, width: int, height: int) -> tuple[int, int]:
+    """What a mode makes when no size is asked for: fast 4× (within its pixel budget),
+    conservative and creative about 4 megapixels."""
+    if mode == "fast":
+        return fast_size(width, height)
+    scale = (NATURAL_PIXELS / (width * height)) ** 0.5
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def choose_mode(requested: str, target: tuple[int, int] | None) -> str:

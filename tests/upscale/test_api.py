@@ -148,3 +148,12 @@ def test_refusal_is_a_400(provider_client, auth, fake_stability):
     response = provider_client.post(URL, json={"image_base64": _image(), "mode": "conservative"},
                                     headers=auth)
     assert response.status_code == 400 and "content moderation" in response.json["detail"]
+
+
+@pytest.mark.parametrize("mode, size, detail", [
+    ("fast", (1, 4000), "Requested output 4x16000 has a side over the 8192 px limit"),
+    ("conservative", (2, 2000), "Requested output 65x64763 has a side over the 8192 px limit"),
+])
+def test_without_a_target_the_natural_output_is_held_to_the_limits(client, auth, mode, size, detail):
+    response = client.post(URL, json={"image_base64": b64(photo(*size)), "mode": mode}, headers=auth)
+    assert (response.status_code, response.json["detail"]) == (400, detail)
