@@ -1,5 +1,5 @@
 """The asset library: list, download, delete, and download several as a ZIP."""
-from flask import Response
+from flask import Response, stream_with_context
 
 from app.assets import service
 from app.assets.schemas import AssetListSchema, AssetQuerySchema, AssetZipSchema
@@ -48,6 +48,6 @@ def delete_asset(asset_id):
 @blp.response(200, content_type="application/zip", description="The chosen images as a ZIP")
 def zip_assets(args):
     """Download several of your images as one ZIP."""
-    data = service.zip_assets(require_user().id, args["ids"])
-    return Response(data, mimetype="application/zip",
+    chunks = service.zip_assets(require_user().id, args["ids"])
+    return Response(stream_with_context(chunks), mimetype="application/zip",
                     headers={"Content-Disposition": 'attachment; filename="image-studio-assets.zip"'})

@@ -1,8 +1,7 @@
 """The one call studios make to keep a result, and owner-only access to it."""
 from __future__ import annotations
 
-import io
-import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -14,6 +13,7 @@ from app.assets.models import Asset, new_asset_id
 from app.errors import NotFound
 from app.extensions import db
 from app.imaging.formats import extension
+from app.zipstream import stream_zip
 
 
 @dataclass(frozen=True)
@@ -142,12 +142,12 @@ def remove_orphans(before: datetime, batch: int = 500) -> int:
     return removed
 
 
-def zip_assets(user_id: int, asset_ids: list[str]) -> bytes:
-    """A ZIP of the chosen assets; any id that is not the caller's is a 404 for the whole request."""
+def zip_assets(user_id: int, asset_ids: list[str]) -> Iterator[bytes]:
+    """A ZIP of the chosen assets, streamed (one image in memory at a time); any id that is
+    not the caller's is a 404 for the whole request, raised before anything is sent."""
     assets = [owned_asset(user_id, asset_id) for asset_id in dict.fromkeys(asset_ids)]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for asset in assets:
-            name = f"{asset.studio}_{asset.operation}_{asset.id}.{extension(asset.mime_type)}"
-            archive.writestr(name, _storage().load(asset.storage_key))
-    return buffer.getvalue()
+    storage = _storage()
+    return stream_zip(
+        (f"{asset.studio}_{asset.operation}_{asset.id}.{extension(asset.mime_type)}",
+         lambda key=asset.storage_key: storage.load(key))
+        for asset in assets)

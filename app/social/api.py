@@ -1,4 +1,6 @@
 """Social Optimizer JSON API: one upload, every chosen platform format, as JSON or a ZIP."""
+from collections.abc import Iterator
+
 from flask import Response, request
 
 from app.auth.guard import auth_required
@@ -12,8 +14,8 @@ blp = Blueprint("social_api", __name__, url_prefix="/api/image-studio",
 ZIP = "application/zip"
 
 
-def _zip_response(data: bytes) -> Response:
-    return Response(data, mimetype=ZIP, headers={
+def _zip_response(chunks: Iterator[bytes]) -> Response:
+    return Response(chunks, mimetype=ZIP, headers={
         "Content-Disposition": 'attachment; filename="social-optimized.zip"'})
 
 

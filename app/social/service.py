@@ -6,10 +6,8 @@ runner, rendered by the in-process `local` provider (0 credits) and stored as it
 """
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +20,7 @@ from app.providers.base import RenderRequest
 from app.social.pipeline import WORKERS, Rendition, Target, prepare, render_social
 from app.studio import runner
 from app.studio.options import plan_routes
+from app.zipstream import stream_zip
 
 MIB = 1024 * 1024
 MISSING_IMAGE = "image_base64 is required: send the image as base64 or a data URL"
@@ -80,16 +79,12 @@ def optimize(user_id: int, args: Mapping[str, Any]) -> Optimized:
     return Optimized(_describe(targets, results), skipped)
 
 
-def archive(args: Mapping[str, Any]) -> bytes:
-    """A ZIP of the renditions named `<platform>_<format>.<ext>`, not kept in the library
-    (the page asks for it after a run whose results are already there)."""
+def archive(args: Mapping[str, Any]) -> Iterator[bytes]:
+    """A ZIP of the renditions named `<platform>_<format>.<ext>`, streamed and not kept in
+    the library (the page asks for it after a run whose results are already there)."""
     targets, _ = _targets(args)
     renditions = render_social(_image(args), targets, **_options(args))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zipped:
-        for rendition in renditions:
-            zipped.writestr(file_name(rendition), rendition.data)
-    return buffer.getvalue()
+    return stream_zip((file_name(r), lambda data=r.data: data) for r in renditions)
 
 
 def file_name(rendition: Rendition) -> str:

@@ -1,3 +1,6 @@
+import io
+import zipfile
+
 import pytest
 
 from app.assets.service import store_result
@@ -82,3 +85,14 @@ def test_every_result_and_asset_names_its_download(app, client, user, auth, png_
     assert listed == {edited["asset_id"]: edited["file_name"], social["asset_id"]: social["file_name"]}
     download = client.get(social["url"], headers=auth)
     assert download.headers["Content-Disposition"] == 'inline; filename="instagram_story.png"'
+
+
+def test_zips_are_streamed_entry_by_entry(app, client, user, auth):
+    ids = [_store(app, user).asset_id for _ in range(3)]
+    response = client.post("/api/image-studio/assets/zip", json={"ids": ids}, headers=auth, buffered=False)
+    assert response.status_code == 200 and response.is_streamed
+    chunks = list(response.response)
+    assert len(chunks) >= 3  # each entry leaves as soon as it is written
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
+    assert archive.testzip() is None and len(archive.namelist()) == 3
+    assert all(archive.read(name) == png_bytes(8, 8) for name in archive.namelist())
