@@ -1,7 +1,7 @@
 """Hugging Face Inference (hf-inference router) client: JSON in, raw image bytes out.
 
-Cold models answer 503 "currently loading"; after the session's own retries we ask once
-more with `X-wait-for-model: 1` so the router holds the request until the model is up.
+Cold models answer 503 "currently loading", which Hugging Face does not bill: the session
+retries it with backoff like any other unbilled status (`X-wait-for-model` is deprecated).
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderError
+from .base import EditRequest, GenerateRequest, ImageResult, Provider
 from .media import masked_result, scaled_size
 from .session import HttpProvider
 
@@ -65,13 +65,5 @@ class HuggingFaceProvider(HttpProvider, Provider):
         path = f"/hf-inference/models/{model}"
         body = {"inputs": inputs,
                 "parameters": {k: v for k, v in parameters.items() if v is not None}}
-        headers = {"Accept": "image/png"}
-        try:
-            response = self.send("POST", path, json=body, headers=headers)
-        except ProviderError as exc:
-            if exc.status != 503 or "loading" not in exc.message.lower():
-                raise
-            response = self.send("POST", path, json=body,
-                                 headers={**headers, "X-wait-for-model": "1"})
-            notes = {**notes, "waited_for_model": True}
+        response = self.send("POST", path, json=body, headers={"Accept": "image/png"})
         return self.result(response.content, model, seed, notes)

@@ -219,11 +219,11 @@ def client_unsupported(client: Provider, kind: str, operation: str | None) -> Va
 
 def build_registry(config: Mapping[str, Any]) -> ProviderRegistry:
     """Create a client for every provider whose key is set (config keys = env var names)."""
-    session = make_session(config)
     providers: dict[str, Provider] = {}
     for name, (cls, key_setting, base_setting, default_base) in CLIENTS.items():
         key = config.get(key_setting)
         if key:
+            session = make_session(config, provider_info(name)["unbilled_statuses"])
             providers[name] = cls(key, config.get(base_setting) or default_base, session, config)
     allow_sandbox = _flag(config.get("IMAGE_STUDIO_ALLOW_SANDBOX"), True)
     if allow_sandbox:

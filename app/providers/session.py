@@ -3,11 +3,17 @@
 Retries live in urllib3 (so `Retry-After` and backoff behave the same for every vendor),
 every call carries an explicit `(connect, read)` timeout, and transport failures become a
 `ProviderError` whose message never contains a URL, a header or a key.
+
+A POST creates paid work, so it is sent again only when the provider provably did none:
+the connection never opened, or the answer is a status that provider documents as
+unbilled (429 everywhere; Stability bills only successful calls; Hugging Face's 503 "model
+loading"). A read timeout or a dropped connection after a POST is final for that provider.
+Every GET (polls, result downloads) is retried.
 """
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import requests
@@ -23,6 +29,28 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 CONNECT_TIMEOUT = 10.0
 
 
+class SubmissionRetry(Retry):
+    """urllib3's Retry, except that a POST is retried only after `unbilled` statuses.
+
+    Connection failures are retried for every method by urllib3 itself (nothing was sent);
+    read errors are retried only for the idempotent methods in `allowed_methods`.
+    """
+
+    def __init__(self, *args: Any, unbilled: frozenset[int] = frozenset({429}), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.unbilled = frozenset(unbilled)
+
+    def new(self, **kwargs: Any) -> SubmissionRetry:
+        retry = super().new(**kwargs)
+        retry.unbilled = self.unbilled
+        return retry
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if method.upper() == "POST":
+            return bool(self.total) and status_code in self.unbilled
+        return super().is_retry(method, status_code, has_retry_after)
+
+
 class ProviderSession(requests.Session):
     """A `requests.Session` whose calls always carry the configured timeout."""
 
@@ -35,21 +63,23 @@ class ProviderSession(requests.Session):
         return super().request(method, url, **kwargs)
 
 
-def make_session(config: Mapping[str, Any]) -> requests.Session:
-    """Build the session every client uses: retries with jittered backoff, fixed timeouts.
+def make_session(config: Mapping[str, Any], unbilled: Iterable[int] = (429,)) -> requests.Session:
+    """Build one provider's session: retries with jittered backoff, fixed timeouts.
 
+    `unbilled` are the statuses after which that provider's POSTs may be sent again.
     `raise_on_status=False` hands the final 429/5xx back so the client can report the
     provider's own reason instead of a generic "too many retries".
     """
     read = float(config.get("PROVIDER_TIMEOUT", 60))
-    retry = Retry(
+    retry = SubmissionRetry(
         total=int(config.get("PROVIDER_MAX_RETRIES", 3)),
         backoff_factor=float(config.get("PROVIDER_BACKOFF_FACTOR", 0.5)),
         backoff_jitter=float(config.get("PROVIDER_BACKOFF_FACTOR", 0.5)) / 2,
         status_forcelist=RETRY_STATUSES,
-        allowed_methods=frozenset({"GET", "POST", "HEAD"}),
+        allowed_methods=frozenset({"GET", "HEAD"}),
         respect_retry_after_header=True,
         raise_on_status=False,
+        unbilled=frozenset(unbilled),
     )
     session = ProviderSession((min(CONNECT_TIMEOUT, read), read))
     adapter = HTTPAdapter(max_retries=retry)

@@ -1,8 +1,10 @@
-"""WaveSpeed AI v3 client: JSON submit, `{code,message,data}` envelope, sync mode then polling.
+"""WaveSpeed AI v3 client: JSON submit, `{code,message,data}` envelope, then polling.
 
-A job can end "completed" in the submit reply (sync mode) or need polling; outputs are
-base64 (we ask for it) or URLs, and URLs are fetched only from allowed hosts so a reply
-cannot make the service download from anywhere it names.
+Sync mode is off: WaveSpeed may hold a sync POST for up to 90 s, longer than a read
+timeout, and a submission is never sent twice (the task may already exist and be billed),
+so the task is created at once and polled. Outputs are base64 (we ask for it) or URLs, and
+URLs are fetched only from allowed hosts so a reply cannot make the service download from
+anywhere it names.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from .media import data_url, decode_base64_image, masked_result, output_format, 
 from .pricing import provider_info
 from .session import HttpProvider, poll
 
+TERMINAL_FAILURES = ("failed", "cancelled", "timeout")  # end polling at once, not retried
 IDEOGRAM_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4")
 
 
@@ -74,7 +77,7 @@ class WaveSpeedProvider(HttpProvider, Provider):
         """Submit in sync mode; poll the result while the job is not finished."""
         model_id = provider_info(self.name)["model_ids"][model]
         payload = {k: v for k, v in body.items() if v is not None}
-        payload.update(enable_base64_output=True, enable_sync_mode=True)
+        payload.update(enable_base64_output=True, enable_sync_mode=False)
         data = self._envelope(self.send("POST", f"/api/v3/{model_id}", json=payload))
         if not self._finished(data):
             job_id = data.get("id")
@@ -110,10 +113,11 @@ class WaveSpeedProvider(HttpProvider, Provider):
         return body["data"]
 
     def _finished(self, data: dict[str, Any]) -> bool:
-        """True when completed; ProviderError when failed; any other status keeps polling."""
+        """True when completed; ProviderError when failed, cancelled or timed out at WaveSpeed;
+        any other status keeps polling."""
         status = data.get("status")
-        if status == "failed":
-            reason = data.get("error") or "the job failed"
+        if status in TERMINAL_FAILURES:
+            reason = data.get("error") or f"the job ended {status}"
             raise ProviderError(self.name, self.redact(f"WaveSpeed AI job failed: {reason}"))
         return status == "completed"
 

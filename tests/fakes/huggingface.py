@@ -7,11 +7,12 @@ from .server import FakeServer, json_response, png_bytes
 
 
 class FakeHuggingFace(FakeServer):
-    """Knobs: `loading` (503 "currently loading" until a request sends X-wait-for-model)."""
+    """Knobs: `loading` (how many requests get 503 "currently loading" before the model is warm;
+    the router ignores the deprecated X-wait-for-model header)."""
 
     def __init__(self, key: str):
         super().__init__(key)
-        self.loading = False
+        self.loading = 0
 
     def error_body(self, status: int, message: str) -> dict:
         return {"error": message}
@@ -25,7 +26,8 @@ class FakeHuggingFace(FakeServer):
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not body.get("inputs"):
             return json_response({"error": "inputs is required"}, 422)
-        if self.loading and request.headers.get("X-wait-for-model") != "1":
+        if self.loading > 0:
+            self.loading -= 1
             return json_response({"error": f"Model {model} is currently loading",
                                   "estimated_time": 20.0}, 503)
         params = body.get("parameters") or {}

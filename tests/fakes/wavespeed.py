@@ -16,7 +16,8 @@ MODELS = {"ideogram-ai/ideogram-v3-turbo", "wavespeed-ai/qwen-image/text-to-imag
 class FakeWaveSpeed(FakeServer):
     """Knobs: `pending` (polls answered "processing" before completion), `honour_sync`,
     `output` ("base64", "data_url" or "url"), `output_host` (base URL for output links),
-    `fail_task` (job ends "failed" with this error), `interim_status`."""
+    `fail_task` (job ends `end_status` — "failed", "cancelled" or "timeout", WaveSpeed's
+    terminal failures — with this error), `interim_status`."""
 
     def __init__(self, key: str):
         super().__init__(key)
@@ -25,6 +26,7 @@ class FakeWaveSpeed(FakeServer):
         self.output = "base64"
         self.output_host: str | None = None
         self.fail_task: str | None = None
+        self.end_status = "failed"
         self.interim_status = "processing"
         self.jobs: dict[str, dict] = {}
 
@@ -59,7 +61,7 @@ class FakeWaveSpeed(FakeServer):
             job["left"] -= 1
             return json_response(self._envelope(self._data(job_id, self.interim_status)))
         if self.fail_task:
-            data = self._data(job_id, "failed")
+            data = self._data(job_id, self.end_status)
             data["error"] = self.fail_task
             return json_response(self._envelope(data))
         data = self._data(job_id, "completed")

@@ -23,14 +23,12 @@ def test_generate_wire(registry, fake_huggingface):
     assert result.metadata["requested_size"] == "1024x576"
 
 
-def test_model_loading_retries_with_wait_header(registry, fake_huggingface):
-    fake_huggingface.loading = True
+def test_model_loading_is_retried_with_backoff_like_any_unbilled_503(registry, fake_huggingface):
+    fake_huggingface.loading = 2
     result = registry.get("huggingface").generate(GenerateRequest("x", model="org/model"))
-    plain = [r for r in fake_huggingface.requests if r.header("x-wait-for-model") is None]
-    waited = [r for r in fake_huggingface.requests if r.header("x-wait-for-model") == "1"]
-    assert len(plain) == 3 and len(waited) == 1  # session retries, then one wait request
-    assert fake_huggingface.requests[-1] is waited[0]
-    assert result.metadata["waited_for_model"] and result.model == "org/model"
+    assert len(fake_huggingface.requests) == 3  # two 503s "loading", then the image
+    assert all(r.header("x-wait-for-model") is None for r in fake_huggingface.requests)
+    assert result.model == "org/model"
 
 
 @pytest.mark.parametrize("body, message", [

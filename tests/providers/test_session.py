@@ -6,7 +6,7 @@ import time
 import pytest
 
 from app.providers import build_registry
-from app.providers.base import GenerateRequest, ProviderError
+from app.providers.base import GenerateRequest, ProviderError, UpscaleRequest
 from app.providers.session import make_session, poll
 
 from .conftest import KEYS
@@ -46,15 +46,30 @@ def test_client_errors_are_not_retried(registry, fake_gemini):
     assert len(fake_gemini.requests) == 1 and not err.value.retryable
 
 
-def test_timeout_becomes_retryable_error(provider_config, fake_huggingface):
+def test_a_submission_that_timed_out_is_never_sent_again(provider_config, fake_huggingface):
     provider_config.update(PROVIDER_TIMEOUT=0.3, PROVIDER_MAX_RETRIES=1)
     fake_huggingface.hang(1.0, times=2)
     started = time.monotonic()
     with pytest.raises(ProviderError) as err:
         generate(build_registry(provider_config), "huggingface")
-    assert time.monotonic() - started < 1.5
-    assert err.value.retryable and "did not answer in time" in err.value.message
-    assert len(fake_huggingface.requests) == 2
+    assert time.monotonic() - started < 1.0
+    assert err.value.retryable and "did not answer in time" in err.value.message  # auto may fail over
+    assert len(fake_huggingface.requests) == 1  # the work may exist and be billed: one POST only
+
+
+@pytest.mark.parametrize("name, status, sent", [
+    ("stability", 502, 3), ("stability", 500, 3),   # Stability bills only successful calls
+    ("wavespeed", 502, 1), ("wavespeed", 500, 1),   # a WaveSpeed task may already exist
+    ("huggingface", 503, 3), ("huggingface", 502, 1),
+    ("gemini", 503, 1),
+    ("stability", 429, 3), ("wavespeed", 429, 3), ("huggingface", 429, 3), ("gemini", 429, 3),
+])
+def test_a_paid_submission_is_sent_again_only_after_an_unbilled_answer(registry, request, name, status, sent):
+    fake = request.getfixturevalue(f"fake_{name}")
+    fake.fail(times=3, status=status, message="no")
+    with pytest.raises(ProviderError):
+        generate(registry, name)
+    assert len(fake.requests) == sent and {r.method for r in fake.requests} == {"POST"}
 
 
 def test_connection_refused_is_retryable(provider_config):
@@ -65,12 +80,14 @@ def test_connection_refused_is_retryable(provider_config):
 
 
 def test_session_settings():
-    session = make_session({"PROVIDER_TIMEOUT": 7, "PROVIDER_MAX_RETRIES": 4})
+    session = make_session({"PROVIDER_TIMEOUT": 7, "PROVIDER_MAX_RETRIES": 4}, unbilled=(429, 503))
     retry = session.get_adapter("https://x").max_retries
     assert session.timeout == (7.0, 7.0)
     assert retry.total == 4 and retry.respect_retry_after_header and not retry.raise_on_status
-    assert {429, 500, 502, 503, 504} <= set(retry.status_forcelist)
-    assert "POST" in retry.allowed_methods and retry.backoff_factor == 0.5
+    assert {429, 500, 502, 503, 504} <= set(retry.status_forcelist)  # for GETs
+    assert "POST" not in retry.allowed_methods and retry.backoff_factor == 0.5
+    assert retry.is_retry("POST", 503) and not retry.is_retry("POST", 502)
+    assert retry.new(total=1).unbilled == {429, 503} and retry.is_retry("GET", 502)
 
 
 def test_poll_returns_first_value_and_times_out():
@@ -93,3 +110,12 @@ def test_no_key_in_errors(provider_config, name, status):
     assert err.value.status == status
     for text in (err.value.message, str(err.value), repr(err.value), repr(registry.get(name))):
         assert KEYS[name] not in text and "SECRET" not in text
+
+
+def test_polls_are_retried_while_the_submission_is_sent_once(registry, fake_stability, image):
+    fake_stability.async_pending = 1
+    fake_stability.fail(times=2, status=503, message="busy", path=r"^/v2beta/results/")
+    result = registry.get("stability").upscale(UpscaleRequest("creative", image))
+    methods = [r.method for r in fake_stability.requests]
+    assert result.mime_type.startswith("image/")
+    assert methods.count("POST") == 1 and methods.count("GET") >= 3  # two 503 polls retried

@@ -21,8 +21,8 @@ def test_ideogram_wire(registry, fake_wavespeed):
     assert sent.header("authorization") == f"Bearer {KEYS['wavespeed']}"
     assert sent.header("content-type") == "application/json"
     assert sent.json == {"prompt": "a poster", "aspect_ratio": "3:4",
-                         "enable_base64_output": True, "enable_sync_mode": True}
-    assert len(fake_wavespeed.requests) == 1
+                         "enable_base64_output": True, "enable_sync_mode": False}
+    assert [r.method for r in fake_wavespeed.requests] == ["POST", "GET"]  # created, then polled
     assert result.model == "ideogram-v3-turbo" and result.metadata["requested_aspect_ratio"] == "3:4"
 
 
@@ -46,18 +46,13 @@ def test_polls_until_completed(registry, fake_wavespeed, interim):
     assert result.metadata["job_id"] == job
 
 
-def test_sync_mode_not_honoured_falls_back_to_polling(registry, fake_wavespeed):
-    fake_wavespeed.honour_sync = False
-    run(registry)
-    assert len(fake_wavespeed.requests) == 2
-
-
-def test_failed_job_is_not_retried(registry, fake_wavespeed):
-    fake_wavespeed.fail_task = "NSFW content detected"
+@pytest.mark.parametrize("end", ["failed", "cancelled", "timeout"])
+def test_a_task_that_ends_badly_stops_polling_at_once_and_is_not_retried(registry, fake_wavespeed, end):
+    fake_wavespeed.fail_task, fake_wavespeed.end_status = "NSFW content detected", end
     with pytest.raises(ProviderError) as err:
         run(registry)
     assert "NSFW content detected" in err.value.message and not err.value.retryable
-    assert len(fake_wavespeed.requests) == 1
+    assert [r.method for r in fake_wavespeed.requests] == ["POST", "GET"]
 
 
 def test_envelope_code_fails_an_http_200(registry, fake_wavespeed):
