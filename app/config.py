@@ -18,10 +18,10 @@ class ConfigError(RuntimeError):
     """A setting has a value the service cannot run with; raised at start-up."""
 
 
-def _number(environ: Mapping[str, str], name: str, default: float, cast=float) -> Any:
+def _number(environ: Mapping[str, str], name: str, default: float | None, cast=float) -> Any:
     raw = environ.get(name)
     if raw is None or raw.strip() == "":
-        return cast(default)
+        return None if default is None else cast(default)
     try:
         value = cast(raw)
     except ValueError:
@@ -77,7 +77,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "IMAGE_STUDIO_ALLOW_SANDBOX": _flag(env, "IMAGE_STUDIO_ALLOW_SANDBOX", True),
         "PROVIDER_TIMEOUT": _number(env, "PROVIDER_TIMEOUT", 60),
         "PROVIDER_MAX_RETRIES": _number(env, "PROVIDER_MAX_RETRIES", 3, int),
-        "PROVIDER_POLL_INTERVAL": _number(env, "PROVIDER_POLL_INTERVAL", 1.0),
+        # Unset: each provider's own cadence (providers.json poll_interval); set: every provider.
+        "PROVIDER_POLL_INTERVAL": _number(env, "PROVIDER_POLL_INTERVAL", None),
         "PROVIDER_POLL_TIMEOUT": _number(env, "PROVIDER_POLL_TIMEOUT", 300),
         "MAX_IMAGE_MB": _number(env, "MAX_IMAGE_MB", 10),
         "MAX_REQUEST_MB": max_request_mb,

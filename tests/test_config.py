@@ -10,7 +10,7 @@ def test_defaults_follow_the_service_contract(tmp_path):
     assert config["STABILITY_API_BASE"] == "https://api.stability.ai"
     assert config["HF_API_BASE"] == "https://router.huggingface.co"
     assert config["PROVIDER_TIMEOUT"] == 60 and config["PROVIDER_MAX_RETRIES"] == 3
-    assert config["PROVIDER_POLL_INTERVAL"] == 1.0 and config["PROVIDER_POLL_TIMEOUT"] == 300
+    assert config["PROVIDER_POLL_INTERVAL"] is None and config["PROVIDER_POLL_TIMEOUT"] == 300
     assert config["MAX_IMAGE_MB"] == 10 and config["MAX_CONTENT_LENGTH"] == 64 * 1024 * 1024
     assert config["MAX_IMAGE_PIXELS"] == 40_000_000
     assert config["RATELIMIT_STORAGE_URI"] == "memory://"

@@ -22,6 +22,7 @@ from urllib3.util.retry import Retry
 
 from .base import ImageResult, ProviderError
 from .media import sniff_image
+from .pricing import provider_info
 
 T = TypeVar("T")
 
@@ -93,11 +94,18 @@ def poll(fetch: Callable[[], T | None], interval: float, timeout: float, *,
     """Call `fetch` every `interval` seconds until it returns a value or `timeout` passes.
 
     `fetch` returns None while the provider job is still running and raises ProviderError
-    when the job failed. Running out of time is retryable: another provider may be faster.
+    when the job failed. A 429 that outlasted the session's own retries is waited out too:
+    the job exists (and is paid for), so only the deadline ends polling. Running out of time
+    is retryable: another provider may be faster.
     """
     deadline = time.monotonic() + timeout
     while True:
-        value = fetch()
+        try:
+            value = fetch()
+        except ProviderError as error:
+            if error.status != 429:
+                raise
+            value = None
         if value is not None:
             return value
         if time.monotonic() + interval > deadline:
@@ -121,7 +129,9 @@ class HttpProvider:
         self.api_key = api_key
         self.base_url = base_url.rstrip("/")
         self.session = session
-        self.poll_interval = float(config.get("PROVIDER_POLL_INTERVAL", 1.0))
+        interval = config.get("PROVIDER_POLL_INTERVAL")
+        self.poll_interval = float(provider_info(self.name)["poll_interval"] if interval is None
+                                   else interval)
         self.poll_timeout = float(config.get("PROVIDER_POLL_TIMEOUT", 300))
 
     def __repr__(self) -> str:

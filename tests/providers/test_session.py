@@ -119,3 +119,20 @@ def test_polls_are_retried_while_the_submission_is_sent_once(registry, fake_stab
     methods = [r.method for r in fake_stability.requests]
     assert result.mime_type.startswith("image/")
     assert methods.count("POST") == 1 and methods.count("GET") >= 3  # two 503 polls retried
+
+
+def test_each_provider_polls_at_its_own_cadence_unless_one_is_set(provider_config):
+    unset = {**provider_config, "PROVIDER_POLL_INTERVAL": None}
+    registry = build_registry(unset)
+    assert registry.get("stability").poll_interval == 10  # "do not poll more often than every 10 s"
+    assert registry.get("wavespeed").poll_interval == 1
+    set_ = build_registry({**provider_config, "PROVIDER_POLL_INTERVAL": 0.2})
+    assert {set_.get(name).poll_interval for name in ("stability", "wavespeed")} == {0.2}
+
+
+def test_a_429_while_polling_is_waited_out_and_the_job_kept(registry, fake_stability, image):
+    fake_stability.async_pending = 1
+    fake_stability.fail(times=4, status=429, message="slow down", path=r"^/v2beta/results/")
+    result = registry.get("stability").upscale(UpscaleRequest("creative", image))
+    assert result.mime_type.startswith("image/")
+    assert [r.method for r in fake_stability.requests].count("POST") == 1
