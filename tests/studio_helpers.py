@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import base64
 import io
+import threading
+import time
 
 import pytest
 from PIL import Image, ImageDraw
@@ -56,3 +58,19 @@ def run_one(user_id: int, studio: str, operation: str, routes, request, *, failu
     plan = runner.Plan(studio, operation, routes, [runner.Item(request, size)], resolve(output_format),
                        failure)
     return runner.run_one(user_id, plan)
+
+
+class Overlap:
+    """Counts how many callers are inside `busy()` at once (the peak is what tests assert)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.active = self.peak = 0
+
+    def busy(self, seconds: float = 0.05) -> None:
+        with self._lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+        time.sleep(seconds)
+        with self._lock:
+            self.active -= 1

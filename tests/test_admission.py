@@ -1,33 +1,27 @@
 """Image work is admitted, not unbounded: a full process answers 503 with Retry-After."""
 import threading
-import time
 
 from sqlalchemy import select
 
 from app.admission import BUSY, Admission, admission
 from app.credits.models import LedgerEntry
 from app.extensions import db
+from tests.studio_helpers import Overlap
 
 
 def test_at_most_the_configured_number_run_at_once():
-    gate = Admission(concurrency=2, timeout=5)
-    lock, running, peak = threading.Lock(), [0], [0]
+    gate, overlap = Admission(concurrency=2, timeout=5), Overlap()
 
     def work() -> None:
         with gate.slot():
-            with lock:
-                running[0] += 1
-                peak[0] = max(peak[0], running[0])
-            time.sleep(0.05)
-            with lock:
-                running[0] -= 1
+            overlap.busy()
 
     threads = [threading.Thread(target=work) for _ in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=10)
-    assert peak[0] == 2
+    assert overlap.peak == 2
 
 
 def test_a_request_that_cannot_start_in_time_gets_503_and_costs_nothing(make_app, user, auth, png_payload):

@@ -1,6 +1,4 @@
 """Variations run concurrently; failures are reported per variation; failover is described."""
-import threading
-import time
 
 from app.assets.models import Asset
 from app.extensions import db
@@ -8,6 +6,7 @@ from app.imaging.formats import output_format
 from app.providers.base import GenerateRequest
 from app.studio import runner
 from tests.create.conftest import decoded_size, slow_png
+from tests.studio_helpers import Overlap
 
 DELAY = 0.3
 
@@ -23,22 +22,17 @@ def test_variations_overlap_at_the_provider(faked, create, user, fake_stability)
 
 
 def test_the_pool_is_bounded():
-    lock, active, peak = threading.Lock(), [0], [0]
+    overlap = Overlap()
 
     class Registry:
         def execute(self, routes, request):
-            with lock:
-                active[0] += 1
-                peak[0] = max(peak[0], active[0])
-            time.sleep(0.05)
-            with lock:
-                active[0] -= 1
+            overlap.busy()
             return request.seed
 
     plan = runner.Plan("create", "generate", [], [runner.Item(GenerateRequest("x", seed=i)) for i in range(5)],
                        output_format("png"), "Image generation failed", workers=2)
     done = dict(runner.produce(Registry(), plan))
-    assert done == {i: i for i in range(5)} and peak[0] == 2
+    assert done == {i: i for i in range(5)} and overlap.peak == 2
 
 
 def test_one_failed_variation_is_reported_beside_the_others(faked, create, user, fake_stability):
