@@ -1,8 +1,10 @@
-"""Google Gemini image client: `generateContent` (default) and the optional Imagen `:predict`.
+"""Google Gemini image client: `generateContent` with the served image models.
 
 Gemini refuses with HTTP 200 and no image, so the reply itself decides between a refusal
-(`promptFeedback.blockReason`, a safety `finishReason`, an Imagen `raiFilteredReason`) and
-a malformed answer.
+(`promptFeedback.blockReason`, a safety `finishReason`) and a malformed answer. A retired
+or unknown model answers 404 NOT_FOUND: a configuration error that names the model, never
+retried at Gemini, while `auto` moves on to the next provider. (Imagen's `:predict` models
+were all retired in 2026, so there is no Imagen path.)
 """
 from __future__ import annotations
 
@@ -14,11 +16,10 @@ import requests
 from app.imaging import ratios
 
 from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderError
-from .media import decode_base64_image, masked_result
+from .media import decode_base64_image, masked_result, mime_of
 from .session import HttpProvider
 
 GEMINI_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "9:16", "16:9", "21:9")
-IMAGEN_RATIOS = ("1:1", "3:4", "4:3", "9:16", "16:9")
 REFUSAL_FINISH = {"IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION", "IMAGE_OTHER",
                   "NO_IMAGE", "SAFETY", "PROHIBITED_CONTENT", "RECITATION", "OTHER",
                   "BLOCKLIST", "SPII"}
@@ -39,8 +40,6 @@ class GeminiProvider(HttpProvider, Provider):
 
     def generate(self, request: GenerateRequest) -> ImageResult:
         model = request.model or self.default_model("generate")
-        if model.startswith("imagen-"):
-            return self._imagen(model, request)
         text = request.prompt
         if request.negative_prompt:
             text += f"\nAvoid: {request.negative_prompt}"
@@ -52,7 +51,7 @@ class GeminiProvider(HttpProvider, Provider):
         if request.operation != "general_edit":
             raise self.unsupported("edit", request.operation)
         model = request.model or self.default_model("edit")
-        image_part = {"inlineData": {"mimeType": "image/png",
+        image_part = {"inlineData": {"mimeType": mime_of(request.image),
                                      "data": base64.b64encode(request.image).decode("ascii")}}
         result = self._generate_content(model, [{"text": request.prompt or ""}, image_part], None)
         return masked_result(result, request.image, request.mask)
@@ -63,8 +62,15 @@ class GeminiProvider(HttpProvider, Provider):
         if ratio:
             config["imageConfig"] = {"aspectRatio": ratio}
         body = {"contents": [{"role": "user", "parts": parts}], "generationConfig": config}
-        reply = self.json_body(self.send("POST", f"/v1beta/models/{model}:generateContent",
-                                         json=body))
+        try:
+            response = self.send("POST", f"/v1beta/models/{model}:generateContent", json=body)
+        except ProviderError as error:
+            if error.status == 404:
+                raise ProviderError(self.name, f"Google Gemini does not serve the model '{model}' "
+                                    "(retired or unknown): configure a current model",
+                                    status=404, retryable=True) from None
+            raise
+        reply = self.json_body(response)
         if not isinstance(reply, dict):
             raise self.malformed("a malformed reply")
         block = (reply.get("promptFeedback") or {}).get("blockReason")
@@ -82,19 +88,6 @@ class GeminiProvider(HttpProvider, Provider):
         if finish in REFUSAL_FINISH:
             raise self._refused(f"no image was produced (finish reason {finish})")
         raise self.malformed("no image in its reply")
-
-    def _imagen(self, model: str, request: GenerateRequest) -> ImageResult:
-        ratio = ratios.nearest(request.width, request.height, IMAGEN_RATIOS)
-        body = {"instances": [{"prompt": request.prompt}],
-                "parameters": {"sampleCount": 1, "aspectRatio": ratio}}
-        reply = self.json_body(self.send("POST", f"/v1beta/models/{model}:predict", json=body))
-        predictions = reply.get("predictions") if isinstance(reply, dict) else None
-        first = predictions[0] if predictions else {}
-        if not first.get("bytesBase64Encoded"):
-            reason = first.get("raiFilteredReason") or "the image was filtered"
-            raise self._refused(reason)
-        data = decode_base64_image(first["bytesBase64Encoded"], self.name, self.label)
-        return self.result(data, model, None, {"requested_aspect_ratio": ratio})
 
     def _refused(self, reason: str) -> ProviderError:
         return ProviderError(self.name, f"Google Gemini refused the request: {reason}",

@@ -47,14 +47,18 @@ def decode_base64_image(text: str, provider: str, label: str) -> bytes:
         raise ProviderError(provider, f"{label} returned malformed base64 image data") from None
 
 
-def data_url(data: bytes) -> str:
-    """A `data:` URL for an input image, with its real MIME type."""
+def mime_of(data: bytes) -> str:
+    """An input image's real MIME type (PNG when it cannot be read)."""
     try:
         with Image.open(io.BytesIO(data)) as image:
-            mime = MIME_BY_PILLOW.get(image.format or "", "image/png")
+            return MIME_BY_PILLOW.get(image.format or "", "image/png")
     except (UnidentifiedImageError, OSError):
-        mime = "image/png"
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+        return "image/png"
+
+
+def data_url(data: bytes) -> str:
+    """A `data:` URL for an input image, with its real MIME type."""
+    return f"data:{mime_of(data)};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def fit_within(data: bytes, *, max_pixels: int | None = None,

@@ -1,4 +1,8 @@
-"""Fake Google Gemini API (providers.md §4): generateContent and Imagen predict."""
+"""Fake Google Gemini API: generateContent with the served image models only.
+
+A retired or unknown model answers 404 NOT_FOUND, as the real API does; Imagen's
+`:predict` models are all retired.
+"""
 from __future__ import annotations
 
 import base64
@@ -8,20 +12,20 @@ from werkzeug.wrappers import Request, Response
 
 from .server import FakeServer, json_response, png_bytes
 
+SERVED = {"gemini-3.1-flash-image", "gemini-3-pro-image"}
 STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
           429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 
 
 class FakeGemini(FakeServer):
     """Knobs: `block_reason`, `finish_reason` (set a refusal reason to send no image),
-    `thought_image` (a thought part carrying an image comes first), `rai_filtered`."""
+    `thought_image` (a thought part carrying an image comes first)."""
 
     def __init__(self, key: str):
         super().__init__(key)
         self.block_reason: str | None = None
         self.finish_reason = "STOP"
         self.thought_image = False
-        self.rai_filtered: str | None = None
 
     def error_body(self, status: int, message: str) -> dict:
         return {"error": {"code": status, "message": message,
@@ -33,13 +37,15 @@ class FakeGemini(FakeServer):
             body["error"]["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
                                          "reason": "API_KEY_INVALID"}]
             return json_response(body, 400)
-        match = re.fullmatch(r"/v1beta/models/([^:/]+):(generateContent|predict)", request.path)
+        match = re.fullmatch(r"/v1beta/models/([^:/]+):generateContent", request.path)
         if request.method != "POST" or not match:
             return json_response(self.error_body(404, "Not found"), 404)
-        body = request.get_json(silent=True) or {}
-        if match.group(2) == "predict":
-            return self._predict(body)
-        return self._generate(body)
+        if match.group(1) not in SERVED:
+            message = (f"models/{match.group(1)} is not found for API version v1beta, or is not "
+                       "supported for generateContent. Call ListModels to see the list of "
+                       "available models and their supported methods.")
+            return json_response(self.error_body(404, message), 404)
+        return self._generate(request.get_json(silent=True) or {})
 
     def _generate(self, body: dict) -> Response:
         if self.block_reason:
@@ -58,10 +64,3 @@ class FakeGemini(FakeServer):
                                               "finishReason": self.finish_reason, "index": 0}],
                               "usageMetadata": {"totalTokenCount": 10},
                               "modelVersion": "fake"})
-
-    def _predict(self, body: dict) -> Response:
-        if self.rai_filtered:
-            return json_response({"predictions": [{"raiFilteredReason": self.rai_filtered}]})
-        return json_response({"predictions": [{
-            "bytesBase64Encoded": base64.b64encode(png_bytes(64, 48)).decode(),
-            "mimeType": "image/png"}]})

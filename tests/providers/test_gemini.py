@@ -1,4 +1,4 @@
-"""Gemini client against the fake: generateContent wire, refusals, Imagen predict."""
+"""Gemini client against the fake: generateContent wire, refusals, retired models."""
 from __future__ import annotations
 
 import base64
@@ -6,6 +6,7 @@ import base64
 import pytest
 
 from app.providers.base import EditRequest, GenerateRequest, ProviderError
+from tests.fakes.server import png_bytes
 
 from .conftest import KEYS
 
@@ -17,7 +18,7 @@ def generate(registry, **kwargs):
 def test_generate_wire(registry, fake_gemini):
     result = generate(registry, width=1920, height=1080)
     sent = fake_gemini.requests[0]
-    assert sent.path == "/v1beta/models/gemini-2.5-flash-image:generateContent"
+    assert sent.path == "/v1beta/models/gemini-3.1-flash-image:generateContent"
     assert sent.header("x-goog-api-key") == KEYS["gemini"]
     assert sent.header("authorization") is None
     assert sent.json == {"contents": [{"role": "user", "parts": [{"text": "a teapot"}]}],
@@ -46,10 +47,10 @@ def test_imageless_finish_reason_is_a_refusal(registry, fake_gemini):
 
 
 def test_error_body(registry, fake_gemini):
-    fake_gemini.fail(status=404, message="models/nope is not found")
+    fake_gemini.fail(status=403, message="Permission denied on resource project")
     with pytest.raises(ProviderError) as err:
-        generate(registry, model="nope")
-    assert err.value.message == "models/nope is not found" and err.value.status == 404
+        generate(registry)
+    assert err.value.message == "Permission denied on resource project" and err.value.status == 403
 
 
 def test_malformed_reply(registry, fake_gemini):
@@ -67,17 +68,16 @@ def test_edit_sends_inline_image(registry, fake_gemini, image):
     assert base64.b64decode(parts[1]["inlineData"]["data"]) == image
 
 
-def test_imagen_predict(registry, fake_gemini):
-    result = generate(registry, model="imagen-4.0-generate-001", width=1080, height=1920)
-    sent = fake_gemini.requests[0]
-    assert sent.path == "/v1beta/models/imagen-4.0-generate-001:predict"
-    assert sent.json == {"instances": [{"prompt": "a teapot"}],
-                         "parameters": {"sampleCount": 1, "aspectRatio": "9:16"}}
-    assert result.model == "imagen-4.0-generate-001"
-
-
-def test_imagen_filtered_is_a_refusal(registry, fake_gemini):
-    fake_gemini.rai_filtered = "Filtered for safety"
+def test_a_retired_model_is_a_configuration_error_that_names_it(registry, fake_gemini):
     with pytest.raises(ProviderError) as err:
-        generate(registry, model="imagen-4.0-generate-001")
-    assert err.value.refused and "Filtered for safety" in err.value.message
+        generate(registry, model="gemini-2.5-flash-image")
+    assert err.value.message == ("Google Gemini does not serve the model 'gemini-2.5-flash-image' "
+                                 "(retired or unknown): configure a current model")
+    assert err.value.status == 404 and err.value.retryable and not err.value.refused  # auto moves on
+    assert len(fake_gemini.requests) == 1  # never retried at Gemini
+
+
+def test_inline_images_carry_their_real_mime_type(registry, fake_gemini):
+    jpeg = png_bytes(32, 32, fmt="JPEG")
+    registry.get("gemini").edit(EditRequest("general_edit", jpeg, prompt="add a hat"))
+    assert fake_gemini.requests[0].json["contents"][0]["parts"][1]["inlineData"]["mimeType"] == "image/jpeg"

@@ -23,8 +23,8 @@ from app.providers.pricing import cost_range, estimate, price
     ("wavespeed", "generate", "ideogram-ai/ideogram-v3-turbo", 5),
     ("wavespeed", "general_edit", None, 2), ("ideogram", "generate", None, 5),
     ("huggingface", "generate", "any/model", 1), ("huggingface", "general_edit", None, 1),
-    ("gemini", "generate", "gemini-2.5-flash-image", 4), ("gemini", "general_edit", None, 4),
-    ("gemini", "generate", "imagen-4.0-generate-001", 4),
+    ("gemini", "generate", "gemini-3.1-flash-image", 4), ("gemini", "general_edit", None, 4),
+    ("gemini", "generate", "gemini-3-pro-image", 4),
     ("sandbox", "generate", None, 0), ("sandbox", "creative", None, 0),
     ("local", "upscale_fast", None, 0), ("local", "optimize", None, 0),
 ])

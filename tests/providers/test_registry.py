@@ -68,8 +68,8 @@ def test_auto_edit_upscale_control(registry, provider_config):
 
 
 def test_explicit_provider(registry, provider_config):
-    assert registry.plan("generate", provider="gemini", model="imagen-4.0-generate-001") == \
-        [("gemini", "imagen-4.0-generate-001")]
+    assert registry.plan("generate", provider="gemini", model="gemini-3-pro-image") == \
+        [("gemini", "gemini-3-pro-image")]
     assert registry.plan("generate", provider="ideogram") == [("wavespeed", "ideogram-v3-turbo")]
     with pytest.raises(ServiceUnavailable) as err:
         with_only(provider_config).plan("generate", provider="stability")
