@@ -1,17 +1,21 @@
-"""Hugging Face Inference (hf-inference router) client: JSON in, raw image bytes out.
+"""Hugging Face Inference (hf-inference router) client: text-to-image, JSON in, raw bytes out.
 
 Cold models answer 503 "currently loading", which Hugging Face does not bill: the session
 retries it with backoff like any other unbilled status (`X-wait-for-model` is deprecated).
+hf-inference serves no image-to-image task (the router runs it on third-party providers
+only), so Hugging Face takes no edits here. Sizes are the model family's own buckets of
+about one megapixel, each side a multiple of 16; the runner fits the result to the request.
 """
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import requests
 
-from .base import EditRequest, GenerateRequest, ImageResult, Provider
-from .media import masked_result, scaled_size
+from app.imaging import ratios
+
+from .base import GenerateRequest, ImageResult, Provider
+from .pricing import provider_info
 from .session import HttpProvider
 
 
@@ -39,26 +43,14 @@ class HuggingFaceProvider(HttpProvider, Provider):
 
     def generate(self, request: GenerateRequest) -> ImageResult:
         model = request.model or self.default_model("generate")
-        width, height = scaled_size(request.width, request.height, max_side=1024,
-                                    min_side=256, multiple=8)
+        width, height = (int(side) for side in ratios.nearest(
+            request.width, request.height, provider_info(self.name)["sizes"]).split(":"))
         parameters = {"guidance_scale": request.guidance_scale,
                       "negative_prompt": request.negative_prompt,
                       "num_inference_steps": request.steps, "width": width, "height": height,
                       "seed": request.seed}
         return self._infer(model, request.prompt, parameters, request.seed,
                            {"requested_size": f"{width}x{height}"})
-
-    def edit(self, request: EditRequest) -> ImageResult:
-        """Instruction edit through image-to-image; a mask is applied afterwards."""
-        if request.operation != "general_edit":
-            raise self.unsupported("edit", request.operation)
-        model = request.model or self.default_model("edit")
-        parameters = {"prompt": request.prompt, "negative_prompt": request.negative_prompt,
-                      "guidance_scale": request.guidance_scale,
-                      "num_inference_steps": request.steps, "seed": request.seed}
-        inputs = base64.b64encode(request.image).decode("ascii")
-        result = self._infer(model, inputs, parameters, request.seed, {})
-        return masked_result(result, request.image, request.mask)
 
     def _infer(self, model: str, inputs: str, parameters: dict[str, Any], seed: int | None,
                notes: dict[str, Any]) -> ImageResult:

@@ -101,14 +101,12 @@ def apply_mask(original: bytes, edited: bytes, mask: bytes) -> bytes:
     return out.getvalue()
 
 
-def scaled_size(width: int, height: int, *, max_side: int, min_side: int = 1,
-                multiple: int = 1) -> tuple[int, int]:
-    """Nearest size with the same aspect ratio inside [min_side, max_side], rounded to `multiple`."""
+def scaled_size(width: int, height: int, *, max_side: int, min_side: int = 1) -> tuple[int, int]:
+    """Nearest size with the same aspect ratio inside [min_side, max_side]."""
     scale = min(1.0, max_side / max(width, height))
     scale = max(scale, min_side / min(width, height))
-    def snap(value: float) -> int:
-        return int(min(max_side, max(min_side, round(value / multiple) * multiple)))
-    return snap(width * scale), snap(height * scale)
+    return (int(min(max_side, max(min_side, round(width * scale)))),
+            int(min(max_side, max(min_side, round(height * scale)))))
 
 
 def masked_result(result: ImageResult, original: bytes, mask: bytes | None) -> ImageResult:

@@ -83,16 +83,15 @@ def test_mask_is_sent_as_grayscale_at_the_image_size(provider_client, auth, fake
     assert mask.getpixel((5, 30)) == 255 and mask.getpixel((90, 30)) == 0
 
 
-def test_general_edit_goes_to_hugging_face_and_keeps_the_input_size(provider_client, auth,
-                                                                    fake_huggingface):
-    body = {"image_base64": _image(), "operation": "general_edit", "prompt": "make it snowy",
-            "steps": 12, "guidance_scale": 0.0, "seed": 7}
+def test_general_edit_goes_where_it_is_served_and_keeps_the_input_size(provider_client, auth,
+                                                                       fake_wavespeed, fake_huggingface):
+    body = {"image_base64": _image(), "operation": "general_edit", "prompt": "make it snowy", "seed": 7}
     response = provider_client.post(URL, json=body, headers=auth)
     assert response.status_code == 200, response.json
-    sent = fake_huggingface.requests[-1].json
-    assert sent["parameters"]["prompt"] == "make it snowy"
-    assert sent["parameters"]["guidance_scale"] == 0.0 and sent["parameters"]["num_inference_steps"] == 12
-    assert response.json["provider"] == "huggingface"
+    sent = next(r for r in fake_wavespeed.requests if r.method == "POST").json
+    assert sent["prompt"] == "make it snowy" and sent["seed"] == 7
+    assert response.json["provider"] == "wavespeed"
+    assert fake_huggingface.requests == []  # hf-inference serves no image-to-image
     assert decoded(response.json["image_base64"]).size == (96, 64)
 
 

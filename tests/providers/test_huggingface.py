@@ -1,10 +1,9 @@
 """Hugging Face client against the fake: JSON wire, raw bytes, model loading, errors."""
 from __future__ import annotations
 
-import base64
-
 import pytest
 
+from app.errors import ValidationFailed
 from app.providers.base import EditRequest, GenerateRequest, ProviderError
 
 from .conftest import KEYS
@@ -18,9 +17,18 @@ def test_generate_wire(registry, fake_huggingface):
     assert sent.header("authorization") == f"Bearer {KEYS['huggingface']}"
     assert sent.header("accept") == "image/png"
     assert sent.json == {"inputs": "a bike", "parameters": {
-        "num_inference_steps": 4, "width": 1024, "height": 576, "seed": 5}}
+        "num_inference_steps": 4, "width": 1344, "height": 768, "seed": 5}}  # ~1 MP, sides % 16
     assert result.mime_type == "image/jpeg"  # sniffed, not trusted from headers
-    assert result.metadata["requested_size"] == "1024x576"
+    assert result.metadata["requested_size"] == "1344x768"
+
+
+@pytest.mark.parametrize("size, sent", [((1024, 1024), (1024, 1024)), ((1080, 1920), (768, 1344)),
+                                        ((1500, 500), (1536, 640)), ((1080, 1350), (896, 1152))])
+def test_sizes_are_the_models_own_one_megapixel_buckets(registry, fake_huggingface, size, sent):
+    registry.get("huggingface").generate(GenerateRequest("x", width=size[0], height=size[1]))
+    parameters = fake_huggingface.requests[0].json["parameters"]
+    assert (parameters["width"], parameters["height"]) == sent
+    assert sent[0] % 16 == 0 and sent[1] % 16 == 0
 
 
 def test_model_loading_is_retried_with_backoff_like_any_unbilled_503(registry, fake_huggingface):
@@ -52,10 +60,10 @@ def test_non_image_success_is_malformed(registry, fake_huggingface):
     assert "unreadable" in err.value.message
 
 
-def test_general_edit_sends_image_to_image(registry, fake_huggingface, image):
-    registry.get("huggingface").edit(EditRequest("general_edit", image, prompt="add snow",
-                                                 guidance_scale=7.5))
-    sent = fake_huggingface.requests[0]
-    assert sent.path == "/hf-inference/models/Qwen/Qwen-Image-Edit"
-    assert base64.b64decode(sent.json["inputs"]) == image
-    assert sent.json["parameters"] == {"prompt": "add snow", "guidance_scale": 7.5}
+def test_hf_inference_serves_no_edits_so_none_is_sent(registry, fake_huggingface, image):
+    with pytest.raises(ValidationFailed, match="Provider 'huggingface' does not support edit"):
+        registry.plan("edit", "general_edit", provider="huggingface")
+    assert ("huggingface", None) not in registry.plan("edit", "general_edit")
+    with pytest.raises(ProviderError):
+        registry.get("huggingface").run(EditRequest("general_edit", image, prompt="add snow"))
+    assert fake_huggingface.requests == []

@@ -22,7 +22,7 @@ from app.providers.pricing import cost_range, estimate, price
     ("wavespeed", "generate", "ideogram-v3-turbo", 5), ("wavespeed", "generate", "qwen-image", 2),
     ("wavespeed", "generate", "ideogram-ai/ideogram-v3-turbo", 5),
     ("wavespeed", "general_edit", None, 2), ("ideogram", "generate", None, 5),
-    ("huggingface", "generate", "any/model", 1), ("huggingface", "general_edit", None, 1),
+    ("huggingface", "generate", "any/model", 1),
     ("gemini", "generate", "gemini-3.1-flash-image", 4), ("gemini", "general_edit", None, 4),
     ("gemini", "generate", "gemini-3-pro-image", 4),
     ("sandbox", "generate", None, 0), ("sandbox", "creative", None, 0),

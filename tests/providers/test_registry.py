@@ -58,8 +58,7 @@ def test_auto_skips_unconfigured(provider_config):
 
 def test_auto_edit_upscale_control(registry, provider_config):
     assert registry.plan("edit", "inpaint") == [("stability", None)]
-    assert registry.plan("edit", "general_edit") == [("huggingface", None), ("wavespeed", None),
-                                                     ("gemini", None)]
+    assert registry.plan("edit", "general_edit") == [("wavespeed", None), ("gemini", None)]
     assert registry.plan("control", "style") == [("stability", None)]
     # `local` is an ordinary provider: in-process fast upscales when Stability is not configured.
     assert registry.plan("upscale", "fast") == [("stability", None)]
