@@ -18,6 +18,7 @@ from .media import fit_within, output_format
 ASPECT_RATIOS = ("21:9", "16:9", "3:2", "5:4", "1:1", "4:5", "2:3", "9:16", "9:21")
 SD3_MODELS = ("sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium", "sd3.5-flash")
 EDIT_PIXELS = 9_437_184
+CFG_RANGE = (1.0, 10.0)
 DEFAULT_UPSCALE_PROMPT = "high quality, detailed, sharp"
 
 
@@ -56,7 +57,11 @@ def generate_call(request: GenerateRequest, model: str) -> Call:
     if model in ("ultra", "core"):
         return Call(f"/v2beta/stable-image/generate/{model}", fields, {}, notes=notes)
     if model in SD3_MODELS:
-        fields.update(form(model=model, cfg_scale=request.guidance_scale))
+        cfg = request.guidance_scale
+        if cfg is not None and not CFG_RANGE[0] <= cfg <= CFG_RANGE[1]:
+            cfg = min(max(cfg, CFG_RANGE[0]), CFG_RANGE[1])
+            notes["guidance_scale_sent"] = cfg  # Stability takes cfg_scale 1-10 only
+        fields.update(form(model=model, cfg_scale=cfg))
         return Call("/v2beta/stable-image/generate/sd3", fields, {}, notes=notes)
     raise ProviderError("stability", f"Stability AI has no model '{model}'")
 

@@ -21,8 +21,15 @@ from .media import data_url, decode_base64_image, masked_result, output_format, 
 from .pricing import provider_info
 from .session import HttpProvider, poll
 
+QWEN_SEEDS = 2**31
 TERMINAL_FAILURES = ("failed", "cancelled", "timeout")  # end polling at once, not retried
 IDEOGRAM_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4")
+
+
+def qwen_seed(seed: int | None) -> int | None:
+    """Qwen models take seeds up to 2**31 - 1; a larger one is folded into that range (the
+    result reports the seed actually sent, so the image can still be reproduced)."""
+    return None if seed is None else seed % QWEN_SEEDS
 
 
 class WaveSpeedProvider(HttpProvider, Provider):
@@ -53,7 +60,7 @@ class WaveSpeedProvider(HttpProvider, Provider):
             notes["requested_aspect_ratio"] = body["aspect_ratio"]
         else:
             width, height = scaled_size(request.width, request.height, max_side=1536, min_side=256)
-            body.update(size=f"{width}*{height}", seed=request.seed,
+            body.update(size=f"{width}*{height}", seed=qwen_seed(request.seed),
                         output_format=output_format(request.output_format))
             notes["requested_size"] = f"{width}x{height}"
         return self._run(model, body, notes)
@@ -62,7 +69,7 @@ class WaveSpeedProvider(HttpProvider, Provider):
         if request.operation != "general_edit":
             raise self.unsupported("edit", request.operation)
         model = self._short_model(request.model or self.default_model("edit"))
-        body = {"prompt": request.prompt, "image": data_url(request.image), "seed": request.seed,
+        body = {"prompt": request.prompt, "image": data_url(request.image), "seed": qwen_seed(request.seed),
                 "output_format": output_format(request.output_format)}
         return masked_result(self._run(model, body, {}), request.image, request.mask)
 

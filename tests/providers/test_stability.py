@@ -207,3 +207,10 @@ def test_json_image_form_is_accepted(registry, fake_stability):
                          content_type="application/json; type=image/png")
     result = registry.get("stability").generate(GenerateRequest("x"))
     assert result.seed == 42 and result.metadata["width"] == 32
+
+
+@pytest.mark.parametrize("guidance, sent", [(30.0, "10.0"), (0.0, "1.0"), (4.5, "4.5")])
+def test_cfg_scale_is_kept_in_stabilitys_range_and_the_change_reported(registry, fake_stability, guidance, sent):
+    result = registry.get("stability").generate(GenerateRequest("x", model="sd3.5-large", guidance_scale=guidance))
+    assert fake_stability.requests[0].form["cfg_scale"] == sent
+    assert result.metadata.get("guidance_scale_sent") == (None if guidance == 4.5 else float(sent))

@@ -112,3 +112,9 @@ def test_general_edit_with_mask(registry, fake_wavespeed, image):
 def test_unsupported_edit(registry, image):
     with pytest.raises(ProviderError):
         registry.get("wavespeed").edit(EditRequest("inpaint", image, prompt="x"))
+
+
+@pytest.mark.parametrize("seed, sent", [(4294967294, 2147483646), (2147483647, 2147483647), (0, 0)])
+def test_qwen_seeds_are_folded_into_the_models_range_and_reported(registry, fake_wavespeed, seed, sent):
+    result = run(registry, model="qwen-image", seed=seed)
+    assert fake_wavespeed.requests[0].json["seed"] == sent and result.seed == sent
