@@ -16,9 +16,9 @@ from .base import (
     ProviderError,
     UpscaleRequest,
 )
-from .media import decode_base64_image
+from .media import decode_base64_image, masked_result
 from .session import HttpProvider, poll
-from .stability_ops import Call, control_call, edit_call, generate_call, upscale_call
+from .stability_ops import MASKED, Call, control_call, edit_call, generate_call, upscale_call
 
 REFUSAL_NAMES = {"content_moderation", "public_figure"}
 
@@ -45,7 +45,10 @@ class StabilityProvider(HttpProvider, Provider):
         return self._run(generate_call(request, model), model)
 
     def edit(self, request: EditRequest) -> ImageResult:
-        return self._run(edit_call(request), None)
+        result = self._run(edit_call(request), None)
+        if request.operation in MASKED:
+            return result
+        return masked_result(result, request.image, request.mask)
 
     def upscale(self, request: UpscaleRequest) -> ImageResult:
         return self._run(upscale_call(request), None)
@@ -71,7 +74,7 @@ class StabilityProvider(HttpProvider, Provider):
 
     def _fetch_result(self, job_id: str) -> requests.Response | None:
         """One poll: only 202 means "still running"; 200 is the image, anything else an error."""
-        response = self.send("GET", f"/v2beta/results/{job_id}", headers={"Accept": "image/*"})
+        response = self.send("GET", f"/v2beta/results/{job_id}", headers={"Accept": "*/*"})
         return None if response.status_code == 202 else response
 
     def _image(self, response: requests.Response, model: str | None, notes: dict) -> ImageResult:

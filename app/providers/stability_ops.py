@@ -19,6 +19,9 @@ ASPECT_RATIOS = ("21:9", "16:9", "3:2", "5:4", "1:1", "4:5", "2:3", "9:16", "9:2
 SD3_MODELS = ("sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium", "sd3.5-flash")
 EDIT_PIXELS = 9_437_184
 CFG_RANGE = (1.0, 10.0)
+# Edit endpoints that take a `mask` part; search-and-replace/recolor take none (the client
+# limits their change to the mask afterwards instead).
+MASKED = ("inpaint", "erase")
 DEFAULT_UPSCALE_PROMPT = "high quality, detailed, sharp"
 
 
@@ -80,7 +83,7 @@ def edit_call(request: EditRequest) -> Call:
         return _relight_call(request, notes, common)
     image = fitted(notes, "image", request.image, max_pixels=EDIT_PIXELS)
     files = {"image": image}
-    if request.mask is not None and op != "outpaint":
+    if request.mask is not None and op in MASKED:
         files["mask"] = request.mask
     styled = form(negative_prompt=request.negative_prompt, style_preset=request.style_preset)
     paths = {"erase": "erase", "inpaint": "inpaint", "outpaint": "outpaint",

@@ -32,7 +32,7 @@ def _mask(width=48, height=32):
      "outpaint", {"left": "32", "right": "0", "up": "16", "down": "0", "prompt": "sky",
                   "creativity": "0.0"}, {"image"}),
     ({"operation": "search_replace", "prompt": "a cat", "search_prompt": "dog", "mask_base64": _mask()},
-     "search-and-replace", {"prompt": "a cat", "search_prompt": "dog"}, {"image", "mask"}),
+     "search-and-replace", {"prompt": "a cat", "search_prompt": "dog"}, {"image"}),  # no mask part
     ({"operation": "search_recolor", "prompt": "bright red", "select_prompt": "car"},
      "search-and-recolor", {"prompt": "bright red", "select_prompt": "car"}, {"image"}),
     ({"operation": "erase", "mask_base64": _mask(), "options": {"grow_mask": 3}, "seed": 0},

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import base64
+import io
 
 import pytest
+from PIL import Image
 
 from app.providers.base import ControlRequest, EditRequest, GenerateRequest, ProviderError, UpscaleRequest
 from tests.fakes.server import png_bytes
@@ -48,10 +50,10 @@ def test_generate_wire(registry, fake_stability, model, path, extra):
      {"image"}),
     ("search_replace", "edit/search-and-replace", {"prompt": "p", "search_prompt": "cat",
                                                    "output_format": "png", "negative_prompt": "n"},
-     {"image", "mask"}),
+     {"image"}),  # the search endpoints take no mask part
     ("search_recolor", "edit/search-and-recolor", {"prompt": "p", "select_prompt": "shirt",
                                                    "output_format": "png", "negative_prompt": "n"},
-     {"image", "mask"}),
+     {"image"}),
     ("erase", "edit/erase", {"output_format": "png"}, {"image", "mask"}),
 ])
 def test_edit_wire(registry, fake_stability, image, operation, path, fields, files):
@@ -214,3 +216,16 @@ def test_cfg_scale_is_kept_in_stabilitys_range_and_the_change_reported(registry,
     result = registry.get("stability").generate(GenerateRequest("x", model="sd3.5-large", guidance_scale=guidance))
     assert fake_stability.requests[0].form["cfg_scale"] == sent
     assert result.metadata.get("guidance_scale_sent") == (None if guidance == 4.5 else float(sent))
+
+
+def test_a_search_edit_is_kept_inside_the_mask_by_the_client(registry, fake_stability):
+    original = png_bytes(96, 64, (0, 0, 255))
+    left_half = Image.new("L", (96, 64), 0)
+    left_half.paste(255, (0, 0, 48, 64))
+    mask = io.BytesIO()
+    left_half.save(mask, "PNG")
+    result = registry.get("stability").edit(EditRequest("search_replace", original, mask=mask.getvalue(),
+                                                        prompt="red", search_prompt="blue"))
+    edited = Image.open(io.BytesIO(result.data)).convert("RGB")
+    assert edited.getpixel((90, 30)) == (0, 0, 255)  # outside the mask: the original
+    assert edited.getpixel((5, 30)) != (0, 0, 255) and result.metadata["mask_applied"]
