@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test migrate lint bench bench-load bench-faults clean
+.PHONY: run test migrate lint bench bench-load bench-faults bench-catalog clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ bench-load: $(STAMP)
 
 bench-faults: $(DEV_STAMP)
 	$(BIN)/python bench/faults.py
+
+# Catalogue read throughput under gunicorn, median of 3 rounds (needs wrk: apt-get install -y wrk).
+bench-catalog: $(STAMP)
+	$(BIN)/python bench/catalog_reads.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -18,8 +18,14 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "330"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+# Recycling a worker (a guard against slow memory growth from image work) costs ~1 s of CPU:
+# the new worker imports and builds the app again, and starts with empty per-worker caches
+# (serialised catalogue answers, verified tokens). At 2000, catalogue reads under load
+# (bench/catalog_reads.py) recycled one of the four workers every ~3.5 s, ~15% of this
+# 2-core machine spent re-importing; at 20000 it is ~50 us of CPU per request, and a worker
+# doing image work (tens of requests/s) is still recycled every few minutes.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000"))
 # The app writes one JSON line per request; gunicorn's own access log is opt-in.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"

@@ -2,9 +2,16 @@
 
 The accepted algorithms are fixed per key source, never taken from the token, so
 `alg: none` and algorithm-confusion tokens are refused. The JWKS URL is configuration.
+
+A client sends the same token on every request until it expires, so each worker keeps the
+claims of the local tokens it has verified (bounded, keyed by secret and token): a repeat
+skips the HMAC and JSON decoding but still checks `exp` against the clock. A token that
+failed is checked in full every time; external (RS256) tokens are not kept, so a key the
+identity provider has rotated out stops working as soon as the JWKS says so.
 """
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -14,6 +21,32 @@ import jwt
 from app.errors import Unauthorized
 
 _JWKS_CLIENTS: dict[str, jwt.PyJWKClient] = {}
+VERIFIED_TOKENS = 4096
+
+
+class _VerifiedTokens:
+    """(secret, token) -> claims of a local token that passed verification; oldest out first."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._claims: dict[tuple[str, str], dict] = {}
+        self._lock = threading.Lock()
+
+    def get(self, secret: str, token: str) -> dict | None:
+        claims = self._claims.get((secret, token))
+        # Verification already passed `iat`/`nbf`, which cannot become false later; `exp` can.
+        if claims is None or int(claims["exp"]) <= time.time():
+            return None
+        return dict(claims)
+
+    def put(self, secret: str, token: str, claims: dict) -> None:
+        with self._lock:
+            self._claims[(secret, token)] = dict(claims)
+            while len(self._claims) > self.size:
+                del self._claims[next(iter(self._claims))]
+
+
+_verified = _VerifiedTokens(VERIFIED_TOKENS)
 
 
 def issue_token(user, secret: str, expires_in: int) -> str:
@@ -31,11 +64,15 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
 
 def decode_token(token: str, config: Mapping[str, Any]) -> tuple[str, dict]:
     """Verify a token; returns ("local"|"external", claims) or raises Unauthorized."""
+    secret = config["SECRET_KEY"]
+    known = _verified.get(secret, token)
+    if known is not None:
+        return "local", known
     try:
         header = jwt.get_unverified_header(token)
         if header.get("alg") == "HS256":
-            claims = jwt.decode(token, config["SECRET_KEY"], algorithms=["HS256"],
-                                options={"require": ["exp", "sub"]})
+            claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+            _verified.put(secret, token, claims)
             return "local", claims
         if header.get("alg") == "RS256" and config.get("JWT_JWKS_URL"):
             key = _jwks_client(config["JWT_JWKS_URL"]).get_signing_key_from_jwt(token)

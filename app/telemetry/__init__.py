@@ -25,10 +25,11 @@ def _start() -> None:
 def _finish(response):
     response.headers["X-Request-ID"] = g.get("request_id", "-")
     started = g.get("started")
-    if started is not None and request.endpoint != "static":
+    name = request.endpoint
+    if started is not None and name != "static":
         elapsed = time.perf_counter() - started
-        logs.log_request(response, elapsed)
-        endpoint.observe_request(response, elapsed)
+        logs.log_request(response, elapsed, name)
+        endpoint.observe_request(response, elapsed, name)
     return response
 
 

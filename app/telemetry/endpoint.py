@@ -39,9 +39,19 @@ def metrics():
     return Response(body, mimetype=CONTENT_TYPE_LATEST)
 
 
-def observe_request(response, elapsed: float) -> None:
-    if request.endpoint not in UNOBSERVED:
-        REQUEST_LATENCY.labels(request.endpoint, request.method, str(response.status_code)).observe(elapsed)
+# (endpoint, method, status) -> its histogram child: `labels()` validates and locks on every
+# call; the children never change, and the keys are bounded by the routes, methods and statuses.
+_children: dict[tuple[str, str, int], object] = {}
+
+
+def observe_request(response, elapsed: float, endpoint: str | None) -> None:
+    if endpoint in UNOBSERVED:
+        return
+    key = (endpoint, request.method, response.status_code)
+    child = _children.get(key)
+    if child is None:
+        child = _children.setdefault(key, REQUEST_LATENCY.labels(key[0], key[1], str(key[2])))
+    child.observe(elapsed)
 
 
 def init_app(app: Flask) -> None:
