@@ -1,10 +1,15 @@
 """Request ids, JSON log lines per request and per provider call, Prometheus metrics."""
 import json
 import logging
+import re
 
 from pythonjsonlogger.json import JsonFormatter
 
+from app.auth.service import create_user
+from app.providers.base import GenerateRequest
+from app.providers.registry import Route
 from tests.fakes.fixtures import KEYS
+from tests.studio_helpers import run_one
 
 
 def _json_lines(caplog):
@@ -33,13 +38,17 @@ def test_one_json_line_per_request(client, auth, caplog):
     assert "Bearer" not in json.dumps(line)
 
 
+def _sample(metrics: str, sample: str) -> float:
+    """The value of one sample line of a /metrics scrape (0 when it is not there yet)."""
+    match = re.search(re.escape(sample) + r" (\S+)", metrics)
+    return float(match.group(1)) if match else 0.0
+
+
 def test_provider_call_is_logged_and_counted_without_secrets(make_app, provider_config, fake_stability, caplog):
     app = make_app(**provider_config)
     caplog.set_level(logging.INFO)
-    from app.auth.service import create_user
-    from app.providers.base import GenerateRequest
-    from app.providers.registry import Route
-    from tests.studio_helpers import run_one
+    errors = 'image_studio_provider_errors_total{kind="generate",provider="stability",reason="retryable"}'
+    before = _sample(app.test_client().get("/metrics").get_data(as_text=True), errors)
     fake_stability.fail(times=10, status=500, message="boom")
     with app.test_request_context():
         user = create_user("o@example.com", "long-enough-pw")
@@ -53,17 +62,18 @@ def test_provider_call_is_logged_and_counted_without_secrets(make_app, provider_
     assert calls[-1]["status"] == 500
     text = json.dumps(calls)
     assert KEYS["stability"] not in text and "secret prompt text" not in text
-    metrics = app.test_client().get("/metrics").get_data(as_text=True)
-    assert 'image_studio_provider_errors_total{kind="generate",provider="stability",reason="retryable"}' in metrics
+    after = _sample(app.test_client().get("/metrics").get_data(as_text=True), errors)
+    assert after - before == 1  # one failed call (its retries happen inside it)
 
 
 def test_metrics_expose_request_latency_and_can_be_guarded(make_app):
     app = make_app()
     client = app.test_client()
-    client.get("/healthz")
-    body = client.get("/metrics").get_data(as_text=True)
     sample = 'image_studio_request_duration_seconds_count{endpoint="health_api.healthz",method="GET",status="200"}'
-    assert sample in body
+    before = _sample(client.get("/metrics").get_data(as_text=True), sample)
+    client.get("/healthz")
+    client.get("/healthz")
+    assert _sample(client.get("/metrics").get_data(as_text=True), sample) - before == 2
     guarded = make_app(METRICS_TOKEN="scrape-token").test_client()
     assert guarded.get("/metrics").status_code == 401
     assert guarded.get("/metrics", headers={"Authorization": "Bearer scrape-token"}).status_code == 200
