@@ -22,8 +22,8 @@ class ThreadSafeMemoryStorage(MemoryStorage):
 
     limits 5.8's MemoryStorage restarts its expiry sweep from whichever request finds the last
     one finished, without a lock, so two gthread threads can `start()` the same Timer: the
-    request fails with "RuntimeError: threads can only be started once", a 500 (twice in
-    ~600,000 catalogue reads at ~1,600/s with bench/catalog_reads.py; fixed upstream by
+    request fails with "RuntimeError: threads can only be started once", a 500 (with
+    bench/catalog_reads.py: about one in 60,000 requests; fixed upstream by
     alisaifee/limits#352, but 5.8.0, installed here, still has it). It also sweeps every
     10 ms, so under load one request in a few pays for starting a thread. Here the timer
     starts under a lock, once per MEMORY_SWEEP_SECONDS. Declaring the scheme makes
