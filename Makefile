@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test migrate lint bench bench-load bench-faults bench-catalog clean
+.PHONY: run test migrate lint bench bench-load bench-faults bench-catalog bench-overload clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ bench-load: $(STAMP)
 
 bench-faults: $(DEV_STAMP)
 	$(BIN)/python bench/faults.py
+
+# 40 MP edits, 4096² Creates and 200-asset ZIPs, 100/100/20 at once, under gunicorn.conf.py (~3 min).
+bench-overload: $(STAMP)
+	$(BIN)/python bench/overload.py $(BENCH_ARGS)
 
 # Catalogue read throughput under gunicorn, median of 3 rounds (needs wrk: apt-get install -y wrk).
 bench-catalog: $(STAMP)

@@ -3,6 +3,7 @@
 gthread workers: provider calls are long I/O waits (sync Stability calls take 3-34 s),
 so each worker serves several requests on threads while others wait.
 """
+import ctypes
 import multiprocessing
 import os
 
@@ -14,9 +15,17 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2)))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# The cores are shared by the workers, so each admits cores ÷ workers renders at once (the
+# app's own default, all the cores, suits one process). Phase 1 of bench/overload.py on
+# 2 cores × 4 workers (before IMAGE_QUEUE_LENGTH existed): 2 per worker peaked at 1,712 MiB
+# a worker and finished 77 of the 100 edits, 1 per worker at 924 MiB and 93.
+os.environ.setdefault("IMAGE_CONCURRENCY", str(max(1, multiprocessing.cpu_count() // workers)))
 # Longer than one provider call plus polling a slow async job, so a worker is not killed mid-request.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "330"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# gunicorn refuses a header field over its limit with a bare text page; above the app's own
+# bound (8 KiB, app/http/headers.py), so a client gets the API's `{"detail"}` sentence instead.
+limit_request_field_size = 32768
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycling a worker (a guard against slow memory growth from image work) costs ~1 s of CPU:
 # the new worker imports and builds the app again, and starts with empty per-worker caches
@@ -26,6 +35,25 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # doing image work (tens of requests/s) is still recycled every few minutes.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000"))
+# How a worker gives memory back after a burst of image work. Pillow allocates a raster in
+# blocks of up to 16 MiB; once one is freed glibc raises its mmap threshold past that size
+# and serves the next blocks from the thread's arena, where any small allocation left above
+# them pins the freed space: each of a worker's 8 thread arenas kept ~850 MB with <1 MB in
+# use. bench/overload.py phase 1 (100 concurrent 40 MP edits; IMAGE_CONCURRENCY=2, no queue
+# bound), the busiest worker's peak RSS / RSS 30 s after the burst:
+#   glibc defaults                                         6,270 / 6,045 MiB
+#   MALLOC_ARENA_MAX=2 in the environment                  2,844 / 1,849 MiB
+#   mallopt(M_ARENA_MAX, 2) in post_fork                   3,043 / 2,196 MiB
+#   malloc_trim(0) after every image POST                  1,914 /   168 MiB
+#   max_requests 10 ± 5 (36 recycles, /healthz p99 7.5 s)  6,351 /   108 MiB
+#   mallopt(M_MMAP_THRESHOLD, 1 MiB) in post_fork          1,722 /   123 MiB  <- this
+# and with today's defaults, all three phases: 3,882 / 3,712 MiB without it, 921 / 127 with.
+# A fixed threshold maps every allocation of 1 MiB or more on its own and unmaps it when it
+# is freed, so no arena ever holds a raster; the price is page faults on fresh maps, ~8%
+# more CPU for a 40 MP sandbox edit. Set in post_fork (glibc reads its environment only at
+# start-up) so `make run` needs nothing; glibc's own MALLOC_MMAP_THRESHOLD_ still wins.
+# max_requests above stays a guard against slow growth, not the way memory comes back.
+M_MMAP_THRESHOLD, MMAP_THRESHOLD = -3, 1024 * 1024  # mallopt's parameter number (malloc.h)
 # The app writes one JSON line per request; gunicorn's own access log is opt-in.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
@@ -45,6 +73,13 @@ def on_starting(server):
     for name in os.listdir(directory):
         if name.endswith(".db"):
             os.remove(os.path.join(directory, name))
+
+
+def post_fork(server, worker):
+    """Give rasters back to the system as soon as they are freed (see MMAP_THRESHOLD)."""
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # glibc and musl; absent on macOS
+    if mallopt is not None and "MALLOC_MMAP_THRESHOLD_" not in os.environ:
+        mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
 def child_exit(server, worker):

@@ -24,19 +24,20 @@ from app import (
     edit,
     health,
     pages,
+    ratelimit,
     social,
     telemetry,
     upscale,
 )
-from app.admission import admission
-from app.config import load_config
+from app.admission import admission, streams
+from app.auth.identity import caller_for_limits
+from app.config import check_config, load_config
 from app.extensions import csrf
 from app.http import docs, headers
 from app.http.blueprint import Api
 from app.http.errors import register_error_handlers
 from app.providers import api as providers_api
 from app.providers.registry import build_registry
-from app.ratelimit import limiter
 
 ROOT = Path(__file__).resolve().parent.parent
 # Packages with an `init_app(app, api)`, in registration order; each adds its blueprints,
@@ -52,7 +53,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     register_config(app, overrides)
-    admission.configure(app.config["IMAGE_CONCURRENCY"], app.config["IMAGE_QUEUE_TIMEOUT"])
+    admission.configure(app.config["IMAGE_CONCURRENCY"], app.config["IMAGE_QUEUE_TIMEOUT"],
+                        app.config["IMAGE_QUEUE_LENGTH"])
+    streams.configure(app.config["ZIP_STREAMS"])
     register_proxy(app)
     telemetry.init_app(app)
     api = register_extensions(app)
@@ -68,6 +71,7 @@ def register_config(app: Flask, overrides: dict[str, Any]) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path))
     app.config.from_mapping(overrides)
+    check_config(app.config)
     app.config.update(
         API_TITLE="Image Studio API", API_VERSION="1.0.0", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api", OPENAPI_JSON_PATH="openapi.json",
@@ -89,14 +93,14 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> Api:
+    headers.init_app(app)
     database.init_app(app, ROOT / "migrations")
     csrf.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app, identify=caller_for_limits)
     app.extensions["providers"] = build_registry(app.config)
     api = Api(app)
     register_error_handlers(app)
     docs.init_app(app)
-    headers.init_app(app)
     return api
 
 

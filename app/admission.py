@@ -2,8 +2,13 @@
 
 Decoding and rendering hold whole rasters in memory and keep a core busy, so a burst of
 large uploads queues here instead of growing the worker until it is killed. A request that
-cannot start within IMAGE_QUEUE_TIMEOUT seconds gets 503 with Retry-After. Only the
-CPU-bound steps take a slot (never a provider wait), and no step holds two.
+cannot start within IMAGE_QUEUE_TIMEOUT seconds gets 503 with Retry-After, and so does one
+that finds IMAGE_QUEUE_LENGTH requests waiting already, at once: every waiter holds one of
+the worker's few threads, and a request queued behind them (a /healthz probe, a page) would
+wait as long as they do. Only the CPU-bound steps take a slot (never a provider wait), and
+no thread holds two: a step nested in one that is admitted already (re-encoding an
+in-process render) runs in the same slot, so two requests can never each hold one slot
+while waiting for a second.
 """
 from __future__ import annotations
 
@@ -17,25 +22,93 @@ BUSY = "The server is busy; retry shortly"
 
 
 class Admission:
-    def __init__(self, concurrency: int = 2, timeout: float = 30.0):
-        self.configure(concurrency, timeout)
+    def __init__(self, concurrency: int = 2, timeout: float = 30.0, queue: int = 4):
+        self.configure(concurrency, timeout, queue)
 
-    def configure(self, concurrency: int, timeout: float) -> None:
+    def configure(self, concurrency: int, timeout: float, queue: int) -> None:
         self.concurrency = max(1, int(concurrency))
         self.timeout = float(timeout)
+        self.queue = int(queue)
         self._slots = threading.BoundedSemaphore(self.concurrency)
+        self._held = threading.local()
+        self._waiting = 0
+        self._lock = threading.Lock()
 
     @contextmanager
     def slot(self) -> Iterator[None]:
-        """Hold one slot for the block; ServiceUnavailable (503) when none frees up in time."""
+        """Hold one slot for the block; ServiceUnavailable (503) when none frees up in time
+        or the queue is full."""
+        if getattr(self._held, "slot", False):
+            yield
+            return
         slots = self._slots
-        if not slots.acquire(timeout=self.timeout):
+        if not slots.acquire(blocking=False) and not self._wait(slots):
             raise ServiceUnavailable(BUSY, headers={"Retry-After": str(max(1, round(self.timeout)))})
+        self._held.slot = True
         try:
             yield
         finally:
+            self._held.slot = False
             slots.release()
 
+    def _wait(self, slots: threading.BoundedSemaphore) -> bool:
+        with self._lock:
+            if self._waiting >= self.queue:
+                return False
+            self._waiting += 1
+        try:
+            return slots.acquire(timeout=self.timeout)
+        finally:
+            with self._lock:
+                self._waiting -= 1
 
-# One per process: the limit is on this process's memory and cores, whichever app asks.
+
+class Streams:
+    """Long streamed answers (ZIP downloads) a process sends at once; one more is refused at
+    once with 503, never queued. Each stream holds one of the worker's few threads for as
+    long as the client takes to read it: 8 ZIPs landing on one worker of 8 threads left a
+    /healthz probe waiting 9 s (bench/overload.py)."""
+
+    def __init__(self, limit: int = 2):
+        self.configure(limit)
+
+    def configure(self, limit: int) -> None:
+        self._slots = threading.BoundedSemaphore(max(1, int(limit)))
+
+    def open(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        """`chunks` holding one stream slot until they end or the response is closed."""
+        if not self._slots.acquire(blocking=False):
+            raise ServiceUnavailable(BUSY, headers={"Retry-After": "5"})
+        return _Held(chunks, self._slots)
+
+
+class _Held:
+    """An iterator that gives its slot back once, when exhausted or closed (WSGI servers
+    close every response, even one never read)."""
+
+    def __init__(self, chunks: Iterator[bytes], slots: threading.BoundedSemaphore):
+        self._chunks = chunks
+        self._slots: threading.BoundedSemaphore | None = slots
+
+    def __iter__(self) -> _Held:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._chunks)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._slots is not None:
+            self._slots.release()
+            self._slots = None
+            close = getattr(self._chunks, "close", None)
+            if close:
+                close()
+
+
+# One per process: the limits are on this process's memory, cores and threads, whichever app asks.
 admission = Admission()
+streams = Streams()

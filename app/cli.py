@@ -1,4 +1,4 @@
-"""`flask users create`, `flask tokens issue` and `flask sweep`."""
+"""`flask users ...`, `flask tokens issue|revoke` and `flask sweep`."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,7 +15,7 @@ from app.errors import AppError
 from app.sweeper import sweep
 
 users = AppGroup("users", help="Manage accounts.")
-tokens = AppGroup("tokens", help="Issue bearer tokens.")
+tokens = AppGroup("tokens", help="Issue and revoke bearer tokens.")
 
 
 @users.command("create")
@@ -70,14 +70,27 @@ def issue(email: str, expires_in: int | None) -> None:
     click.echo(issue_token(user, current_app.config["SECRET_KEY"], lifetime))
 
 
+@tokens.command("revoke")
+@click.argument("email")
+def revoke(email: str) -> None:
+    """Refuse every token of EMAIL issued so far and end its browser sessions."""
+    try:
+        service.revoke_tokens(email)
+    except AppError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"Revoked every token and session of {email}", err=True)
+
+
 @click.command("sweep")
 @with_appcontext
 @click.option("--older-than", type=click.FloatRange(min=0), default=None,
               help="Seconds (default: PROVIDER_TIMEOUT + PROVIDER_POLL_TIMEOUT + 60).")
 def sweep_command(older_than: float | None) -> None:
-    """Refund reservations a dead worker left pending and remove orphan asset files."""
+    """Refund reservations a dead worker left pending, remove orphan asset files and
+    forget expired browser sessions."""
     swept = sweep(current_app.config, None if older_than is None else timedelta(seconds=older_than))
-    click.echo(f"Refunded {swept.refunded} stale reservation(s); removed {swept.removed} orphan file(s)")
+    click.echo(f"Refunded {swept.refunded} stale reservation(s); removed {swept.removed} orphan file(s) "
+               f"and {swept.sessions} expired session(s)")
 
 
 def init_app(app) -> None:

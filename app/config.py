@@ -51,6 +51,18 @@ def _secret_key(environ: Mapping[str, str], instance: Path) -> str:
     return path.read_text().strip()
 
 
+def check_config(config: Mapping[str, Any]) -> None:
+    """Refuse, at start-up, combinations of settings that would be unsafe to run with.
+
+    An identity provider's tokens are trusted only for one issuer and one audience: a JWKS
+    URL alone would accept tokens the provider signed for any other application.
+    """
+    missing = [name for name in ("JWT_ISSUER", "JWT_AUDIENCE") if not config.get(name)]
+    if config.get("JWT_JWKS_URL") and missing:
+        raise ConfigError(f"JWT_JWKS_URL needs {' and '.join(missing)} as well: tokens from an "
+                          "identity provider are accepted only for one issuer and audience")
+
+
 def load_config(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the app settings from `environ` (default: the process environment)."""
     env = os.environ if environ is None else environ
@@ -80,18 +92,41 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         # Unset: each provider's own cadence (providers.json poll_interval); set: every provider.
         "PROVIDER_POLL_INTERVAL": _number(env, "PROVIDER_POLL_INTERVAL", None),
         "PROVIDER_POLL_TIMEOUT": _number(env, "PROVIDER_POLL_TIMEOUT", 300),
+        # Model choices per deployment over providers.json (unset: the catalogue's), checked at
+        # start-up by app/providers/overrides.py; and the live check behind `flask providers
+        # check` and the listing's `status` (cached TTL s, the listing waits at most WAIT s).
+        "STABILITY_MODELS": text("STABILITY_MODELS"),
+        "STABILITY_DEFAULT_MODEL": text("STABILITY_DEFAULT_MODEL"),
+        "WAVESPEED_MODELS": text("WAVESPEED_MODELS"),
+        "WAVESPEED_DEFAULT_MODEL": text("WAVESPEED_DEFAULT_MODEL"),
+        "WAVESPEED_DEFAULT_EDIT_MODEL": text("WAVESPEED_DEFAULT_EDIT_MODEL"),
+        "HF_MODELS": text("HF_MODELS"),
+        "HF_DEFAULT_MODEL": text("HF_DEFAULT_MODEL"),
+        "GEMINI_MODELS": text("GEMINI_MODELS"),
+        "GEMINI_DEFAULT_MODEL": text("GEMINI_DEFAULT_MODEL"),
+        "GEMINI_DEFAULT_EDIT_MODEL": text("GEMINI_DEFAULT_EDIT_MODEL"),
+        "HF_HUB_BASE": text("HF_HUB_BASE", "https://huggingface.co"),
+        "PROVIDER_STATUS_TTL": _number(env, "PROVIDER_STATUS_TTL", 300),
+        "PROVIDER_STATUS_WAIT": _number(env, "PROVIDER_STATUS_WAIT", 2),
         "MAX_IMAGE_MB": _number(env, "MAX_IMAGE_MB", 10),
         "MAX_REQUEST_MB": max_request_mb,
         "MAX_CONTENT_LENGTH": int(max_request_mb * MIB),
         "MAX_IMAGE_PIXELS": _number(env, "MAX_IMAGE_PIXELS", 40_000_000, int),
         "IMAGE_CONCURRENCY": _number(env, "IMAGE_CONCURRENCY", os.cpu_count() or 1, int),
         "IMAGE_QUEUE_TIMEOUT": _number(env, "IMAGE_QUEUE_TIMEOUT", 30),
+        "ZIP_STREAMS": _number(env, "ZIP_STREAMS", 2, int),
+        # Past this many waiting for a slot, image work is refused at once: each waiter holds
+        # one of a worker's GUNICORN_THREADS (8), and a /healthz probe queues behind them.
+        "IMAGE_QUEUE_LENGTH": _number(env, "IMAGE_QUEUE_LENGTH", 4, int),
         "RATELIMIT_STORAGE_URI": text("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_FREE": text("RATELIMIT_FREE", "60 per minute"),
         "RATELIMIT_PRO": text("RATELIMIT_PRO", "600 per minute"),
         "RATELIMIT_ENTERPRISE": text("RATELIMIT_ENTERPRISE", "6000 per minute"),
         "RATELIMIT_ANONYMOUS": text("RATELIMIT_ANONYMOUS", "120 per minute"),
         "RATELIMIT_KEY_PREFIX": text("RATELIMIT_KEY_PREFIX", "image-studio"),
+        # Failed sign-ins (/login and POST /api/auth/token) per account and per address.
+        "LOGIN_RATELIMIT_ACCOUNT": text("LOGIN_RATELIMIT_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_RATELIMIT_ADDRESS": text("LOGIN_RATELIMIT_ADDRESS", "50 per 15 minutes"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "JWT_JWKS_URL": text("JWT_JWKS_URL"),
         "JWT_ISSUER": text("JWT_ISSUER"),
@@ -102,6 +137,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "CREDITS_ENTERPRISE": _number(env, "CREDITS_ENTERPRISE", 20000),
         "LOG_LEVEL": text("LOG_LEVEL", "INFO"),
         "METRICS_TOKEN": text("METRICS_TOKEN"),
+        "METRICS_PUBLIC": _flag(env, "METRICS_PUBLIC", False),
         "TRUSTED_PROXIES": _number(env, "TRUSTED_PROXIES", 0, int),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,

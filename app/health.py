@@ -6,6 +6,7 @@ from sqlalchemy import text
 from app.auth.guard import auth_required
 from app.extensions import db
 from app.http.blueprint import Blueprint
+from app.ratelimit import store_state
 
 blp = Blueprint("health_api", __name__, description="Service health")
 
@@ -20,6 +21,9 @@ class HealthSchema(ma.Schema):
 class LivenessSchema(ma.Schema):
     status = ma.fields.String()
     database = ma.fields.String()
+    ratelimit = ma.fields.String(metadata={
+        "description": '"ok", or "degraded" while the rate-limit store (Redis) fails and limits '
+                       "are counted per process"})
 
 
 def _database_ok() -> bool:
@@ -50,9 +54,10 @@ def health():
 @blp.doc(security=[])
 def healthz():
     """Public liveness probe for load balancers."""
+    ratelimit = store_state()
     if _database_ok():
-        return {"status": "ok", "database": "ok"}
-    return {"status": "unavailable", "database": "unreachable"}, 503
+        return {"status": "ok", "database": "ok", "ratelimit": ratelimit}
+    return {"status": "unavailable", "database": "unreachable", "ratelimit": ratelimit}, 503
 
 
 def init_app(app, api) -> None:

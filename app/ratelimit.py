@@ -1,14 +1,24 @@
-"""The API rate limiter and its keys: per account by tier, per address for everyone else."""
+"""The API rate limiter: its keys (per account by tier, per address for everyone else) and
+its stores, in memory or on a Redis that may fail.
+
+Who is calling is told by the auth package (`init_app(app, identify=...)`), so that the
+sign-in views can use this limiter for their own limits without an import cycle.
+"""
 from __future__ import annotations
 
+import logging
 import threading
+import time
+from collections.abc import Callable
+from typing import Any
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, RedisStorage
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
-from app.auth.identity import current_user
-from app.errors import AppError
+log = logging.getLogger(__name__)
 
 EXEMPT_PREFIXES = ("/api/docs", "/api/openapi.json")
 # How often the in-memory storage sweeps expired counters. Counts never depend on it (an
@@ -55,23 +65,110 @@ class ThreadSafeMemoryStorage(MemoryStorage):
                 self.timer.start()
 
 
-def _user():
-    try:
-        return current_user()
-    except AppError:
-        return None
+class FallbackRedisStorage(RedisStorage):
+    """`redis://` that never hangs or fails a request: a Redis that refuses, resets or never
+    answers costs one call at most STORAGE_TIMEOUT seconds, then the limits are counted in
+    this process's memory (a warning in the log, `degraded` for /healthz) and Redis is
+    tried again every RETRY_SECONDS.
+
+    Flask-Limiter's own in-memory fallback swaps every limit for one fixed list while
+    Redis is down; this keeps each limit (tiers, anonymous, sign-in) and only changes where
+    it is counted. redis-py's default of three retries with backoff per call is turned off:
+    one timeout is the whole bound.
+    """
+
+    STORAGE_SCHEME = ["redis", "rediss", "redis+unix"]
+    STORAGE_TIMEOUT = 0.5
+    RETRY_SECONDS = 5.0
+    GUARDED = ("incr", "get", "get_expiry", "clear", "acquire_entry", "get_moving_window",
+               "acquire_sliding_window_entry", "get_sliding_window", "clear_sliding_window")
+
+    def __init__(self, uri: str, wrap_exceptions: bool = False, **options: Any):
+        options.setdefault("socket_timeout", self.STORAGE_TIMEOUT)
+        options.setdefault("socket_connect_timeout", self.STORAGE_TIMEOUT)
+        options.setdefault("retry", Retry(NoBackoff(), 0))
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self.fallback = ThreadSafeMemoryStorage()
+        self.degraded = False
+        self._retry_at = 0.0
+
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        if self.degraded and time.monotonic() < self._retry_at:
+            return getattr(self.fallback, name)(*args, **kwargs)
+        try:
+            result = getattr(RedisStorage, name)(self, *args, **kwargs)
+        except self.base_exceptions as exc:
+            self._failed(exc)
+            return getattr(self.fallback, name)(*args, **kwargs)
+        if self.degraded:
+            self._recovered()
+        return result
+
+    def _recovered(self) -> None:
+        self.degraded = False
+        log.warning("rate-limit store reachable again; limits are shared again")
+
+    def _failed(self, exc: Exception) -> None:
+        if not self.degraded:
+            log.warning("rate-limit store unreachable (%s); counting limits in this process's "
+                        "memory and retrying every %g s", type(exc).__name__, self.RETRY_SECONDS)
+        self.degraded = True
+        self._retry_at = time.monotonic() + self.RETRY_SECONDS
+
+    def state(self) -> str:
+        """"ok" or "degraded"; while degraded, Redis is pinged again once the retry time is due."""
+        if self.degraded and time.monotonic() >= self._retry_at:
+            self.check()
+        return "degraded" if self.degraded else "ok"
+
+    def check(self) -> bool:
+        """Ping Redis (within the timeout) and update `degraded`."""
+        try:
+            self.get_connection().ping()
+        except self.base_exceptions as exc:
+            self._failed(exc)
+            return False
+        if self.degraded:
+            self._recovered()
+        return True
+
+
+def _guarded(name: str) -> Callable[..., Any]:
+    def method(self: FallbackRedisStorage, *args: Any, **kwargs: Any) -> Any:
+        return self._call(name, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+# Assigned after the class is built, so limits' own error wrapper (added to subclasses'
+# methods) does not wrap these: they never raise a storage error.
+for _name in FallbackRedisStorage.GUARDED:
+    setattr(FallbackRedisStorage, _name, _guarded(_name))
+
+
+Caller = tuple[int, str] | None
+"""(account id, tier) of the caller, or None for an anonymous request."""
+
+
+def _caller() -> Caller:
+    return current_app.extensions["ratelimit_identify"]()
 
 
 def rate_limit_key() -> str:
-    user = _user()
-    return f"user:{user.id}" if user else f"addr:{request.remote_addr or 'unknown'}"
+    caller = _caller()
+    return f"user:{caller[0]}" if caller else f"addr:{client_address()}"
 
 
 def rate_limit_value() -> str:
-    user = _user()
-    if user is None:
+    caller = _caller()
+    if caller is None:
         return current_app.config["RATELIMIT_ANONYMOUS"]
-    return current_app.config[f"RATELIMIT_{user.tier.upper()}"]
+    return current_app.config[f"RATELIMIT_{caller[1].upper()}"]
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
 
 
 def is_exempt() -> bool:
@@ -80,6 +177,17 @@ def is_exempt() -> bool:
     return not path.startswith("/api/") or path.startswith(EXEMPT_PREFIXES)
 
 
+def store_state() -> str:
+    """"ok", or "degraded" while limits are counted per process because Redis failed."""
+    storage = limiter.storage
+    return storage.state() if isinstance(storage, FallbackRedisStorage) else "ok"
+
+
 # One budget per account (or address) across the whole API, not one per endpoint.
 limiter = Limiter(key_func=rate_limit_key, application_limits=[rate_limit_value],
                   application_limits_exempt_when=is_exempt, headers_enabled=True)
+
+
+def init_app(app: Flask, identify: Callable[[], Caller]) -> None:
+    app.extensions["ratelimit_identify"] = identify
+    limiter.init_app(app)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.assets.service import remove_orphans
+from app.auth.service import remove_expired_sessions
 from app.credits.service import refund_stale
 
 GRACE = timedelta(minutes=1)
@@ -26,9 +27,12 @@ def stale_after(config: Mapping[str, Any]) -> timedelta:
 class Swept:
     refunded: int
     removed: int
+    sessions: int = 0
 
 
 def sweep(config: Mapping[str, Any], older_than: timedelta | None = None) -> Swept:
-    """Refund stale reservations and remove orphan asset files (in an app context)."""
+    """Refund stale reservations, remove orphan asset files and expired sessions (in an app
+    context)."""
     before = datetime.now(UTC) - (stale_after(config) if older_than is None else older_than)
-    return Swept(refund_stale(before), remove_orphans(before))
+    return Swept(refund_stale(before), remove_orphans(before),
+                 remove_expired_sessions(config["PERMANENT_SESSION_LIFETIME"]))

@@ -29,12 +29,20 @@ def worker_pids(master: int) -> list[int]:
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
 
+def status_mib(pid: int, field: str) -> float:
+    """A memory line of /proc/<pid>/status in MiB (VmRSS: now, VmHWM: the peak); 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def peak_rss_mib(pid: int) -> float:
     """VmHWM: the process's peak resident set size."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return status_mib(pid, "VmHWM")
 
 
 @contextlib.contextmanager

@@ -1,10 +1,13 @@
 """Image work is admitted, not unbounded: a full process answers 503 with Retry-After."""
 import threading
+import time
 
+import pytest
 from sqlalchemy import select
 
 from app.admission import BUSY, Admission, admission
 from app.credits.models import LedgerEntry
+from app.errors import ServiceUnavailable
 from app.extensions import db
 from tests.studio_helpers import Overlap
 
@@ -24,10 +27,17 @@ def test_at_most_the_configured_number_run_at_once():
     assert overlap.peak == 2
 
 
-def test_a_request_that_cannot_start_in_time_gets_503_and_costs_nothing(make_app, user, auth, png_payload):
+@pytest.mark.parametrize("path, body", [
+    ("/api/image-studio/edit/process", {"operation": "remove_background"}),  # waits to decode
+    ("/api/image-studio/create", {"prompt": "a lighthouse", "provider": "sandbox",  # to render
+                                  "num_variations": 3, "width": 64, "height": 64}),
+])
+def test_a_request_that_cannot_start_in_time_gets_503_and_costs_nothing(make_app, user, auth, png_payload,
+                                                                         path, body):
     app = make_app(IMAGE_CONCURRENCY=1, IMAGE_QUEUE_TIMEOUT=0.2)
     client = app.test_client()
     held, release = threading.Event(), threading.Event()
+    body = {**body, "image_base64": png_payload()} if "operation" in body else body
 
     def hold() -> None:
         with admission.slot():
@@ -37,9 +47,8 @@ def test_a_request_that_cannot_start_in_time_gets_503_and_costs_nothing(make_app
     holder = threading.Thread(target=hold)
     holder.start()
     assert held.wait(timeout=5)
-    body = {"operation": "remove_background", "image_base64": png_payload()}
     try:
-        busy = client.post("/api/image-studio/edit/process", json=body, headers=auth)
+        busy = client.post(path, json=body, headers=auth)
     finally:
         release.set()
         holder.join(timeout=10)
@@ -47,4 +56,36 @@ def test_a_request_that_cannot_start_in_time_gets_503_and_costs_nothing(make_app
     assert int(busy.headers["Retry-After"]) >= 1  # the limiter may raise it to its window's reset
     with app.app_context():
         assert db.session.scalars(select(LedgerEntry)).all() == []
-    assert client.post("/api/image-studio/edit/process", json=body, headers=auth).status_code == 200
+    assert client.post(path, json=body, headers=auth).status_code == 200
+
+
+def test_a_step_nested_in_an_admitted_one_runs_in_its_slot():
+    gate = Admission(concurrency=1, timeout=0.1)
+    with gate.slot(), gate.slot():  # a second slot would wait for the first: 503 after 0.1 s
+        pass
+    with gate.slot():  # and the slot was given back once
+        pass
+
+
+def test_a_request_that_finds_the_queue_full_gets_503_at_once():
+    gate, release = Admission(concurrency=1, timeout=5, queue=1), threading.Event()
+
+    def hold() -> None:
+        with gate.slot():
+            release.wait(timeout=10)
+
+    holder, waiter = threading.Thread(target=hold), threading.Thread(target=hold)
+    holder.start()
+    time.sleep(0.1)
+    waiter.start()  # the one place in the queue
+    time.sleep(0.1)
+    started = time.monotonic()
+    try:
+        with pytest.raises(ServiceUnavailable) as caught, gate.slot():
+            pass
+    finally:
+        release.set()
+        holder.join(timeout=10)
+        waiter.join(timeout=10)
+    assert time.monotonic() - started < 1  # not after the 5 s queue timeout
+    assert (caught.value.detail, caught.value.headers["Retry-After"]) == (BUSY, "5")

@@ -43,3 +43,20 @@ def test_environment_overrides(tmp_path):
 def test_bad_numbers_stop_start_up_with_a_clear_message(tmp_path, name, value):
     with pytest.raises(ConfigError, match=name):
         load_config(str(tmp_path), {"SECRET_KEY": "s", name: value})
+
+
+MODEL_SETTINGS = ("STABILITY_MODELS", "STABILITY_DEFAULT_MODEL", "WAVESPEED_MODELS",
+                  "WAVESPEED_DEFAULT_MODEL", "WAVESPEED_DEFAULT_EDIT_MODEL", "HF_MODELS",
+                  "HF_DEFAULT_MODEL", "GEMINI_MODELS", "GEMINI_DEFAULT_MODEL",
+                  "GEMINI_DEFAULT_EDIT_MODEL")
+
+
+def test_model_settings_and_the_live_check_default_to_the_catalogue(tmp_path):
+    config = load_config(str(tmp_path), {"SECRET_KEY": "s"})
+    assert {name: config[name] for name in MODEL_SETTINGS} == dict.fromkeys(MODEL_SETTINGS)
+    assert config["HF_HUB_BASE"] == "https://huggingface.co"
+    assert (config["PROVIDER_STATUS_TTL"], config["PROVIDER_STATUS_WAIT"]) == (300, 2)
+    config = load_config(str(tmp_path), {"SECRET_KEY": "s", "GEMINI_MODELS": "a,b",
+                                         "GEMINI_DEFAULT_MODEL": "b", "PROVIDER_STATUS_TTL": "60"})
+    assert (config["GEMINI_MODELS"], config["GEMINI_DEFAULT_MODEL"]) == ("a,b", "b")
+    assert config["PROVIDER_STATUS_TTL"] == 60

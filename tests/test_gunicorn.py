@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 
 from tests.fakes.fixtures import KEYS
@@ -80,20 +81,22 @@ def _workers_that_answered(log_path: Path) -> set[int]:
 
 
 def test_metrics_add_up_every_worker(gunicorn):
-    base, log_path, _ = gunicorn()
+    base, log_path, _ = gunicorn(METRICS_TOKEN="scrape-token", LOGIN_RATELIMIT_ACCOUNT="100 per minute")
     statuses = [_post_token(base) for _ in range(12)]
     assert statuses == [401] * 12
     assert len(_workers_that_answered(log_path)) == 2
-    body = requests.get(f"{base}/metrics", timeout=10).text
+    assert requests.get(f"{base}/metrics", timeout=10).status_code == 401
+    oversized = requests.get(f"{base}/api/image-studio/templates", headers={"Cookie": "x" * 20_000}, timeout=10)
+    assert oversized.status_code == 431 and "too large" in oversized.json()["detail"]  # not gunicorn's page
+    body = requests.get(f"{base}/metrics", headers={"Authorization": "Bearer scrape-token"}, timeout=10).text
     sample = re.search(r'image_studio_request_duration_seconds_count\{endpoint="auth_api.create_token",'
                        r'method="POST",status="401"\} (\S+)', body)
     assert sample and float(sample.group(1)) == 12.0
 
 
-@pytest.mark.redis
-def test_rate_limit_holds_across_two_workers(gunicorn):
-    import redis
-
+@pytest.fixture
+def shared_redis():
+    """The real Redis on 127.0.0.1 and a key prefix of this test's own (removed after)."""
     try:
         client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
         client.ping()
@@ -101,16 +104,29 @@ def test_rate_limit_holds_across_two_workers(gunicorn):
         pytest.skip(f"Redis not reachable at {REDIS_URL} ({type(exc).__name__}); start it or set "
                     "IMAGE_STUDIO_TEST_REDIS_URL to run this test (bash .ci/run does)")
     prefix = f"is-test-{uuid.uuid4().hex[:8]}"
-    base, log_path, _ = gunicorn(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix,
-                              RATELIMIT_ANONYMOUS="6 per minute")
-    try:
-        statuses = [_post_token(base) for _ in range(16)]
-        assert statuses[:6] == [401] * 6, statuses
-        assert statuses[6:] == [429] * 10, statuses
-        assert len(_workers_that_answered(log_path)) == 2, "both gunicorn workers should have answered"
-    finally:
-        for key in client.scan_iter(f"{prefix}*"):
-            client.delete(key)
+    yield prefix
+    for key in client.scan_iter(f"*{prefix}*"):
+        client.delete(key)
+
+
+@pytest.mark.redis
+def test_rate_limit_holds_across_two_workers(gunicorn, shared_redis):
+    base, log_path, _ = gunicorn(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=shared_redis,
+                                 RATELIMIT_ANONYMOUS="6 per minute")
+    statuses = [_post_token(base) for _ in range(16)]
+    assert statuses[:6] == [401] * 6, statuses
+    assert statuses[6:] == [429] * 10, statuses
+    assert len(_workers_that_answered(log_path)) == 2, "both gunicorn workers should have answered"
+
+
+@pytest.mark.redis
+def test_failed_sign_ins_are_counted_across_workers(gunicorn, shared_redis):
+    """Finding 8: the limit was per worker in memory, so each worker let its own count through."""
+    base, log_path, _ = gunicorn(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=shared_redis,
+                                 LOGIN_RATELIMIT_ACCOUNT="4 per minute")
+    statuses = [_post_token(base) for _ in range(10)]
+    assert statuses == [401] * 4 + [429] * 6, statuses
+    assert len(_workers_that_answered(log_path)) == 2, "both gunicorn workers should have answered"
 
 
 def _flask(env: dict, *args: str) -> str:
@@ -153,7 +169,7 @@ def test_a_worker_killed_mid_call_leaves_credits_the_sweeper_refunds(gunicorn, f
     assert _flask(env, "credits", "show", "k@example.com") == "97"  # 3 credits held by a dead request
     assert _flask(env, "sweep").startswith("Refunded 0 stale")  # younger than the bound: kept
     assert _flask(env, "sweep", "--older-than", "0") == (
-        "Refunded 1 stale reservation(s); removed 0 orphan file(s)")
+        "Refunded 1 stale reservation(s); removed 0 orphan file(s) and 0 expired session(s)")
     assert _flask(env, "credits", "show", "k@example.com") == "100"
 
 

@@ -1,6 +1,11 @@
 """Hostile input gets a clear 4xx, never a 500; pages carry security headers."""
+import socket
+import time
+
+import jwt
 import pytest
 
+from app import create_app
 from app.http.blueprint import MAX_DEPTH
 from tests.conftest import csrf_token_in
 
@@ -63,3 +68,24 @@ def test_the_session_cookie_is_secure_when_asked(make_app, monkeypatch, user, se
                                            "csrf_token": csrf_token_in(page)})
     cookie = response.headers["Set-Cookie"]
     assert ("Secure" in cookie) is secure and "HttpOnly" in cookie
+
+
+@pytest.mark.parametrize("path", ["/api/image-studio/templates", "/api/auth/token", "/login"])
+def test_an_oversized_header_is_a_431_with_a_sentence(client, path):
+    response = client.get(path, headers={"X-Padding": "x" * 10_000})
+    assert response.status_code == 431
+    if path.startswith("/api/"):
+        assert response.json == {"detail": "Request header X-Padding is too large: the limit is 8192 bytes"}
+
+
+def test_an_unreachable_database_is_a_503_to_retry_not_a_500(tmp_path):
+    """A database restart answered 500 "Internal server error" to the requests it caught."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k" * 40,
+                      "SQLALCHEMY_DATABASE_URI": f"postgresql://postgres@127.0.0.1:{closed}/test"})
+    token = jwt.encode({"sub": "1", "exp": int(time.time()) + 60}, "k" * 40, algorithm="HS256")
+    response = app.test_client().get("/api/image-studio/usage", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.json == {"detail": "The database is unavailable; retry shortly"}

@@ -7,4 +7,4 @@ def test_health_reports_each_module(client, auth):
 
 def test_healthz_is_public(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
+    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok", "ratelimit": "ok"}

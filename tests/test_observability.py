@@ -45,7 +45,7 @@ def _sample(metrics: str, sample: str) -> float:
 
 
 def test_provider_call_is_logged_and_counted_without_secrets(make_app, provider_config, fake_stability, caplog):
-    app = make_app(**provider_config)
+    app = make_app(METRICS_PUBLIC=True, **provider_config)
     caplog.set_level(logging.INFO)
     errors = 'image_studio_provider_errors_total{kind="generate",provider="stability",reason="retryable"}'
     before = _sample(app.test_client().get("/metrics").get_data(as_text=True), errors)
@@ -66,8 +66,15 @@ def test_provider_call_is_logged_and_counted_without_secrets(make_app, provider_
     assert after - before == 1  # one failed call (its retries happen inside it)
 
 
+def test_metrics_are_closed_unless_a_token_or_public_is_set(make_app):
+    """Finding 12: /metrics was public by default."""
+    closed = make_app().test_client().get("/metrics")
+    assert closed.status_code == 401 and "METRICS_TOKEN" in closed.get_data(as_text=True)
+    assert "image_studio_request" not in closed.get_data(as_text=True)
+
+
 def test_metrics_expose_request_latency_and_can_be_guarded(make_app):
-    app = make_app()
+    app = make_app(METRICS_PUBLIC=True)
     client = app.test_client()
     sample = 'image_studio_request_duration_seconds_count{endpoint="health_api.healthz",method="GET",status="200"}'
     before = _sample(client.get("/metrics").get_data(as_text=True), sample)
@@ -76,4 +83,5 @@ def test_metrics_expose_request_latency_and_can_be_guarded(make_app):
     assert _sample(client.get("/metrics").get_data(as_text=True), sample) - before == 2
     guarded = make_app(METRICS_TOKEN="scrape-token").test_client()
     assert guarded.get("/metrics").status_code == 401
+    assert guarded.get("/metrics", headers={"Authorization": "Bearer wrong-token"}).status_code == 401
     assert guarded.get("/metrics", headers={"Authorization": "Bearer scrape-token"}).status_code == 200

@@ -1,6 +1,7 @@
 """The asset library: list, download, delete, and download several as a ZIP."""
 from flask import Response, stream_with_context
 
+from app.admission import streams
 from app.assets import service
 from app.assets.schemas import AssetListSchema, AssetQuerySchema, AssetZipSchema
 from app.auth.guard import auth_required
@@ -46,8 +47,9 @@ def delete_asset(asset_id):
 @auth_required
 @blp.arguments(AssetZipSchema)
 @blp.response(200, content_type="application/zip", description="The chosen images as a ZIP")
+@blp.alt_response(503, description="ZIP_STREAMS downloads are already streaming from this process")
 def zip_assets(args):
     """Download several of your images as one ZIP."""
-    chunks = service.zip_assets(require_user().id, args["ids"])
+    chunks = streams.open(service.zip_assets(require_user().id, args["ids"]))
     return Response(stream_with_context(chunks), mimetype="application/zip",
                     headers={"Content-Disposition": 'attachment; filename="image-studio-assets.zip"'})

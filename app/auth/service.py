@@ -1,11 +1,16 @@
 """Account rules shared by the CLI, the token endpoint and the browser pages."""
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.models import TIERS, User
+from app.auth.models import TIERS, LoginSession, User, utcnow
 from app.errors import AppError, Unauthorized, ValidationFailed
 from app.extensions import db
 
@@ -53,10 +58,20 @@ class AlreadySetUp(AppError):
 
 def create_first_admin(email: str, password: str) -> User:
     """The first account, an enterprise admin; exactly one of any number of concurrent
-    set-ups wins (no lock needed on any database): each inserts, and every account but the
-    oldest withdraws. Raises AlreadySetUp for the others."""
+    set-ups wins: each inserts, and every account but the oldest withdraws. Raises
+    AlreadySetUp for the others.
+
+    "Oldest" must mean "committed first": SQLite serialises writers, so ids follow commit
+    order; PostgreSQL hands out ids before commit, so a set-up there first locks the table
+    against other inserts until it commits (one set-up at a time, only while none exists).
+    """
     if has_users():
         raise AlreadySetUp("Image Studio is already set up: sign in")
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"))
+        if has_users():
+            db.session.rollback()
+            raise AlreadySetUp("Image Studio is already set up: sign in")
     user = create_user(email, password, tier="enterprise", is_admin=True)
     first = db.session.scalar(select(func.min(User.id)))
     if first != user.id:
@@ -72,8 +87,25 @@ def set_password(email: str, password: str) -> User:
     if len(password) < MIN_PASSWORD:
         raise ValidationFailed(f"Password must be at least {MIN_PASSWORD} characters")
     user.password_hash = generate_password_hash(password)
+    _revoke(user)
     db.session.commit()
     return user
+
+
+def revoke_tokens(email: str) -> User:
+    """Refuse every token and end every browser session of the account issued so far."""
+    user = _existing(email)
+    _revoke(user)
+    db.session.commit()
+    return user
+
+
+def _revoke(user: User) -> None:
+    # One UPDATE in the database, so two revocations at once both count.
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(token_version=User.token_version + 1))
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.refresh(user)
 
 
 def delete_user(email: str) -> User:
@@ -101,12 +133,69 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def user_for_external_identity(email: str, tier: str | None) -> User:
-    """Accounts for identity-provider tokens are created on first use, without a password."""
-    address = normalise_email(email)
-    user = find_user(address)
-    if user is None:
-        user = User(email=address, tier=tier if tier in TIERS else "free", password_hash=None)
-        db.session.add(user)
+def user_for_external_identity(issuer: str, subject: str, email: object) -> User:
+    """The account of an identity provider's user, made on first use: a free account with
+    no password and no admin rights, whatever the token claims, keyed by (iss, sub) alone.
+    The token's email only labels it, and only while no account uses that address."""
+    user = _external(issuer, subject)
+    if user is not None:
+        return user
+    user = User(email=_external_label(email), tier="free", password_hash=None,
+                issuer=issuer, subject=subject)
+    db.session.add(user)
+    try:
         db.session.commit()
+    except IntegrityError:  # the same identity's first two requests at once: one row wins
+        db.session.rollback()
+        user = _external(issuer, subject)
+        if user is None:
+            raise
     return user
+
+
+def _external(issuer: str, subject: str) -> User | None:
+    return db.session.scalar(select(User).where(User.issuer == issuer, User.subject == subject))
+
+
+def _external_label(email: object) -> str:
+    try:
+        address = normalise_email(email) if isinstance(email, str) else None
+    except ValidationFailed:
+        address = None
+    if address is None or find_user(address) is not None:
+        # `.invalid` is reserved (RFC 2606): no local account can take this address.
+        return f"external-{secrets.token_hex(8)}@accounts.invalid"
+    return address
+
+
+def start_session(user: User) -> str:
+    """A new browser session for the account; returns the id the cookie keeps."""
+    session_id = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(id_hash=_hash(session_id), user_id=user.id))
+    db.session.commit()
+    return session_id
+
+
+def end_session(session_id: str | None) -> None:
+    if session_id:
+        db.session.execute(delete(LoginSession).where(LoginSession.id_hash == _hash(session_id)))
+        db.session.commit()
+
+
+def session_user(session_id: str, lifetime: timedelta) -> User | None:
+    """The account a live browser session belongs to, or None once it ended or expired."""
+    return db.session.scalar(
+        select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.id_hash == _hash(session_id), LoginSession.created_at >= utcnow() - lifetime))
+
+
+def remove_expired_sessions(lifetime: timedelta, now: datetime | None = None) -> int:
+    """Forget sessions older than the cookie's lifetime (the sweeper calls this)."""
+    cutoff = (now or utcnow()) - lifetime
+    removed = db.session.execute(delete(LoginSession).where(LoginSession.created_at < cutoff)).rowcount
+    db.session.commit()
+    return removed or 0
+
+
+def _hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()

@@ -1,7 +1,10 @@
 """Bearer tokens: our own HS256 tokens, and optional RS256 tokens from an identity provider.
 
 The accepted algorithms are fixed per key source, never taken from the token, so
-`alg: none` and algorithm-confusion tokens are refused. The JWKS URL is configuration.
+`alg: none` and algorithm-confusion tokens are refused. The JWKS URL is configuration, and
+an external token must come from JWT_ISSUER for JWT_AUDIENCE (start-up refuses a JWKS URL
+without both). Local tokens carry the account's token version (`ver`), which the caller
+compares with the account row, so raising it revokes every token issued before.
 
 A client sends the same token on every request until it expires, so each worker keeps the
 claims of the local tokens it has verified (bounded, keyed by secret and token): a repeat
@@ -22,6 +25,8 @@ from app.errors import Unauthorized
 
 _JWKS_CLIENTS: dict[str, jwt.PyJWKClient] = {}
 VERIFIED_TOKENS = 4096
+# Our own tokens are about 250 characters; an identity provider's a few KB at most.
+MAX_TOKEN_CHARS = 8192
 
 
 class _VerifiedTokens:
@@ -51,8 +56,8 @@ _verified = _VerifiedTokens(VERIFIED_TOKENS)
 
 def issue_token(user, secret: str, expires_in: int) -> str:
     now = int(time.time())
-    claims = {"sub": str(user.id), "email": user.email, "tier": user.tier,
-              "iat": now, "exp": now + int(expires_in)}
+    claims = {"sub": str(user.id), "ver": user.token_version, "email": user.email,
+              "tier": user.tier, "iat": now, "exp": now + int(expires_in)}
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
@@ -64,6 +69,8 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
 
 def decode_token(token: str, config: Mapping[str, Any]) -> tuple[str, dict]:
     """Verify a token; returns ("local"|"external", claims) or raises Unauthorized."""
+    if len(token) > MAX_TOKEN_CHARS:
+        raise Unauthorized()
     secret = config["SECRET_KEY"]
     known = _verified.get(secret, token)
     if known is not None:
@@ -78,10 +85,10 @@ def decode_token(token: str, config: Mapping[str, Any]) -> tuple[str, dict]:
             key = _jwks_client(config["JWT_JWKS_URL"]).get_signing_key_from_jwt(token)
             claims = jwt.decode(
                 token, key.key, algorithms=["RS256"],
-                audience=config.get("JWT_AUDIENCE"), issuer=config.get("JWT_ISSUER"),
-                options={"require": ["exp", "sub"], "verify_aud": bool(config.get("JWT_AUDIENCE"))},
+                audience=config["JWT_AUDIENCE"], issuer=config["JWT_ISSUER"],
+                options={"require": ["exp", "sub", "iss", "aud"]},
             )
-            if not claims.get("email"):
+            if not isinstance(claims["sub"], str) or not 0 < len(claims["sub"]) <= 255:
                 raise Unauthorized()
             return "external", claims
     except (jwt.PyJWTError, ValueError):

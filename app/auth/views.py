@@ -1,12 +1,14 @@
 """Browser sign-in: /login, /logout and the first-admin set-up page."""
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 
 from app.auth import service
 from app.auth.schemas import CredentialsSchema
+from app.auth.throttle import SENTENCE, sign_in_limits
 from app.errors import AppError
 from app.http.errors import load_args
 
@@ -26,7 +28,24 @@ def _credentials() -> dict:
                      blank_is_missing=False)
 
 
+def _sign_in(user) -> None:
+    """A fresh cookie (no fixation) naming a new session row."""
+    service.end_session(session.get("sid"))
+    session.clear()
+    session["sid"] = service.start_session(user)
+    session.permanent = True
+
+
+def _too_many_attempts(limit):
+    error = f"Sign-in refused: {SENTENCE}. Try again in {max(1, int(limit.reset_at - time.time()))} s."
+    response = make_response(render_template("auth/login.html", error=error,
+                                             email=request.form.get("email", "")), 429)
+    response.headers["Retry-After"] = str(max(1, int(limit.reset_at - time.time())))
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@sign_in_limits(on_breach=_too_many_attempts)
 def login():
     """Sign in with email and password."""
     if not service.has_users():
@@ -39,9 +58,7 @@ def login():
         except AppError as exc:
             error = exc.detail
         else:
-            session.clear()
-            session["user_id"] = user.id
-            session.permanent = True
+            _sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
     status = 401 if error else 200
     return render_template("auth/login.html", error=error, email=request.form.get("email", "")), status
@@ -49,7 +66,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Forget the browser session."""
+    """End the browser session for good: a kept copy of the cookie no longer signs in."""
+    service.end_session(session.get("sid"))
     session.clear()
     return redirect(url_for("auth.login"))
 
@@ -71,7 +89,6 @@ def setup():
         except AppError as exc:
             error = exc.detail
         else:
-            session.clear()
-            session["user_id"] = user.id
+            _sign_in(user)
             return redirect(url_for("pages.home"))
     return render_template("auth/setup.html", error=error, email=request.form.get("email", "")), (400 if error else 200)

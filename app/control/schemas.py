@@ -24,7 +24,7 @@ class ControlRequestSchema(StudioRequestSchema):
     control_image_base64 = optional_text("Control image: sketch, structure, style or init image")
     operation = choice(tuple(control_operations()), "Unsupported control operation: {input}",
                        required=True, metadata={"description": "The control operation"})
-    prompt = optional_text("Text prompt (required except for style_transfer)")
+    prompt = optional_text("Text prompt (required for every operation)")
     style_image_base64 = optional_text("Style reference image (style_transfer)")
     negative_prompt = optional_text("Negative prompt")
     control_strength = strength("Control strength 0.0-1.0 (sketch/structure, default 0.7)")

@@ -45,7 +45,7 @@ def process_control(user_id: int, params: Mapping[str, Any]) -> StudioResult:
     op = params["operation"]
     image = load_input(params.get("control_image_base64"), missing="Control image payload is required")
     prompt = (params.get("prompt") or "").strip()
-    if op != "style_transfer" and not prompt:
+    if not prompt:  # every operation, style transfer too (API reference), though Stability takes ""
         message = f"Prompt is required for {control_operations()[op]['label'].lower()}"
         raise ValidationFailed.for_field("prompt", message)
     style = _style_image(op, params)

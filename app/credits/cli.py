@@ -8,6 +8,11 @@ from app.credits import service
 credits = AppGroup("credits", help="Manage credit balances.")
 
 
+def _credits(value: float) -> str:
+    """Every digit of a balance (`:g` would print 99999592 as 9.99996e+07)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 def _user(email: str):
     user = find_user(email)
     if user is None:
@@ -22,11 +27,11 @@ def _user(email: str):
 def grant(email: str, amount: float, note: str | None) -> None:
     """Add AMOUNT credits to EMAIL's balance for this month."""
     new_balance = service.grant(_user(email), amount, note)
-    click.echo(f"Granted {amount:g} credits to {email}; balance {new_balance:g}")
+    click.echo(f"Granted {_credits(amount)} credits to {email}; balance {_credits(new_balance)}")
 
 
 @credits.command("show")
 @click.argument("email")
 def show(email: str) -> None:
     """Print EMAIL's balance for this month."""
-    click.echo(f"{service.balance(_user(email)):g}")
+    click.echo(_credits(service.balance(_user(email))))

@@ -11,6 +11,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import current_app, jsonify, make_response, render_template, request
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import AppError, Sentence, ValidationFailed, field_errors
@@ -28,6 +29,9 @@ HTTP_SENTENCES = {
     429: "Rate limit exceeded",
     500: "Internal server error",
 }
+
+
+DATABASE_DOWN = "The database is unavailable; retry shortly"
 
 
 def wants_json() -> bool:
@@ -72,6 +76,8 @@ def render_error(status: int, detail: str, *, errors: dict | None = None,
 
 
 def handle_http_error(error: HTTPException):
+    if error.response is not None:  # a view's own answer, such as the login form's 429
+        return error.response
     status = error.code or 500
     headers = {}
     if status in (400, 422):
@@ -114,8 +120,25 @@ def _rollback() -> None:
     db.session.rollback()
 
 
+def handle_database_down(error: OperationalError):
+    """The database went away (a restart, a failover): a retryable 503, not a 500. Nothing
+    is lost: a reservation left pending is refunded by the sweeper."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                type(getattr(error, "orig", error)).__name__)
+    _rollback_quietly()
+    return render_error(503, DATABASE_DOWN, headers={"Retry-After": "5"})
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.remove()
+
+
 def register_error_handlers(app) -> None:
     app.register_error_handler(AppError, handle_app_error)
+    app.register_error_handler(OperationalError, handle_database_down)
 
 
 def load_args(schema: ma.Schema, values: Mapping[str, Any], *,

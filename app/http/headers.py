@@ -1,4 +1,5 @@
-"""Security headers on every response, and a Content-Security-Policy on every page.
+"""Security headers on every response, a Content-Security-Policy on every page, and a
+bound on the request headers a client may send.
 
 The pages load nothing from another origin and run no inline script, so the policy names
 only 'self' (images also come as data: and blob: URLs). Swagger UI's page starts itself
@@ -8,10 +9,15 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from app.errors import AppError
+
 PAGE_POLICY = ("default-src 'self'; img-src 'self' data: blob:; script-src 'self'; style-src 'self'; "
                "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 DOCS_POLICY = PAGE_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
     "style-src 'self'", "style-src 'self' 'unsafe-inline'")
+# gunicorn.conf.py lets fields up to 32 KiB through (its own refusal is a bare text page), so
+# this answer, a sentence in the API's shape, is what a client sees for anything from 8 KiB.
+MAX_HEADER_BYTES = 8192
 HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin"}
 
@@ -24,5 +30,14 @@ def _secure(response: Response) -> Response:
     return response
 
 
+def _bounded() -> None:
+    for name, value in request.headers.items():
+        if len(value) > MAX_HEADER_BYTES:
+            raise AppError(f"Request header {name[:64]} is too large: the limit is "
+                           f"{MAX_HEADER_BYTES} bytes", status=431)
+
+
 def init_app(app: Flask) -> None:
+    """Registered before every other `before_request`, so nothing reads an oversized header."""
+    app.before_request(_bounded)
     app.after_request(_secure)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import math
 import re
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from app.errors import PayloadTooLarge, ValidationFailed
+from app.imaging.geometry import cover_scale
 
 INVALID_PAYLOAD = "Invalid base64 image payload"
 TRUNCATED = "Image file is truncated or corrupt"
@@ -116,6 +118,31 @@ def display_size(image: Image.Image) -> tuple[int, int]:
     return (height, width) if orientation(image) >= 5 else (width, height)
 
 
+def check_decodes(image: Image.Image) -> None:
+    """Decode every pixel once, so a truncated file is a 400 before any provider call.
+
+    When only this check is wanted (the bytes go on unchanged), a JPEG is decoded at ⅛ scale:
+    libjpeg still reads the whole entropy-coded stream, so truncation is caught, but the
+    raster is 1/64 of the full one (2.4 MiB instead of 152 MiB at 40 MP). Other formats
+    decode at full size in their own mode, never converted. Raises ValidationFailed.
+    """
+    if image.format in ("JPEG", "MPO"):
+        image.draft(None, (1, 1))
+    _load(image)
+
+
+def draft_cover(image: Image.Image, width: int, height: int) -> None:
+    """Let libjpeg decode at the smallest scale that still covers width×height once cropped.
+
+    For a JPEG that is cover-resized down to an output size: the raster and the resize both
+    shrink by the square of the scale. Stored orientation (no EXIF turn), as the resize sees it.
+    """
+    if image.format not in ("JPEG", "MPO"):
+        return
+    scale = min(1.0, cover_scale(image.width, image.height, width, height))
+    image.draft(None, (max(1, math.ceil(image.width * scale)), max(1, math.ceil(image.height * scale))))
+
+
 def draft(image: Image.Image, min_width: int, min_height: int) -> None:
     """Let libjpeg decode at ½, ¼ or ⅛ scale while the result stays ≥ the display size given.
 
@@ -132,21 +159,28 @@ def draft(image: Image.Image, min_width: int, min_height: int) -> None:
 def normalize(image: Image.Image) -> Image.Image:
     """Decode, apply EXIF orientation, convert to sRGB, and return an RGB or RGBA image.
 
-    Raises ValidationFailed with a clear sentence when the file is truncated or corrupt.
+    Works on `image` itself where it can (the turn, a same-mode profile conversion), so the
+    caller's reference never keeps a second full-size raster alive: pass an image you are
+    done with. An image already RGB or RGBA is not converted (no copy). Raises
+    ValidationFailed with a clear sentence when the file is truncated or corrupt.
     """
     turn = orientation(image)
     has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
     icc = image.info.get("icc_profile")
-    try:
-        image.load()
-    except (OSError, ValueError, SyntaxError, EOFError):
-        raise ValidationFailed(TRUNCATED) from None
+    _load(image)
     if turn != 1:
-        image = ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)
     mode = "RGBA" if has_alpha else "RGB"
     if icc:
         image = _to_srgb(image, icc, mode)
     return image if image.mode == mode else image.convert(mode)
+
+
+def _load(image: Image.Image) -> None:
+    try:
+        image.load()
+    except (OSError, ValueError, SyntaxError, EOFError):
+        raise ValidationFailed(TRUNCATED) from None
 
 
 def _to_srgb(image: Image.Image, icc: bytes, mode: str) -> Image.Image:
@@ -158,7 +192,8 @@ def _to_srgb(image: Image.Image, icc: bytes, mode: str) -> Image.Image:
         if image.mode not in ("RGB", "RGBA", "CMYK", "L", "LAB"):
             image = image.convert(mode)
         out_mode = "RGBA" if image.mode == "RGBA" else "RGB"
-        converted = ImageCms.profileToProfile(image, profile, _SRGB, outputMode=out_mode)
+        converted = ImageCms.profileToProfile(image, profile, _SRGB, outputMode=out_mode,
+                                              inPlace=image.mode == out_mode)
     except (ImageCms.PyCMSError, OSError, ValueError):
         return image
     return converted or image
@@ -169,7 +204,7 @@ def flatten(image: Image.Image, background: tuple[int, int, int] = (255, 255, 25
     if image.mode != "RGBA":
         return image if image.mode == "RGB" else image.convert("RGB")
     canvas = Image.new("RGB", image.size, background)
-    canvas.paste(image, mask=image.getchannel("A"))
+    canvas.paste(image, mask=image)  # an RGBA mask is its alpha band: no copy of the channel
     return canvas
 
 

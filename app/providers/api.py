@@ -5,6 +5,10 @@ from flask import current_app
 from app.auth.guard import auth_required
 from app.http.blueprint import Blueprint
 
+from .base import CHECK_STATUSES
+from .cli import providers as providers_cli
+from .status import StatusBoard
+
 blp = Blueprint("providers_api", __name__, url_prefix="/api/image-studio",
                 description="AI providers, their capabilities and prices")
 
@@ -16,6 +20,9 @@ class ProviderInfoSchema(ma.Schema):
     max_resolution = ma.fields.String()
     cost_range = ma.fields.String()
     configured = ma.fields.Boolean()
+    status = ma.fields.String(validate=ma.validate.OneOf(CHECK_STATUSES), metadata={
+        "description": "The last live check (key and models), cached; `flask providers check` "
+                       "says why"})
 
 
 class ProvidersSchema(ma.Schema):
@@ -47,8 +54,8 @@ class EstimateSchema(ma.Schema):
 @auth_required
 @blp.response(200, ProvidersSchema)
 def list_providers():
-    """AI providers, their models and capabilities, and whether each is configured."""
-    return {"providers": current_app.extensions["providers"].describe()}
+    """AI providers, their models and capabilities, whether each is configured and works."""
+    return {"providers": current_app.extensions["provider_status"].describe()}
 
 
 @blp.route("/estimate-cost", methods=["POST"])
@@ -63,5 +70,9 @@ def estimate_cost(args):
 
 
 def init_app(app, api) -> None:
+    app.extensions["provider_status"] = StatusBoard(
+        app.extensions["providers"], app.config["PROVIDER_STATUS_TTL"],
+        app.config["PROVIDER_STATUS_WAIT"])
     api.register_blueprint(blp)
+    app.cli.add_command(providers_cli)
     app.extensions["modules"].append("providers")

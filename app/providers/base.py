@@ -5,6 +5,7 @@ an `ImageResult` or raises `ProviderError`. Nothing here knows about Flask or HT
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -130,6 +131,23 @@ class ImageResult:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+# What a live check found (`ok`, `models_missing`, `key_rejected`, `unavailable`), and what
+# the listing says of a provider it did not ask (`not_configured`) or not yet (`unchecked`).
+CHECK_STATUSES = ("ok", "models_missing", "key_rejected", "unavailable", "not_configured",
+                  "unchecked")
+
+
+@dataclass
+class CheckResult:
+    """A provider's answer to "does our key work, and does it serve our models?", got
+    without making an image. `served` is None when the provider publishes no model list."""
+
+    status: str
+    message: str
+    served: list[str] | None = None
+    missing: list[str] = field(default_factory=list)
+
+
 class ProviderError(Exception):
     """A provider call that failed; `message` is safe to show (never a key or traceback).
 
@@ -163,21 +181,28 @@ class Provider:
 
     name: str = ""
     label: str = ""
+    table: Mapping[str, Any] | None = None  # the deployment's provider table; None: the data file
 
     @property
-    def models(self) -> list[str]:
-        return list(provider_info(self.name)["models"])
+    def info(self) -> dict[str, Any]:
+        """This provider's catalogue entry, with the deployment's models (see `overrides`)."""
+        return provider_info(self.name, self.table)
 
     def supports(self, kind: str, operation: str | None = None) -> bool:
         """True when this provider can run `kind` (and `operation`, if given)."""
-        ops = provider_info(self.name)["operations"].get(kind)
+        ops = self.info["operations"].get(kind)
         if ops is None:
             return False
         return operation is None or operation in ops
 
     def default_model(self, kind: str, operation: str | None = None) -> str | None:
         """The model used when the request names none."""
-        return default_model(self.name, kind, operation)
+        return default_model(self.name, kind, operation, self.table)
+
+    def check(self) -> CheckResult:
+        """Whether this provider can work now; in-process providers need no key and no network."""
+        return CheckResult("ok", f"{self.label or self.name} runs in this process",
+                           list(self.info["models"]))
 
     def generate(self, request: GenerateRequest) -> ImageResult:
         raise self.unsupported("generate")

@@ -19,6 +19,7 @@ from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderE
 from .media import decode_base64_image, masked_result, mime_of
 from .session import HttpProvider
 
+MAX_MODEL_PAGES = 10  # at 1000 models a page: far more than Gemini lists
 GEMINI_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "9:16", "16:9", "21:9")
 REFUSAL_FINISH = {"IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION", "IMAGE_OTHER",
                   "NO_IMAGE", "SAFETY", "PROHIBITED_CONTENT", "RECITATION", "OTHER",
@@ -28,9 +29,28 @@ REFUSAL_FINISH = {"IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION"
 class GeminiProvider(HttpProvider, Provider):
     name = "gemini"
     label = "Google Gemini"
+    key_statuses = (400, 401, 403)  # an invalid key is a 400 API_KEY_INVALID
 
     def auth_headers(self) -> dict[str, str]:
         return {"x-goog-api-key": self.api_key}
+
+    def probe(self) -> tuple[set[str] | None, str]:
+        """The models this key may call with generateContent (`GET /v1beta/models`, paged)."""
+        served: set[str] = set()
+        params: dict[str, Any] = {"pageSize": 1000}
+        for _ in range(MAX_MODEL_PAGES):
+            page = self.json_body(self.send("GET", "/v1beta/models", params=params,
+                                            timeout=self.check_timeout))
+            if not isinstance(page, dict):
+                raise self.malformed("a malformed model list")
+            served |= {str(model.get("name", "")).removeprefix("models/")
+                       for model in page.get("models") or []
+                       if "generateContent" in model.get("supportedGenerationMethods",
+                                                         ["generateContent"])}
+            if not page.get("nextPageToken"):
+                break
+            params["pageToken"] = page["nextPageToken"]
+        return served, f"{len(served)} models offer generateContent"
 
     def error_message(self, response: requests.Response) -> str | None:
         error = response.json().get("error")

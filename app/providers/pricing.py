@@ -17,6 +17,7 @@ in the breakdown.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from app.catalog.loader import load
@@ -29,9 +30,10 @@ def load_table() -> dict[str, Any]:
     return load("providers")
 
 
-def provider_info(name: str) -> dict[str, Any]:
-    """The data-file entry of provider `name`; ValidationFailed naming it when unknown."""
-    providers = load_table()["providers"]
+def provider_info(name: str, table: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Provider `name`'s entry in `table` (default: the data file; a registry passes its
+    deployment's table, see `overrides`); ValidationFailed naming it when unknown."""
+    providers = (table or load_table())["providers"]
     if name not in providers:
         raise ValidationFailed.for_field("provider", f"Unknown provider: {name}")
     return providers[name]
@@ -45,24 +47,32 @@ def resolve_alias(provider: str, model: str | None) -> tuple[str, str | None]:
     return provider, model
 
 
-def default_model(provider: str, kind: str, operation: str | None = None) -> str | None:
+def default_model(provider: str, kind: str, operation: str | None = None,
+                  table: Mapping[str, Any] | None = None) -> str | None:
     """The model a provider uses for `kind`/`operation` when the request names none."""
-    defaults = provider_info(provider).get("default_models", {})
+    defaults = provider_info(provider, table).get("default_models", {})
     return defaults.get(f"{kind}:{operation}") or defaults.get(kind)
 
 
 def canonical_model(provider: str, model: str | None, kind: str = "generate",
-                    operation: str | None = None) -> str | None:
-    """The short model name the table knows (`ideogram-ai/ideogram-v3-turbo` -> `ideogram-v3-turbo`)."""
-    info = provider_info(provider)
+                    operation: str | None = None,
+                    table: Mapping[str, Any] | None = None) -> str | None:
+    """The short model name the table knows (`ideogram-ai/ideogram-v3-turbo` -> `ideogram-v3-turbo`);
+    ValidationFailed naming `model` when the provider does not serve it."""
+    info = provider_info(provider, table)
     if model is None:
-        return default_model(provider, kind, operation)
+        return default_model(provider, kind, operation, table)
+    short = _short_name(info, model)
+    if short in info["models"] or info.get("any_model"):
+        return short
+    raise ValidationFailed.for_field("model", f"Unknown model '{model}' for provider '{provider}'")
+
+
+def _short_name(info: Mapping[str, Any], model: str) -> str:
     for short, full in info.get("model_ids", {}).items():
         if model == full:
             return short
-    if model in info["models"] or info.get("any_model"):
-        return model
-    raise ValidationFailed.for_field("model", f"Unknown model '{model}' for provider '{provider}'")
+    return model
 
 
 def operation_name(kind: str, operation: str | None) -> str:
@@ -94,7 +104,11 @@ def price(provider: str, operation: str, model: str | None = None) -> float:
     table = info["prices"].get(kind, info["prices"].get("*"))
     if not isinstance(table, dict):
         return float(table)
-    key = canonical_model(provider, model, kind, sub) if kind == "generate" else sub
+    key = sub
+    if kind == "generate":
+        # A price, not a check: whether the model is served is the registry's question, asked
+        # of the deployment's models (which may name models this file does not list).
+        key = _short_name(info, model) if model else default_model(provider, kind)
     if key in table:
         return float(table[key])
     if "*" in table:
@@ -107,15 +121,16 @@ def _number(value: float) -> float | int:
 
 
 def estimate(provider: str, model: str | None, operation: str = "generate",
-             num_images: int = 1, width: int | None = None,
-             height: int | None = None) -> dict[str, Any]:
-    """The `POST /estimate-cost` answer: unit price × `num_images`, with a breakdown."""
+             num_images: int = 1, width: int | None = None, height: int | None = None,
+             table: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The `POST /estimate-cost` answer: unit price × `num_images`, with a breakdown;
+    the model is checked against `table`'s (the deployment's) models."""
     if num_images < 1:
         raise ValidationFailed.for_field("num_images", "num_images must be at least 1")
     real_provider, real_model = resolve_alias(provider, model)
     kind, sub = _kind_of(operation)
-    unit = price(real_provider, operation, real_model)
-    shown_model = canonical_model(real_provider, real_model, kind, sub)
+    shown_model = canonical_model(real_provider, real_model, kind, sub, table)
+    unit = price(real_provider, operation, shown_model)
     breakdown: dict[str, Any] = {"unit_price": _number(unit), "num_images": num_images}
     if width and height:
         breakdown["size"] = f"{width}x{height}"
@@ -124,10 +139,15 @@ def estimate(provider: str, model: str | None, operation: str = "generate",
             "num_images": num_images, "breakdown": breakdown}
 
 
-def cost_range(provider: str) -> str:
-    """Like "3-8 credits": the spread of generation prices (all prices when it cannot generate)."""
-    prices = provider_info(provider)["prices"]
-    tables = [prices["generate"]] if "generate" in prices else list(prices.values())
+def cost_range(provider: str, table: Mapping[str, Any] | None = None) -> str:
+    """Like "3-8 credits": the spread of the prices of the models `table` serves (all prices
+    when the provider cannot generate)."""
+    info = provider_info(provider, table)
+    prices = info["prices"]
+    if "generate" in prices:
+        tables = [{k: v for k, v in prices["generate"].items() if k == "*" or k in info["models"]}]
+    else:
+        tables = list(prices.values())
     values = sorted({float(v) for t in tables for v in (t.values() if isinstance(t, dict) else [t])})
     low, high = _number(values[0]), _number(values[-1])
     if low == high:

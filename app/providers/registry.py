@@ -20,6 +20,7 @@ from .base import ImageResult, Provider, ProviderError, Request
 from .gemini import GeminiProvider
 from .huggingface import HuggingFaceProvider
 from .local import LocalProvider
+from .overrides import apply_overrides
 from .pricing import (
     canonical_model,
     cost_range,
@@ -73,11 +74,14 @@ def _flag(value: Any, default: bool = True) -> bool:
 
 
 class ProviderRegistry:
-    """The provider clients that can run, keyed by provider name (`local` always can)."""
+    """The provider clients that can run, keyed by provider name (`local` always can), and
+    the deployment's provider table (providers.json with its model settings) they share."""
 
-    def __init__(self, providers: dict[str, Provider], allow_sandbox: bool):
+    def __init__(self, providers: dict[str, Provider], allow_sandbox: bool,
+                 table: Mapping[str, Any] | None = None):
         self.providers = {**providers, LOCAL: LocalProvider()}
         self.allow_sandbox = allow_sandbox
+        self.table = table or load_table()
 
     def names(self) -> list[str]:
         """The vendors and the sandbox (when allowed): what `GET /providers` lists."""
@@ -91,11 +95,11 @@ class ProviderRegistry:
         """The `GET /providers` body, one entry per listed provider."""
         described = {}
         for name in self.names():
-            info = provider_info(name)
+            info = provider_info(name, self.table)
             described[name] = {"name": info["label"], "models": list(info["models"]),
                                "capabilities": list(info["capabilities"]),
                                "max_resolution": info["max_resolution"],
-                               "cost_range": cost_range(name),
+                               "cost_range": cost_range(name, self.table),
                                "configured": name in self.providers}
         return described
 
@@ -103,7 +107,7 @@ class ProviderRegistry:
         """The client for `name`; ValidationFailed when unknown, 503 when not configured."""
         name, _ = resolve_alias(name, None)
         if name not in (*self.names(), LOCAL):
-            choices = ", ".join(["auto", *self.names(), LOCAL, *load_table()["aliases"]])
+            choices = ", ".join(["auto", *self.names(), LOCAL, *self.table["aliases"]])
             raise ValidationFailed.for_field("provider", f"Unknown provider '{name}'; choose one of {choices}")
         if name not in self.providers:
             raise ServiceUnavailable(f"Provider '{name}' is not configured")
@@ -125,17 +129,20 @@ class ProviderRegistry:
             client = self.get(name)
             if not client.supports(kind, operation):
                 raise client_unsupported(client, kind, operation)
-            return [Route(name, canonical_model(name, model) if model else None)]
+            return [Route(name, canonical_model(name, model, table=self.table) if model else None)]
         candidates = self._candidates(kind, quality, recommended)
         if model:
-            matching = [Route(p, model) for p, _ in candidates if model in provider_info(p)["models"]]
+            matching = [Route(p, model) for p, _ in candidates if model in self._models(p)]
             candidates = matching or candidates
         routes: list[Route] = []
         for name, route_model in candidates:
             client = self.providers.get(name)
             if client and client.supports(kind, operation) \
                     and name not in {r.provider for r in routes}:
-                routes.append(Route(name, route_model))
+                # Routing and templates name catalogue models a deployment may not serve:
+                # those routes run the provider's default instead.
+                routes.append(Route(name, route_model if route_model in self._models(name)
+                                    else None))
         if routes:
             return routes
         fallback = self._fallback(kind, operation)
@@ -146,14 +153,22 @@ class ProviderRegistry:
 
     def _fallback(self, kind: str, operation: str | None) -> Route | None:
         """When no configured vendor can: in-process work (`local`), else the sandbox."""
-        for name in load_table()["routing"]["fallbacks"]:
+        for name in self.table["routing"]["fallbacks"]:
             client = self.providers.get(name)
             if client and client.supports(kind, operation):
-                return Route(name, default_model(name, kind, operation))
+                return Route(name, self.default_model(name, kind, operation))
         return None
 
+    def _models(self, name: str) -> list[str]:
+        return provider_info(name, self.table)["models"]
+
+    def default_model(self, provider: str, kind: str, operation: str | None = None) -> str | None:
+        """The model `provider` runs for `kind`/`operation` when a route names none, as this
+        deployment configured it (so a reservation is priced like the call)."""
+        return default_model(provider, kind, operation, self.table)
+
     def _candidates(self, kind: str, quality: str, recommended: str | None) -> list[Route]:
-        routing = load_table()["routing"]
+        routing = self.table["routing"]
         if kind != "generate":
             return [Route(name, None) for name in routing.get(kind, [])]
         if quality not in routing["generate"]:
@@ -196,7 +211,7 @@ class ProviderRegistry:
             kind, sub = kinds[operation]
             route = self.plan(kind, sub if kind != "generate" else None, "auto", model, quality)[0]
             provider, model = route.provider, model or route.model
-        return estimate(provider, model, operation, num_images, width, height)
+        return estimate(provider, model, operation, num_images, width, height, self.table)
 
 
 def _record_call(route: Route, request: Request, started: float, error: ProviderError | None) -> None:
@@ -218,14 +233,17 @@ def client_unsupported(client: Provider, kind: str, operation: str | None) -> Va
 
 
 def build_registry(config: Mapping[str, Any]) -> ProviderRegistry:
-    """Create a client for every provider whose key is set (config keys = env var names)."""
+    """Create a client for every provider whose key is set (config keys = env var names),
+    all sharing the deployment's models (`overrides`; ConfigError when they cannot work)."""
+    table = apply_overrides(load_table(), config)
     providers: dict[str, Provider] = {}
     for name, (cls, key_setting, base_setting, default_base) in CLIENTS.items():
         key = config.get(key_setting)
         if key:
-            session = make_session(config, provider_info(name)["unbilled_statuses"])
-            providers[name] = cls(key, config.get(base_setting) or default_base, session, config)
+            session = make_session(config, provider_info(name, table)["unbilled_statuses"])
+            providers[name] = cls(key, config.get(base_setting) or default_base, session, config,
+                                  table)
     allow_sandbox = _flag(config.get("IMAGE_STUDIO_ALLOW_SANDBOX"), True)
     if allow_sandbox:
         providers["sandbox"] = SandboxProvider()
-    return ProviderRegistry(providers, allow_sandbox)
+    return ProviderRegistry(providers, allow_sandbox, table)

@@ -47,11 +47,12 @@ class SandboxProvider(Provider):
             canvas = _pattern(digest, size)
             canvas.paste(source, (request.left, request.up))
         elif request.operation == "remove_background":
-            canvas = source.convert("RGBA")
+            canvas = source  # putalpha turns it RGBA in place
             alpha = Image.new("L", canvas.size, 0)
             ImageDraw.Draw(alpha).ellipse((canvas.width * 0.15, canvas.height * 0.1,
                                            canvas.width * 0.85, canvas.height * 0.95), fill=255)
             canvas.putalpha(alpha)
+            del alpha
         else:
             tint = _pattern(digest, source.size)
             mask = _open(request.mask).convert("L").resize(source.size) if request.mask else None
@@ -97,8 +98,12 @@ def _digest(request: Request) -> bytes:
 
 
 def _open(data: bytes) -> Image.Image:
-    with Image.open(io.BytesIO(data)) as image:
-        return ImageOps.exif_transpose(image).convert("RGB")
+    """The upload upright in RGB, turned in place and converted only when it is not RGB: a
+    40 MP upload is one raster here, not three."""
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    ImageOps.exif_transpose(image, in_place=True)
+    return image if image.mode == "RGB" else image.convert("RGB")
 
 
 def _pattern(digest: bytes, size: tuple[int, int]) -> Image.Image:
@@ -119,24 +124,32 @@ def _pattern(digest: bytes, size: tuple[int, int]) -> Image.Image:
 
 
 def _label(image: Image.Image) -> Image.Image:
-    """Draw a dark band with "SANDBOX" across the middle, sized to fit the image."""
-    image = image.convert("RGBA")
+    """Draw a dark band with "SANDBOX" across the middle, sized to fit the image, in place.
+
+    Only the band is composited (the overlay is transparent elsewhere), so the pixels are
+    those of compositing the whole image while the extra rasters are a strip, not a copy
+    of a 40 MP image in RGBA plus an overlay of the same size.
+    """
     w, h = image.size
     font_size = max(8, min(h // 5, w // 6))
     font = ImageFont.load_default(size=font_size)
-    overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(overlay)
     band = font_size * 0.8
-    draw.rectangle((0, h / 2 - band, w, h / 2 + band), fill=(0, 0, 0, 140))
-    draw.text((w / 2, h / 2), "SANDBOX", font=font, fill=(255, 255, 255, 235), anchor="mm")
-    return Image.alpha_composite(image, overlay)
+    box = (0, max(0, math.floor(h / 2 - band)), w, min(h, math.ceil(h / 2 + band) + 1))
+    region = image.crop(box).convert("RGBA")
+    overlay = Image.new("RGBA", region.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    draw.rectangle((0, h / 2 - band - box[1], w, h / 2 + band - box[1]), fill=(0, 0, 0, 140))
+    draw.text((w / 2, h / 2 - box[1]), "SANDBOX", font=font, fill=(255, 255, 255, 235), anchor="mm")
+    image.paste(Image.alpha_composite(region, overlay).convert(image.mode), box[:2])
+    return image
 
 
 def _result(request: Request, canvas: Image.Image) -> ImageResult:
     keep_alpha = canvas.mode == "RGBA" and getattr(request, "operation", None) == "remove_background"
-    labelled = _label(canvas)
+    if not keep_alpha and canvas.mode != "RGB":
+        canvas = canvas.convert("RGB")
     out = io.BytesIO()
-    (labelled if keep_alpha else labelled.convert("RGB")).save(out, format="PNG")
+    _label(canvas).save(out, format="PNG")
     seed = request.seed if request.seed is not None else int.from_bytes(_digest(request)[:4], "big")
     return ImageResult(out.getvalue(), "image/png", "sandbox", MODEL, seed,
                        {"sandbox": True, "width": canvas.width, "height": canvas.height,

@@ -20,14 +20,14 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from .base import ImageResult, ProviderError
+from .base import CheckResult, ImageResult, ProviderError
 from .media import sniff_image
-from .pricing import provider_info
 
 T = TypeVar("T")
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 CONNECT_TIMEOUT = 10.0
+CHECK_TIMEOUT = 10.0  # a live check reads a small JSON reply: it never waits like a generation
 
 
 class SubmissionRetry(Retry):
@@ -117,22 +117,27 @@ def poll(fetch: Callable[[], T | None], interval: float, timeout: float, *,
 class HttpProvider:
     """Mixin for clients that talk HTTP: sends through the shared session, maps failures.
 
-    Subclasses set `name`/`label`, implement `auth_headers()` and `error_message()`, and may
-    override `is_refusal()`; everything else about transport is decided here, once.
+    Subclasses set `name`/`label`, implement `auth_headers()`, `error_message()` and
+    `probe()`, and may override `is_refusal()`; everything else about transport is decided
+    here, once.
     """
 
     name: str
     label: str
+    info: dict[str, Any]  # Provider's: the deployment's catalogue entry
+    key_statuses: tuple[int, ...] = (401, 403)  # what a provider answers a key it refuses
 
     def __init__(self, api_key: str, base_url: str, session: requests.Session,
-                 config: Mapping[str, Any]):
+                 config: Mapping[str, Any], table: Mapping[str, Any] | None = None):
         self.api_key = api_key
         self.base_url = base_url.rstrip("/")
         self.session = session
+        self.table = table
         interval = config.get("PROVIDER_POLL_INTERVAL")
-        self.poll_interval = float(provider_info(self.name)["poll_interval"] if interval is None
-                                   else interval)
+        self.poll_interval = float(self.info["poll_interval"] if interval is None else interval)
         self.poll_timeout = float(config.get("PROVIDER_POLL_TIMEOUT", 300))
+        read = min(float(config.get("PROVIDER_TIMEOUT", 60)), CHECK_TIMEOUT)
+        self.check_timeout = (min(CONNECT_TIMEOUT, read), read)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -146,6 +151,26 @@ class HttpProvider:
 
     def is_refusal(self, response: requests.Response, message: str) -> bool:
         return False
+
+    def probe(self) -> tuple[set[str] | None, str]:
+        """Ask the provider, with GETs that make nothing and cost nothing, which models it
+        serves (None: it publishes no list) and a note for the operator (a balance, a count).
+        Raises ProviderError like `send()`."""
+        raise NotImplementedError
+
+    def check(self) -> CheckResult:
+        """Whether the key works and the deployment's models are served, from `probe()`."""
+        try:
+            served, note = self.probe()
+        except ProviderError as error:
+            status = "key_rejected" if error.status in self.key_statuses else "unavailable"
+            return CheckResult(status, error.message)
+        if served is None:
+            return CheckResult("ok", note)
+        models = self.info["models"]
+        missing = [model for model in models if model not in served]
+        return CheckResult("models_missing" if missing else "ok", note,
+                           [model for model in models if model in served], missing)
 
     def send(self, method: str, path_or_url: str, *, auth: bool = True,
              headers: Mapping[str, str] | None = None, **kwargs: Any) -> requests.Response:

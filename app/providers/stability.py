@@ -32,13 +32,23 @@ class StabilityProvider(HttpProvider, Provider):
         errors = body.get("errors") if isinstance(body, dict) else None
         if errors:
             return "; ".join(str(e) for e in errors)
-        return body.get("name") if isinstance(body, dict) else None
+        return (body.get("message") or body.get("name")) if isinstance(body, dict) else None
 
     def is_refusal(self, response: requests.Response, message: str) -> bool:
         try:
             return response.json().get("name") in REFUSAL_NAMES
         except (ValueError, AttributeError):
             return False
+
+    def probe(self) -> tuple[set[str] | None, str]:
+        """Stability publishes no model list; the account balance (`GET /v1/user/balance`)
+        proves the key and costs nothing."""
+        body = self.json_body(self.send("GET", "/v1/user/balance", timeout=self.check_timeout,
+                                        headers={"Accept": "application/json"}))
+        credits = body.get("credits") if isinstance(body, dict) else None
+        if not isinstance(credits, int | float):
+            raise self.malformed("a balance without credits")
+        return None, f"key accepted; balance {credits:.2f} credits"
 
     def generate(self, request: GenerateRequest) -> ImageResult:
         model = request.model or self.default_model("generate")

@@ -18,7 +18,6 @@ from app.imaging import ratios
 
 from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderError
 from .media import data_url, decode_base64_image, masked_result, output_format, scaled_size
-from .pricing import provider_info
 from .session import HttpProvider, poll
 
 QWEN_SEEDS = 2**31
@@ -37,12 +36,21 @@ class WaveSpeedProvider(HttpProvider, Provider):
     label = "WaveSpeed AI"
 
     def __init__(self, api_key: str, base_url: str, session: requests.Session,
-                 config: Mapping[str, Any]):
-        super().__init__(api_key, base_url, session, config)
+                 config: Mapping[str, Any], table: Mapping[str, Any] | None = None):
+        super().__init__(api_key, base_url, session, config, table)
         extra = [h.strip().lower() for h in str(config.get("PROVIDER_OUTPUT_HOSTS") or "").split(",")]
         own = urlsplit(self.base_url)
-        self.allowed_hosts = {own.netloc.lower(), *provider_info(self.name)["output_hosts"],
+        self.allowed_hosts = {own.netloc.lower(), *self.info["output_hosts"],
                               *(h for h in extra if h)}
+
+    def probe(self) -> tuple[set[str] | None, str]:
+        """The balance (`GET /api/v3/balance`) proves the key and makes nothing; the models
+        are not listed here."""
+        balance = self._envelope(self.send("GET", "/api/v3/balance",
+                                           timeout=self.check_timeout)).get("balance")
+        if not isinstance(balance, int | float):
+            raise self.malformed("a balance without an amount")
+        return None, f"key accepted; balance {balance:.2f} USD"
 
     def error_message(self, response: requests.Response) -> str | None:
         body = response.json()
@@ -74,7 +82,7 @@ class WaveSpeedProvider(HttpProvider, Provider):
         return masked_result(self._run(model, body, {}), request.image, request.mask)
 
     def _short_model(self, model: str) -> str:
-        ids = provider_info(self.name)["model_ids"]
+        ids = self.info["model_ids"]
         for short, full in ids.items():
             if model in (short, full):
                 return short
@@ -82,7 +90,7 @@ class WaveSpeedProvider(HttpProvider, Provider):
 
     def _run(self, model: str, body: dict[str, Any], notes: dict[str, Any]) -> ImageResult:
         """Submit in sync mode; poll the result while the job is not finished."""
-        model_id = provider_info(self.name)["model_ids"][model]
+        model_id = self.info["model_ids"][model]
         payload = {k: v for k, v in body.items() if v is not None}
         payload.update(enable_base64_output=True, enable_sync_mode=False)
         data = self._envelope(self.send("POST", f"/api/v3/{model_id}", json=payload))

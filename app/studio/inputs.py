@@ -6,6 +6,7 @@ Everything here runs before any credit is reserved or provider called, so a bad 
 from __future__ import annotations
 
 import io
+from contextlib import closing
 from dataclasses import dataclass
 
 from flask import current_app
@@ -36,21 +37,24 @@ def load_input(payload: str | None, *, missing: str = MISSING_IMAGE) -> InputIma
     """Decode a base64/data-URL image within the size and pixel limits, upright.
 
     Raises ValidationFailed (missing, undecodable, truncated) or PayloadTooLarge (413).
-    The pixels are decoded here so a truncated file is refused before any provider call.
+    The pixels are decoded here so a truncated file is refused before any provider call;
+    an upright file goes on as it came, so that decode is only a check (see check_decodes).
+    The raster is released before the slot is, even when the file is refused (a traceback
+    would otherwise keep it alive until the error response is sent).
     """
     config = current_app.config
     data = codec.decode_base64(payload, max_bytes=int(config["MAX_IMAGE_MB"] * MIB),
                                missing_message=missing)
     image = codec.open_image(data, max_pixels=config["MAX_IMAGE_PIXELS"])
-    with admission.slot():
-        try:
-            image.load()
-        except (OSError, SyntaxError, ValueError):
-            raise ValidationFailed(codec.TRUNCATED) from None
-        if codec.orientation(image) != 1:
-            image = codec.normalize(image)
-            data = codec.encode(image, "png")
-    return InputImage(data, image.width, image.height, codec.sniff_mime(data))
+    width, height = image.size
+    with admission.slot(), closing(image):
+        if codec.orientation(image) == 1:
+            codec.check_decodes(image)
+        else:
+            with closing(codec.normalize(image)) as upright:
+                data = codec.encode(upright, "png")
+                width, height = upright.size
+    return InputImage(data, width, height, codec.sniff_mime(data))
 
 
 def load_optional_input(payload: str | None) -> InputImage | None:

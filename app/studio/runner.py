@@ -1,16 +1,18 @@
 """The one studio runner: every image a studio makes takes this path.
 
 plan (routes chosen, inputs loaded by the studio) → reserve credits for every item → call
-the routes with failover (items at once on a bounded pool) → fit each result to the size
-asked for → store it → charge its slot or refund it → hand back typed results in request
-order. Create's variations, Social's platform formats and a single edit are all a `Plan`
-of one or more `Item`s; `progress` hears about each item as it is settled.
+the routes with failover (items at once on a bounded pool; a render in this process one
+item at a time, admitted as a whole) → fit each result to the size asked for → store it →
+charge its slot or refund it → hand back typed results in request order. Create's
+variations, Social's platform formats and a single edit are all a `Plan` of one or more
+`Item`s; `progress` hears about each item as it is settled.
 """
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +31,9 @@ from app.providers.base import ProviderError, Request
 from app.providers.registry import Outcome, ProviderRegistry, Route
 
 MAX_WORKERS = 10  # = the most variations one Create request may ask for
+# Providers that render in this process without taking an admission slot themselves (`local`
+# takes its own per step). A 40 MP sandbox edit holds ~900 MiB of rasters while it runs.
+IN_PROCESS = frozenset({"sandbox"})
 Progress = Callable[[int, int], None]
 
 
@@ -84,13 +89,21 @@ class Delivered:
 def run(user_id: int, plan: Plan, progress: Progress | None = None) -> list[Delivered | ProviderError]:
     """Make every item of `plan`; a failed item is its ProviderError, refunded at once.
 
+    A plan rendered in this process waits for one admission slot before anything is reserved,
+    so a busy process answers 503 (ServiceUnavailable) having written nothing and done no work.
     Raises InsufficientCredits (402) before any provider call when the balance is short.
     """
+    with _admitted(plan):
+        return _run(user_id, plan, progress)
+
+
+def _run(user_id: int, plan: Plan, progress: Progress | None) -> list[Delivered | ProviderError]:
     registry: ProviderRegistry = current_app.extensions["providers"]
-    first = plan.routes[0]
-    reservation = credits.reserve(user_id, studio=plan.studio, kind=plan.items[0].request.kind,
-                                  operation=plan.items[0].request.operation,
-                                  provider=first.provider, model=first.model,
+    first, request = plan.routes[0], plan.items[0].request
+    reservation = credits.reserve(user_id, studio=plan.studio, kind=request.kind,
+                                  operation=request.operation, provider=first.provider,
+                                  model=first.model or registry.default_model(
+                                      first.provider, request.kind, request.operation),
                                   count=len(plan.items))
     done: dict[int, Delivered | ProviderError] = {}
     try:
@@ -137,8 +150,10 @@ def produce(registry: ProviderRegistry, plan: Plan) -> Iterator[tuple[int, Outco
         except ProviderError as error:
             return error
 
-    if len(plan.items) == 1:
-        yield 0, attempt(plan.items[0])
+    if len(plan.items) == 1 or _in_process(plan):
+        # In-process renders share the plan's one slot: at once they would hold a raster each.
+        for slot, item in enumerate(plan.items):
+            yield slot, attempt(item)
         return
     order = sorted(range(len(plan.items)), key=lambda slot: -plan.items[slot].weight)
     with ThreadPoolExecutor(max_workers=min(len(plan.items), plan.workers),
@@ -146,6 +161,15 @@ def produce(registry: ProviderRegistry, plan: Plan) -> Iterator[tuple[int, Outco
         slots = {pool.submit(attempt, plan.items[slot]): slot for slot in order}
         for future in as_completed(slots):
             yield slots[future], future.result()
+
+
+def _in_process(plan: Plan) -> bool:
+    """True when the plan's renders are CPU work here rather than a wait on a provider."""
+    return any(route.provider in IN_PROCESS for route in plan.routes)
+
+
+def _admitted(plan: Plan) -> AbstractContextManager:
+    return admission.slot() if _in_process(plan) else nullcontext()
 
 
 def _deliver(user_id: int, plan: Plan, slot: int, outcome: Outcome | ProviderError,
@@ -184,6 +208,8 @@ def conform(data: bytes, size: tuple[int, int] | None, output: OutputFormat) -> 
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ProviderError("provider", "The provider returned an unreadable image", retryable=True) from None
     with admission.slot():
+        if resize:
+            codec.draft_cover(image, *size)
         try:
             image.load()
         except (OSError, SyntaxError, ValueError):

@@ -28,12 +28,14 @@ def _registry() -> CollectorRegistry | None:
 
 @bp.route("/metrics")
 def metrics():
-    """Prometheus text format; guarded by METRICS_TOKEN when that is set."""
-    token = current_app.config.get("METRICS_TOKEN")
-    if token:
+    """Prometheus text format: needs `Authorization: Bearer <METRICS_TOKEN>`, unless
+    METRICS_PUBLIC=1 opens it (request paths and counts tell an outsider a lot)."""
+    if not current_app.config.get("METRICS_PUBLIC"):
+        token = current_app.config.get("METRICS_TOKEN") or ""
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            raise Unauthorized("Metrics token required")
+        if not token or not hmac.compare_digest(given.encode(), token.encode()):
+            raise Unauthorized("Metrics token required: send Authorization: Bearer <METRICS_TOKEN> "
+                               "(or set METRICS_PUBLIC=1)")
     registry = _registry()
     body = generate_latest(registry) if registry else generate_latest()
     return Response(body, mimetype=CONTENT_TYPE_LATEST)

@@ -12,7 +12,6 @@
     const info = operations[select.value] || {};
     S.toggleFields(form, info.fields || {});
     document.getElementById("operation-description").textContent = info.description || "";
-    document.getElementById("prompt-hint").textContent = select.value === "style_transfer" ? "optional" : "required";
   }
 
   form.querySelectorAll("input[type=range]").forEach((el) => el.addEventListener("input", () => {

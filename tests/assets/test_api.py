@@ -4,6 +4,8 @@ import zipfile
 import pytest
 
 from app.assets.service import store_result
+from app.auth.service import create_user, find_user
+from app.auth.tokens import issue_token
 from tests.fakes.server import png_bytes
 
 pytestmark = pytest.mark.database
@@ -96,3 +98,23 @@ def test_zips_are_streamed_entry_by_entry(app, client, user, auth):
     archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
     assert archive.testzip() is None and len(archive.namelist()) == 3
     assert all(archive.read(name) == png_bytes(8, 8) for name in archive.namelist())
+
+
+def test_zip_streams_per_process_are_bounded_and_given_back(make_app):
+    """Each ZIP holds a worker thread while the client reads it; past ZIP_STREAMS the next is
+    refused at once (503), and a stream closed before its end gives its slot back."""
+    app = make_app(ZIP_STREAMS=1)
+    client = app.test_client()
+    with app.app_context():
+        user = create_user("z@example.com", "long-enough-pw").id
+        token = issue_token(find_user("z@example.com"), app.config["SECRET_KEY"], 600)
+    auth = {"Authorization": f"Bearer {token}"}
+    body = {"ids": [_store(app, user).asset_id]}
+    reading = client.post("/api/image-studio/assets/zip", json=body, headers=auth, buffered=False)
+    assert reading.status_code == 200
+    busy = client.post("/api/image-studio/assets/zip", json=body, headers=auth)
+    assert busy.status_code == 503 and int(busy.headers["Retry-After"]) >= 5
+    assert busy.json == {"detail": "The server is busy; retry shortly"}
+    reading.close()  # the client went away half-way
+    assert client.post("/api/image-studio/assets/zip", json=body, headers=auth).status_code == 200
+    assert client.post("/api/image-studio/assets/zip", json=body, headers=auth).status_code == 200

@@ -8,6 +8,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from app.auth import service
+from app.auth.models import User
+from app.config import ConfigError
+from app.extensions import db
+
 PROTECTED = "/api/image-studio/templates"
 
 
@@ -71,32 +76,78 @@ def jwks_server(httpserver, rsa_key):
     return httpserver.url_for("/.well-known/jwks.json")
 
 
+IDP = {"JWT_ISSUER": "https://idp.test", "JWT_AUDIENCE": "image-studio"}
+
+
 def _rs256(rsa_key, **claims):
+    """An identity provider's token; a claim given as None is left out."""
     base = {"sub": "idp|42", "email": "Marketer@Example.com", "iss": "https://idp.test",
             "aud": "image-studio", "exp": int(time.time()) + 60}
-    return jwt.encode({**base, **claims}, rsa_key, algorithm="RS256", headers={"kid": "test-key"})
+    merged = {name: value for name, value in {**base, **claims}.items() if value is not None}
+    return jwt.encode(merged, rsa_key, algorithm="RS256", headers={"kid": "test-key"})
+
+
+def _external_accounts(app):
+    with app.app_context():
+        return [(u.issuer, u.subject, u.email, u.tier, u.is_admin, u.password_hash)
+                for u in db.session.scalars(db.select(User).where(User.issuer.is_not(None)))]
 
 
 def test_rs256_token_from_the_identity_provider_is_accepted(make_app, jwks_server, rsa_key):
-    app = make_app(JWT_JWKS_URL=jwks_server, JWT_ISSUER="https://idp.test", JWT_AUDIENCE="image-studio")
+    app = make_app(JWT_JWKS_URL=jwks_server, **IDP)
     client = app.test_client()
-    response = client.get(PROTECTED, headers={"Authorization": f"Bearer {_rs256(rsa_key)}"})
-    assert response.status_code == 200
-    from app.auth.service import find_user
+    for _ in range(2):
+        response = client.get(PROTECTED, headers={"Authorization": f"Bearer {_rs256(rsa_key)}"})
+        assert response.status_code == 200
+    assert _external_accounts(app) == [("https://idp.test", "idp|42", "marketer@example.com", "free", False, None)]
+
+
+@pytest.mark.database
+def test_an_external_token_never_becomes_a_local_account_by_email(make_app, make_user, jwks_server, rsa_key):
+    """Finding 6: `email=admin@...` (unverified) with `tier: enterprise` became the local admin."""
+    app = make_app(JWT_JWKS_URL=jwks_server, **IDP)
     with app.app_context():
-        assert find_user("marketer@example.com").password_hash is None
+        admin = service.create_user("admin@example.com", "admin-password-1", tier="enterprise", is_admin=True)
+        admin_id = admin.id
+    token = _rs256(rsa_key, sub="attacker", email="admin@example.com", email_verified=False,
+                   tier="enterprise", is_admin=True, admin=True, roles=["admin"])
+    usage = app.test_client().get("/api/image-studio/usage", headers={"Authorization": f"Bearer {token}"})
+    assert usage.status_code == 200 and usage.json["allowance"] == 100  # a free account's
+    [(issuer, subject, email, tier, is_admin, password)] = _external_accounts(app)
+    assert (issuer, subject, tier, is_admin, password) == ("https://idp.test", "attacker", "free", False, None)
+    assert email != "admin@example.com" and email.endswith("@accounts.invalid")
+    with app.app_context():
+        assert service.find_user("admin@example.com").id == admin_id
 
 
-@pytest.mark.parametrize("claims", [{"aud": "someone-else"}, {"iss": "https://evil.test"},
-                                    {"exp": 1}, {"email": None}])
+def test_each_subject_of_the_identity_provider_is_its_own_account(make_app, jwks_server, rsa_key):
+    app = make_app(JWT_JWKS_URL=jwks_server, **IDP)
+    client = app.test_client()
+    for subject in ("alice", "bob"):
+        token = _rs256(rsa_key, sub=subject, email="shared@example.com")
+        assert client.get(PROTECTED, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    accounts = _external_accounts(app)
+    assert [row[1] for row in accounts] == ["alice", "bob"] and len({row[2] for row in accounts}) == 2
+
+
+@pytest.mark.parametrize("missing", [{"JWT_ISSUER": None}, {"JWT_AUDIENCE": None},
+                                     {"JWT_ISSUER": None, "JWT_AUDIENCE": None}])
+def test_start_up_refuses_a_jwks_url_without_issuer_and_audience(make_app, jwks_server, missing):
+    with pytest.raises(ConfigError, match="JWT_JWKS_URL needs JWT_"):
+        make_app(JWT_JWKS_URL=jwks_server, **{**IDP, **missing})
+
+
+@pytest.mark.parametrize("claims", [{"aud": "someone-else"}, {"iss": "https://evil.test"}, {"exp": 1},
+                                    {"aud": None}, {"iss": None}, {"sub": None}, {"sub": "x" * 256}])
 def test_rs256_token_with_wrong_claims_is_refused(make_app, jwks_server, rsa_key, claims):
-    app = make_app(JWT_JWKS_URL=jwks_server, JWT_ISSUER="https://idp.test", JWT_AUDIENCE="image-studio")
+    app = make_app(JWT_JWKS_URL=jwks_server, **IDP)
     token = _rs256(rsa_key, **claims)
     assert app.test_client().get(PROTECTED, headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert _external_accounts(app) == []
 
 
 def test_rs256_token_signed_by_another_key_is_refused(make_app, jwks_server):
-    app = make_app(JWT_JWKS_URL=jwks_server, JWT_ISSUER="https://idp.test", JWT_AUDIENCE="image-studio")
+    app = make_app(JWT_JWKS_URL=jwks_server, **IDP)
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     token = _rs256(stranger)
     assert app.test_client().get(PROTECTED, headers={"Authorization": f"Bearer {token}"}).status_code == 401
@@ -109,7 +160,7 @@ def test_rs256_without_jwks_configured_is_refused(client, rsa_key):
 
 def test_hs256_signed_with_the_public_key_is_refused(make_app, jwks_server, rsa_key):
     """Algorithm confusion: an HS256 token keyed with the IdP's public key must not pass."""
-    app = make_app(JWT_JWKS_URL=jwks_server)
+    app = make_app(JWT_JWKS_URL=jwks_server, **IDP)
     pem = rsa_key.public_key().public_bytes(serialization.Encoding.PEM,
                                             serialization.PublicFormat.SubjectPublicKeyInfo)
     token = _forge_hs256(pem)

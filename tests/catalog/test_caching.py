@@ -129,7 +129,8 @@ def test_401_without_a_valid_token_even_when_if_none_match_matches(client, auth,
         assert "ETag" not in response.headers
 
 
-def test_304_is_logged_and_measured(client, auth, caplog):
+def test_304_is_logged_and_measured(make_app, auth, caplog):
+    client = make_app(METRICS_PUBLIC=True).test_client()
     from tests.test_observability import _json_lines
 
     etag = client.get(TEMPLATES, headers=auth).headers["ETag"]

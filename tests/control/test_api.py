@@ -24,9 +24,10 @@ def _image(width=96, height=64):
      {"fidelity": 0.0, "aspect_ratio": "16:9"}),
     ({"operation": "style", "prompt": "a castle", "aspect_ratio": "1.91:1"}, "style",
      {"fidelity": "0.5", "aspect_ratio": "16:9"}, {"image"}, (1415, 741), {"aspect_ratio": "1.91:1"}),
-    ({"operation": "style_transfer", "style_image_base64": _image(80, 80), "style_strength": 0.0,
-      "composition_fidelity": 0.0, "change_strength": 0.1},
-     "style-transfer", {"style_strength": "0.0", "composition_fidelity": "0.0", "change_strength": "0.1"},
+    ({"operation": "style_transfer", "prompt": "a castle", "style_image_base64": _image(80, 80),
+      "style_strength": 0.0, "composition_fidelity": 0.0, "change_strength": 0.1},
+     "style-transfer", {"prompt": "a castle", "style_strength": "0.0", "composition_fidelity": "0.0",
+                        "change_strength": "0.1"},
      {"init_image", "style_image"}, (1254, 836),
      {"style_strength": 0.0, "composition_fidelity": 0.0, "change_strength": 0.1}),
 ])
@@ -54,7 +55,7 @@ def test_style_transfer_sends_no_style_preset(provider_client, auth, fake_stabil
 @pytest.mark.parametrize("body, size", [
     ({"operation": "sketch", "prompt": "x"}, (96, 64)),
     ({"operation": "style", "prompt": "x", "aspect_ratio": "9:16"}, (768, 1365)),
-    ({"operation": "style_transfer", "style_image_base64": _image(70, 70)}, (1254, 836)),
+    ({"operation": "style_transfer", "prompt": "x", "style_image_base64": _image(70, 70)}, (1254, 836)),
 ])
 def test_sandbox_follows_the_size_rules(client, auth, body, size):
     response = client.post(URL, json={"control_image_base64": _image(), **body}, headers=auth)
@@ -67,8 +68,9 @@ def test_sandbox_follows_the_size_rules(client, auth, body, size):
     ({"operation": "sketch"}, "Prompt is required for sketch to image"),
     ({"operation": "structure", "prompt": " "}, "Prompt is required for structure control"),
     ({"operation": "style"}, "Prompt is required for style control"),
-    ({"operation": "style_transfer"}, "Style image is required for style transfer"),
-    ({"operation": "style_transfer", "style_image_base64": "!!"}, "Invalid base64 image payload"),
+    ({"operation": "style_transfer", "prompt": "x"}, "Style image is required for style transfer"),
+    ({"operation": "style_transfer", "prompt": "x", "style_image_base64": "!!"},
+     "Invalid base64 image payload"),
     ({"operation": "doodle", "prompt": "x"}, "Unsupported control operation: doodle"),
     ({"operation": "sketch", "prompt": "x", "control_image_base64": None},
      "Control image payload is required"),
@@ -77,11 +79,12 @@ def test_sandbox_follows_the_size_rules(client, auth, body, size):
      f"Invalid value for \'control_strength\': {RANGE}"),
     ({"operation": "style", "prompt": "x", "fidelity": -0.1},
      f"Invalid value for \'fidelity\': {RANGE}"),
-    ({"operation": "style_transfer", "style_image_base64": _image(), "style_strength": 2},
+    ({"operation": "style_transfer", "prompt": "x", "style_image_base64": _image(), "style_strength": 2},
      f"Invalid value for \'style_strength\': {RANGE}"),
-    ({"operation": "style_transfer", "style_image_base64": _image(), "composition_fidelity": 1.01},
+    ({"operation": "style_transfer", "prompt": "x", "style_image_base64": _image(),
+      "composition_fidelity": 1.01},
      f"Invalid value for \'composition_fidelity\': {RANGE}"),
-    ({"operation": "style_transfer", "style_image_base64": _image(), "change_strength": -1},
+    ({"operation": "style_transfer", "prompt": "x", "style_image_base64": _image(), "change_strength": -1},
      f"Invalid value for \'change_strength\': {RANGE}"),
     ({"operation": "style", "prompt": "x", "aspect_ratio": "wide"},
      "Invalid aspect_ratio: wide (use a:b between 1:10 and 10:1, e.g. 16:9)"),
@@ -91,6 +94,17 @@ def test_sandbox_follows_the_size_rules(client, auth, body, size):
 def test_validation_sentences(client, auth, body, detail):
     response = client.post(URL, json={"control_image_base64": _image(), **body}, headers=auth)
     assert (response.status_code, response.json["detail"]) == (400, detail)
+
+
+@pytest.mark.parametrize("prompt", [None, "", "   "])
+def test_style_transfer_needs_a_prompt_like_every_control_operation(client, auth, prompt):
+    """The API reference marks `prompt` Required for every operation (Stability would take "")."""
+    body = {"control_image_base64": _image(), "operation": "style_transfer",
+            "style_image_base64": _image(), "prompt": prompt}
+    response = client.post(URL, json=body, headers=auth)
+    assert response.status_code == 400
+    assert response.json["detail"] == "Prompt is required for style transfer"
+    assert response.json["errors"] == {"prompt": ["Prompt is required for style transfer"]}
 
 
 def test_aspect_limit_at_stability(provider_client, auth, fake_stability):

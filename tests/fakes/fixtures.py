@@ -53,6 +53,7 @@ def provider_config(fake_stability: FakeStability, fake_wavespeed: FakeWaveSpeed
         "STABILITY_API_KEY": KEYS["stability"], "STABILITY_API_BASE": fake_stability.url,
         "WAVESPEED_API_KEY": KEYS["wavespeed"], "WAVESPEED_API_BASE": fake_wavespeed.url,
         "HF_TOKEN": KEYS["huggingface"], "HF_API_BASE": fake_huggingface.url,
+        "HF_HUB_BASE": fake_huggingface.url,
         "GEMINI_API_KEY": KEYS["gemini"], "GEMINI_API_BASE": fake_gemini.url,
         "PROVIDER_OUTPUT_HOSTS": "",
         "IMAGE_STUDIO_ALLOW_SANDBOX": True,
@@ -61,4 +62,6 @@ def provider_config(fake_stability: FakeStability, fake_wavespeed: FakeWaveSpeed
         "PROVIDER_BACKOFF_FACTOR": 0.01,
         "PROVIDER_POLL_INTERVAL": 0.01,
         "PROVIDER_POLL_TIMEOUT": 2.0,
+        "PROVIDER_STATUS_TTL": 300,
+        "PROVIDER_STATUS_WAIT": 2.0,
     }

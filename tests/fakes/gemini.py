@@ -1,4 +1,5 @@
-"""Fake Google Gemini API: generateContent with the served image models only.
+"""Fake Google Gemini API: generateContent with the served image models only, and the
+model list (`GET /v1beta/models`, paged with pageSize/pageToken/nextPageToken).
 
 A retired or unknown model answers 404 NOT_FOUND, as the real API does; Imagen's
 `:predict` models are all retired.
@@ -13,19 +14,25 @@ from werkzeug.wrappers import Request, Response
 from .server import FakeServer, json_response, png_bytes
 
 SERVED = {"gemini-3.1-flash-image", "gemini-3-pro-image"}
+OTHERS = {"gemini-3-flash": ["generateContent", "countTokens"],  # listed, but not image models
+          "gemini-embedding-001": ["embedContent"]}
 STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
           429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 
 
 class FakeGemini(FakeServer):
     """Knobs: `block_reason`, `finish_reason` (set a refusal reason to send no image),
-    `thought_image` (a thought part carrying an image comes first)."""
+    `thought_image` (a thought part carrying an image comes first), `served` (the image
+    models it serves and lists; remove one to retire it), `page_limit` (the most models a
+    list page holds, whatever pageSize asks: small, so paging is always exercised)."""
 
     def __init__(self, key: str):
         super().__init__(key)
         self.block_reason: str | None = None
         self.finish_reason = "STOP"
         self.thought_image = False
+        self.served = set(SERVED)
+        self.page_limit = 2
 
     def error_body(self, status: int, message: str) -> dict:
         return {"error": {"code": status, "message": message,
@@ -37,15 +44,29 @@ class FakeGemini(FakeServer):
             body["error"]["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
                                          "reason": "API_KEY_INVALID"}]
             return json_response(body, 400)
+        if request.method == "GET" and request.path == "/v1beta/models":
+            return self._list(request)
         match = re.fullmatch(r"/v1beta/models/([^:/]+):generateContent", request.path)
         if request.method != "POST" or not match:
             return json_response(self.error_body(404, "Not found"), 404)
-        if match.group(1) not in SERVED:
+        if match.group(1) not in self.served:
             message = (f"models/{match.group(1)} is not found for API version v1beta, or is not "
                        "supported for generateContent. Call ListModels to see the list of "
                        "available models and their supported methods.")
             return json_response(self.error_body(404, message), 404)
         return self._generate(request.get_json(silent=True) or {})
+
+    def _list(self, request: Request) -> Response:
+        methods = {**{name: ["generateContent", "countTokens"] for name in sorted(self.served)},
+                   **OTHERS}
+        models = [{"name": f"models/{name}", "displayName": name, "supportedGenerationMethods": m}
+                  for name, m in methods.items()]
+        start = int(request.args.get("pageToken") or 0)
+        size = min(int(request.args.get("pageSize") or 50), self.page_limit)
+        body: dict = {"models": models[start:start + size]}
+        if start + size < len(models):
+            body["nextPageToken"] = str(start + size)
+        return json_response(body)
 
     def _generate(self, body: dict) -> Response:
         if self.block_reason:

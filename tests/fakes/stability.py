@@ -1,4 +1,5 @@
-"""Fake Stability AI v2beta (providers.md §1): multipart in, image bytes or JSON out."""
+"""Fake Stability AI v2beta (providers.md §1): multipart in, image bytes or JSON out; and
+the account balance (`GET /v1/user/balance`, `{"credits": n}`)."""
 from __future__ import annotations
 
 import base64
@@ -28,13 +29,15 @@ RATIOS = {"21:9": (1536, 640), "16:9": (1344, 768), "3:2": (1216, 832), "5:4": (
 
 
 class FakeStability(FakeServer):
-    """Knobs: `finish_reason`, `async_pending` (202 polls before done), `seed`."""
+    """Knobs: `finish_reason`, `async_pending` (202 polls before done), `seed`, `credits`
+    (the account balance)."""
 
     def __init__(self, key: str):
         super().__init__(key)
         self.finish_reason = "SUCCESS"
         self.async_pending = 1
         self.seed = 1234
+        self.credits = 12.5
         self.jobs: dict[str, int] = {}
 
     def error_body(self, status: int, message: str) -> dict:
@@ -50,6 +53,8 @@ class FakeStability(FakeServer):
     def handle(self, request: Request) -> Response:
         if request.headers.get("Authorization") != f"Bearer {self.key}":
             return json_response(self.error_body(401, "authorization: invalid key"), 401)
+        if request.method == "GET" and request.path == "/v1/user/balance":
+            return json_response({"credits": self.credits})
         if request.method == "GET" and request.path.startswith("/v2beta/results/"):
             return self._result(request, request.path.rsplit("/", 1)[1])
         if request.method != "POST" or not request.path.startswith("/v2beta/stable-image/"):

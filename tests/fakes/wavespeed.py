@@ -1,4 +1,5 @@
-"""Fake WaveSpeed AI v3 (providers.md §2): JSON submit, `{code,message,data}` envelopes, polling."""
+"""Fake WaveSpeed AI v3 (providers.md §2): JSON submit, `{code,message,data}` envelopes, polling,
+and the account balance (`GET /api/v3/balance`, `data.balance` in USD)."""
 from __future__ import annotations
 
 import base64
@@ -17,7 +18,7 @@ class FakeWaveSpeed(FakeServer):
     """Knobs: `pending` (polls answered "processing" before completion), `honour_sync`,
     `output` ("base64", "data_url" or "url"), `output_host` (base URL for output links),
     `fail_task` (job ends `end_status` — "failed", "cancelled" or "timeout", WaveSpeed's
-    terminal failures — with this error), `interim_status`."""
+    terminal failures — with this error), `interim_status`, `balance`."""
 
     def __init__(self, key: str):
         super().__init__(key)
@@ -28,6 +29,7 @@ class FakeWaveSpeed(FakeServer):
         self.fail_task: str | None = None
         self.end_status = "failed"
         self.interim_status = "processing"
+        self.balance = 42.0
         self.jobs: dict[str, dict] = {}
 
     def error_body(self, status: int, message: str) -> dict:
@@ -38,6 +40,8 @@ class FakeWaveSpeed(FakeServer):
             return Response(png_bytes(96, 96), content_type="image/png")
         if request.headers.get("Authorization") != f"Bearer {self.key}":
             return json_response(self.error_body(401, "Unauthorized"), 401)
+        if request.method == "GET" and request.path == "/api/v3/balance":
+            return json_response(self._envelope({"balance": self.balance}))
         poll = re.fullmatch(r"/api/v3/predictions/([^/]+)(/result)?", request.path)
         if request.method == "GET" and poll:
             return self._poll(poll.group(1))

@@ -105,6 +105,53 @@ def test_draft_decodes_a_jpeg_at_a_smaller_scale_that_still_covers_the_request()
     assert loaded.size == (500, 400)
 
 
+def test_check_decodes_reads_a_jpeg_at_an_eighth_of_its_size():
+    image = codec.open_image(to_bytes(Image.new("RGB", (2000, 1600), "gray"), "JPEG"), max_pixels=10**7)
+    codec.check_decodes(image)
+    assert (image.size, image.mode) == ((250, 200), "RGB")
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_check_decodes_still_refuses_a_truncated_file(fmt):
+    data = to_bytes(Image.effect_noise((300, 300), 60).convert("RGB"), fmt)
+    image = codec.open_image(data[: len(data) // 2], max_pixels=10**6)
+    with pytest.raises(ValidationFailed) as caught:
+        codec.check_decodes(image)
+    assert caught.value.detail == codec.TRUNCATED
+
+
+@pytest.mark.parametrize("mode", ["P", "L", "RGBA"])
+def test_check_decodes_keeps_a_png_at_full_size_in_its_own_mode(mode):
+    image = codec.open_image(to_bytes(Image.new(mode, (40, 30))), max_pixels=10**4)
+    codec.check_decodes(image)
+    assert (image.size, image.mode) == ((40, 30), mode)
+
+
+def test_draft_cover_decodes_a_jpeg_at_the_smallest_scale_that_still_covers_the_crop():
+    image = codec.open_image(to_bytes(Image.new("RGB", (4000, 3000), "gray"), "JPEG"), max_pixels=10**8)
+    codec.draft_cover(image, 500, 500)
+    image.load()
+    assert image.size == (1000, 750)  # ¼; ⅛ (500×375) would be too short for a 500×500 cover
+
+
+@pytest.mark.parametrize("fmt, size", [("JPEG", (800, 600)), ("PNG", (100, 75))])
+def test_draft_cover_leaves_an_enlargement_or_a_png_at_full_size(fmt, size):
+    image = codec.open_image(to_bytes(Image.new("RGB", (400, 300), "gray"), fmt), max_pixels=10**6)
+    codec.draft_cover(image, *size)
+    image.load()
+    assert image.size == (400, 300)
+
+
+def test_normalize_turns_and_converts_the_image_itself_without_a_copy():
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    rotated = codec.open_image(to_bytes(Image.new("RGB", (40, 20)), "JPEG", exif=exif), max_pixels=10**6)
+    assert codec.normalize(rotated) is rotated and rotated.size == (20, 40)
+    data = to_bytes(Image.new("RGB", (16, 16), (255, 0, 0)), "PNG", icc_profile=swapped_rg_profile())
+    profiled = codec.open_image(data, max_pixels=10**6)
+    assert codec.normalize(profiled) is profiled and profiled.getpixel((8, 8))[1] > 240
+
+
 def test_non_srgb_icc_profile_is_converted_to_srgb():
     data = to_bytes(Image.new("RGB", (16, 16), (255, 0, 0)), "PNG", icc_profile=swapped_rg_profile())
     pixel = codec.normalize(codec.open_image(data, max_pixels=10**6)).getpixel((8, 8))

@@ -13,10 +13,11 @@ from app.extensions import db
 from app.imaging.formats import output_format
 from app.providers.base import GenerateRequest
 from app.providers.registry import Route
+from app.providers.sandbox import SandboxProvider
 from app.studio import runner
 from app.studio.inputs import load_input
 from tests.fakes.fixtures import KEYS
-from tests.studio_helpers import run_one
+from tests.studio_helpers import Overlap, run_one
 
 
 def _b64(image: Image.Image, fmt="PNG", **save) -> str:
@@ -130,3 +131,17 @@ def test_file_names_default_to_studio_and_asset_id(app, user):
     with app.test_request_context():
         done = runner.run(user, _plan([Route("sandbox", "sandbox")], 1, studio="edit"))[0]
     assert done.file_name == f"edit-{done.asset_id}.png"
+
+
+def test_sandbox_variations_render_one_at_a_time(app, user, monkeypatch):
+    overlap, render = Overlap(), SandboxProvider.generate
+
+    def generate(provider, request):
+        overlap.busy()
+        return render(provider, request)
+
+    monkeypatch.setattr(SandboxProvider, "generate", generate)
+    with app.test_request_context():
+        results = runner.run(user, _plan([Route("sandbox", "sandbox")], 4))
+    assert [r.metadata["variation"] for r in results] == [1, 2, 3, 4]
+    assert overlap.peak == 1  # each in-process render holds its rasters: one at a time per slot
