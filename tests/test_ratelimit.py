@@ -8,6 +8,7 @@ def test_successful_responses_carry_rate_limit_headers(client, auth):
     assert response.headers["X-RateLimit-Limit"] == "60"
     assert int(response.headers["X-RateLimit-Remaining"]) == 59
     assert int(response.headers["X-RateLimit-Reset"]) > 0
+    assert "Retry-After" not in response.headers  # only a refusal says when to retry
 
 
 def test_limit_by_tier_then_429_with_retry_after(make_app):

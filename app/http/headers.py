@@ -24,6 +24,9 @@ HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
 
 def _secure(response: Response) -> Response:
     response.headers.update(HEADERS)
+    if response.status_code < 300:
+        # Flask-Limiter adds Retry-After to every limited response; on a success it means nothing.
+        response.headers.pop("Retry-After", None)
     if response.mimetype == "text/html":
         docs = request.path.rstrip("/") == "/api/docs"
         response.headers["Content-Security-Policy"] = DOCS_POLICY if docs else PAGE_POLICY
