@@ -37,10 +37,11 @@ def _sign_in(user) -> None:
 
 
 def _too_many_attempts(limit):
-    error = f"Sign-in refused: {SENTENCE}. Try again in {max(1, int(limit.reset_at - time.time()))} s."
+    wait = max(1, int(limit.reset_at - time.time()))
+    error = f"Sign-in refused: {SENTENCE}. Try again in {wait} s."
     response = make_response(render_template("auth/login.html", error=error,
                                              email=request.form.get("email", "")), 429)
-    response.headers["Retry-After"] = str(max(1, int(limit.reset_at - time.time())))
+    response.headers["Retry-After"] = str(wait)
     return response
 
 

@@ -181,6 +181,9 @@ class Provider:
 
     name: str = ""
     label: str = ""
+    # True for a provider whose calls are CPU work in this process without an admission slot
+    # of their own (the runner admits its plans as a whole); a wait on the network is not.
+    renders_here: bool = False
     table: Mapping[str, Any] | None = None  # the deployment's provider table; None: the data file
 
     @property

@@ -33,6 +33,7 @@ ONE_MP = ratios.ONE_MEGAPIXEL
 class SandboxProvider(Provider):
     name = "sandbox"
     label = "Sandbox (offline)"
+    renders_here = True  # a 40 MP sandbox edit holds ~300 MiB of rasters while it runs
 
     def generate(self, request: GenerateRequest) -> ImageResult:
         canvas = _pattern(_digest(request), (request.width, request.height))

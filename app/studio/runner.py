@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,9 +31,6 @@ from app.providers.base import ProviderError, Request
 from app.providers.registry import Outcome, ProviderRegistry, Route
 
 MAX_WORKERS = 10  # = the most variations one Create request may ask for
-# Providers that render in this process without taking an admission slot themselves (`local`
-# takes its own per step). A 40 MP sandbox edit holds ~900 MiB of rasters while it runs.
-IN_PROCESS = frozenset({"sandbox"})
 Progress = Callable[[int, int], None]
 
 
@@ -93,12 +90,13 @@ def run(user_id: int, plan: Plan, progress: Progress | None = None) -> list[Deli
     so a busy process answers 503 (ServiceUnavailable) having written nothing and done no work.
     Raises InsufficientCredits (402) before any provider call when the balance is short.
     """
-    with _admitted(plan):
-        return _run(user_id, plan, progress)
-
-
-def _run(user_id: int, plan: Plan, progress: Progress | None) -> list[Delivered | ProviderError]:
     registry: ProviderRegistry = current_app.extensions["providers"]
+    with admission.slot() if _in_process(registry, plan) else nullcontext():
+        return _run(registry, user_id, plan, progress)
+
+
+def _run(registry: ProviderRegistry, user_id: int, plan: Plan,
+         progress: Progress | None) -> list[Delivered | ProviderError]:
     first, request = plan.routes[0], plan.items[0].request
     reservation = credits.reserve(user_id, studio=plan.studio, kind=request.kind,
                                   operation=request.operation, provider=first.provider,
@@ -150,7 +148,7 @@ def produce(registry: ProviderRegistry, plan: Plan) -> Iterator[tuple[int, Outco
         except ProviderError as error:
             return error
 
-    if len(plan.items) == 1 or _in_process(plan):
+    if len(plan.items) == 1 or _in_process(registry, plan):
         # In-process renders share the plan's one slot: at once they would hold a raster each.
         for slot, item in enumerate(plan.items):
             yield slot, attempt(item)
@@ -163,13 +161,10 @@ def produce(registry: ProviderRegistry, plan: Plan) -> Iterator[tuple[int, Outco
             yield slots[future], future.result()
 
 
-def _in_process(plan: Plan) -> bool:
+def _in_process(registry: ProviderRegistry, plan: Plan) -> bool:
     """True when the plan's renders are CPU work here rather than a wait on a provider."""
-    return any(route.provider in IN_PROCESS for route in plan.routes)
-
-
-def _admitted(plan: Plan) -> AbstractContextManager:
-    return admission.slot() if _in_process(plan) else nullcontext()
+    return any(getattr(registry.providers.get(route.provider), "renders_here", False)
+               for route in plan.routes)
 
 
 def _deliver(user_id: int, plan: Plan, slot: int, outcome: Outcome | ProviderError,
