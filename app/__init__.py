@@ -23,6 +23,7 @@ from app import (
     database,
     edit,
     health,
+    jobs,
     pages,
     ratelimit,
     social,
@@ -43,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Packages with an `init_app(app, api)`, in registration order; each adds its blueprints,
 # CLI commands and its name in `/api/image-studio/health`'s modules.
 PACKAGES = (auth, catalog, providers_api, assets, credits, create, edit, upscale, control,
-            social, health, pages)
+            social, jobs, health, pages)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -90,7 +90,7 @@ def sweep_command(older_than: float | None) -> None:
     forget expired browser sessions."""
     swept = sweep(current_app.config, None if older_than is None else timedelta(seconds=older_than))
     click.echo(f"Refunded {swept.refunded} stale reservation(s); removed {swept.removed} orphan file(s) "
-               f"and {swept.sessions} expired session(s)")
+               f"and {swept.sessions} expired session(s); {swept.jobs} orphaned job(s) failed or requeued")
 
 
 def init_app(app) -> None:

@@ -61,6 +61,11 @@ def check_config(config: Mapping[str, Any]) -> None:
     if config.get("JWT_JWKS_URL") and missing:
         raise ConfigError(f"JWT_JWKS_URL needs {' and '.join(missing)} as well: tokens from an "
                           "identity provider are accepted only for one issuer and audience")
+    backend = config.get("JOBS_BACKEND", "thread")
+    if backend not in ("thread", "rq"):
+        raise ConfigError(f"JOBS_BACKEND must be thread or rq, got {backend!r}")
+    if backend == "rq" and not config.get("REDIS_URL"):
+        raise ConfigError("JOBS_BACKEND=rq needs REDIS_URL (the queue the workers read)")
 
 
 def load_config(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -139,6 +144,21 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "METRICS_TOKEN": text("METRICS_TOKEN"),
         "METRICS_PUBLIC": _flag(env, "METRICS_PUBLIC", False),
         "TRUSTED_PROXIES": _number(env, "TRUSTED_PROXIES", 0, int),
+        # Asynchronous jobs (app/jobs): where they run, how a dead worker's jobs are found.
+        "JOBS_BACKEND": (text("JOBS_BACKEND", "thread")).strip().lower(),
+        "REDIS_URL": text("REDIS_URL"),
+        "JOBS_QUEUE": text("JOBS_QUEUE", "image-studio-jobs"),
+        "JOBS_CONCURRENCY": max(1, _number(env, "JOBS_CONCURRENCY", 4, int)),
+        "JOBS_HEARTBEAT": _number(env, "JOBS_HEARTBEAT", 5),
+        "JOBS_STALE_AFTER": _number(env, "JOBS_STALE_AFTER", 30),
+        "JOBS_QUEUE_TIMEOUT": _number(env, "JOBS_QUEUE_TIMEOUT", 3600),
+        "JOBS_MAX_ATTEMPTS": _number(env, "JOBS_MAX_ATTEMPTS", 3, int),
+        "JOBS_SUPERVISE": _flag(env, "JOBS_SUPERVISE", True),
+        "WEBHOOK_SECRET": text("WEBHOOK_SECRET"),
+        "WEBHOOK_ALLOWED_HOSTS": text("WEBHOOK_ALLOWED_HOSTS", ""),
+        "WEBHOOK_ATTEMPTS": max(1, _number(env, "WEBHOOK_ATTEMPTS", 5, int)),
+        "WEBHOOK_BACKOFF": _number(env, "WEBHOOK_BACKOFF", 1),
+        "WEBHOOK_TIMEOUT": _number(env, "WEBHOOK_TIMEOUT", 10),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": _flag(env, "SESSION_COOKIE_SECURE", False),

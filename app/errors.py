@@ -101,3 +101,9 @@ class OperationFailed(AppError):
     """A provider failed after its retries (and failover): 500 with the provider's reason."""
 
     status = 500
+
+
+class Conflict(AppError):
+    """The request is well formed but the resource's state forbids it (a finished job)."""
+
+    status = 409

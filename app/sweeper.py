@@ -14,6 +14,7 @@ from typing import Any
 from app.assets.service import remove_orphans
 from app.auth.service import remove_expired_sessions
 from app.credits.service import refund_stale
+from app.jobs.recovery import recover
 
 GRACE = timedelta(minutes=1)
 
@@ -28,11 +29,12 @@ class Swept:
     refunded: int
     removed: int
     sessions: int = 0
+    jobs: int = 0
 
 
 def sweep(config: Mapping[str, Any], older_than: timedelta | None = None) -> Swept:
-    """Refund stale reservations, remove orphan asset files and expired sessions (in an app
-    context)."""
+    """Refund stale reservations, remove orphan asset files and expired sessions, and fail or
+    requeue the jobs of stopped processes (in an app context)."""
     before = datetime.now(UTC) - (stale_after(config) if older_than is None else older_than)
     return Swept(refund_stale(before), remove_orphans(before),
-                 remove_expired_sessions(config["PERMANENT_SESSION_LIFETIME"]))
+                 remove_expired_sessions(config["PERMANENT_SESSION_LIFETIME"]), recover(config))

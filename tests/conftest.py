@@ -21,7 +21,9 @@ ISOLATED_ENV = (
     "STABILITY_MODELS", "STABILITY_DEFAULT_MODEL", "WAVESPEED_MODELS", "WAVESPEED_DEFAULT_MODEL",
     "WAVESPEED_DEFAULT_EDIT_MODEL", "HF_MODELS", "HF_DEFAULT_MODEL", "GEMINI_MODELS",
     "GEMINI_DEFAULT_MODEL", "GEMINI_DEFAULT_EDIT_MODEL", "HF_HUB_BASE", "PROVIDER_STATUS_TTL",
-    "PROVIDER_STATUS_WAIT",
+    "PROVIDER_STATUS_WAIT", "JOBS_BACKEND", "REDIS_URL", "JOBS_QUEUE", "JOBS_CONCURRENCY", "JOBS_HEARTBEAT",
+    "JOBS_STALE_AFTER", "JOBS_QUEUE_TIMEOUT", "JOBS_MAX_ATTEMPTS", "JOBS_SUPERVISE", "WEBHOOK_SECRET",
+    "WEBHOOK_ALLOWED_HOSTS", "WEBHOOK_ATTEMPTS", "WEBHOOK_BACKOFF", "WEBHOOK_TIMEOUT",
 )
 PASSWORD = "correct-horse-battery"
 pytest_plugins = ["tests.fakes.fixtures"]
@@ -93,7 +95,9 @@ def make_app(tmp_path, backend):
         config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
                   "SECRET_KEY": "test-secret-key-for-hs256-signing-0123456789",
                   "SQLALCHEMY_DATABASE_URI": backend,
-                  "IMAGE_STUDIO_STORAGE_DIR": str(tmp_path / "assets")}
+                  "IMAGE_STUDIO_STORAGE_DIR": str(tmp_path / "assets"),
+                  # No background sweeper per test app; job tests that need one turn it on.
+                  "JOBS_SUPERVISE": False}
         config.update(settings)
         application = create_app(config)
         with application.app_context():
@@ -103,6 +107,7 @@ def make_app(tmp_path, backend):
 
     yield factory
     for application in apps:
+        application.extensions["jobs"].shutdown()
         with application.app_context():
             db.session.remove()
             db.engine.dispose()

@@ -67,4 +67,4 @@ def test_the_command_reports_what_it_did(app, runner, user):
     result = runner.invoke(args=["sweep", "--older-than", "5"])
     assert result.exit_code == 0
     assert result.output.strip() == ("Refunded 1 stale reservation(s); removed 0 orphan file(s) "
-                                     "and 0 expired session(s)")
+                                     "and 0 expired session(s); 0 orphaned job(s) failed or requeued")

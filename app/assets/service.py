@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select
 
 from app.assets.models import Asset, new_asset_id
@@ -28,7 +28,12 @@ def _storage():
 
 
 def asset_url(asset_id: str) -> str:
-    return url_for("assets_api.asset_bytes", asset_id=asset_id)
+    """The asset's path; a job's worker has no request, so the path is built from the URL map
+    (what url_for returns inside a request: a path, no host)."""
+    if has_request_context():
+        return url_for("assets_api.asset_bytes", asset_id=asset_id)
+    adapter = current_app.url_map.bind("", script_name=current_app.config["APPLICATION_ROOT"])
+    return adapter.build("assets_api.asset_bytes", {"asset_id": asset_id})
 
 
 def download_name(asset: Asset) -> str:

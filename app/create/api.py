@@ -10,6 +10,7 @@ from app.create.schemas import (
     PersonaUpdateSchema,
 )
 from app.http.blueprint import Blueprint
+from app.studio.asynchronous import asynchronous
 
 blp = Blueprint("create_api", __name__, url_prefix="/api/image-studio",
                 description="Generate images from a prompt, a template and a persona")
@@ -18,6 +19,7 @@ blp = Blueprint("create_api", __name__, url_prefix="/api/image-studio",
 @blp.route("/create", methods=["POST"])
 @auth_required
 @blp.arguments(CreateRequestSchema)
+@asynchronous(blp, "create")
 @blp.response(200, CreateResponseSchema)
 @blp.alt_response(400, description="Invalid field, unknown template or a moderation refusal")
 @blp.alt_response(404, description="Unknown persona")

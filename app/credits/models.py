@@ -28,5 +28,8 @@ class LedgerEntry(db.Model):
     outcome: Mapped[str] = mapped_column(String(10), nullable=False)
     asset_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     note: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # The asynchronous job that reserved this entry: the job, not the sweeper's clock, says
+    # when it is stale (a job may wait in the queue longer than any request runs).
+    job_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow,
                                                  index=True)

@@ -50,7 +50,7 @@ class Reservation:
 
 
 def reserve(user_id: int, *, studio: str, kind: str, operation: str | None, provider: str,
-            model: str | None, count: int = 1) -> Reservation:
+            model: str | None, count: int = 1, job_id: str | None = None) -> Reservation:
     """Hold the price of `count` results; InsufficientCredits (402) before any provider call.
 
     Atomic per account on PostgreSQL and SQLite alike: the transaction first writes the
@@ -60,7 +60,7 @@ def reserve(user_id: int, *, studio: str, kind: str, operation: str | None, prov
     """
     unit = pricing.price(provider, pricing.operation_name(kind, operation), model)
     entries = [LedgerEntry(user_id=user_id, studio=studio, operation=operation or kind, provider=provider,
-                           model=model, credits=unit, outcome="pending") for _ in range(count)]
+                           model=model, credits=unit, outcome="pending", job_id=job_id) for _ in range(count)]
     db.session.commit()  # end the request's read transaction: read the balance after the lock
     try:
         db.session.execute(update(User).where(User.id == user_id).values(tier=User.tier))
@@ -78,12 +78,20 @@ def reserve(user_id: int, *, studio: str, kind: str, operation: str | None, prov
 
 
 def settle(reservation: Reservation, index: int, *, kind: str, operation: str | None, provider: str,
-           model: str | None, asset_id: str) -> None:
-    """Charge one reserved slot at the price of the provider that actually ran (not committed here)."""
-    entry = db.session.get(LedgerEntry, reservation.entry_ids[index])
-    entry.provider, entry.model, entry.asset_id, entry.outcome = provider, model, asset_id, "charged"
-    entry.credits = pricing.price(provider, pricing.operation_name(kind, operation), model)
-    CREDITS_CHARGED.labels(provider, entry.studio).inc(entry.credits)
+           model: str | None, asset_id: str) -> bool:
+    """Charge one reserved slot at the price of the provider that actually ran (not committed
+    here). False when the slot is no longer pending: a cancelled job's refund came first, and
+    the result must not be kept (one conditional UPDATE, so a refund and a charge never both win)."""
+    unit = pricing.price(provider, pricing.operation_name(kind, operation), model)
+    entry_id = reservation.entry_ids[index]
+    changed = db.session.execute(
+        update(LedgerEntry).where(LedgerEntry.id == entry_id, LedgerEntry.outcome == "pending")
+        .values(provider=provider, model=model, asset_id=asset_id, outcome="charged", credits=unit)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed:
+        studio = db.session.scalar(select(LedgerEntry.studio).where(LedgerEntry.id == entry_id))
+        CREDITS_CHARGED.labels(provider, studio).inc(unit)
+    return bool(changed)
 
 
 def refund(reservation: Reservation, indexes: list[int] | None = None, note: str | None = None) -> None:
@@ -98,13 +106,38 @@ def refund(reservation: Reservation, indexes: list[int] | None = None, note: str
 
 def refund_stale(before: datetime) -> int:
     """Refund reservations still pending from before `before`: the worker that made them
-    died mid-call (no live request holds one that long). Returns how many were refunded."""
+    died mid-call (no live request holds one that long). Entries of a job are the job's to
+    settle (app/jobs/recovery.py). Returns how many were refunded."""
     result = db.session.execute(
         update(LedgerEntry)
-        .where(LedgerEntry.outcome == "pending", LedgerEntry.created_at < before)
+        .where(LedgerEntry.outcome == "pending", LedgerEntry.created_at < before,
+               LedgerEntry.job_id.is_(None))
         .values(outcome="refunded", note="refunded by the sweeper: the request never finished"))
     db.session.commit()
     return result.rowcount
+
+
+def refund_job(job_id: str, note: str) -> float:
+    """Refund every slot a job still holds, and commit; returns the credits given back."""
+    pending = (LedgerEntry.job_id == job_id, LedgerEntry.outcome == "pending")
+    amount = float(db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.credits), 0.0))
+                                     .where(*pending)))
+    db.session.execute(update(LedgerEntry).where(*pending)
+                       .values(outcome="refunded", note=note[:300])
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    return amount
+
+
+def job_costs(job_ids: list[str]) -> dict[str, dict[str, float]]:
+    """Credits per job and outcome (pending, charged, refunded), for the jobs' documents."""
+    rows = db.session.execute(
+        select(LedgerEntry.job_id, LedgerEntry.outcome, func.sum(LedgerEntry.credits))
+        .where(LedgerEntry.job_id.in_(job_ids)).group_by(LedgerEntry.job_id, LedgerEntry.outcome))
+    costs: dict[str, dict[str, float]] = {}
+    for job_id, outcome, amount in rows:
+        costs.setdefault(job_id, {})[outcome] = round(float(amount), 6)
+    return costs
 
 
 def grant(user: User, amount: float, note: str | None = None) -> float:

@@ -4,6 +4,7 @@ from app.auth.identity import require_user
 from app.edit import service
 from app.edit.schemas import EditOperationsSchema, EditRequestSchema, EditResultSchema
 from app.http.blueprint import Blueprint
+from app.studio.asynchronous import asynchronous
 
 blp = Blueprint("edit_api", __name__, url_prefix="/api/image-studio",
                 description="Edit Studio: remove backgrounds, inpaint, outpaint, replace, "
@@ -13,6 +14,7 @@ blp = Blueprint("edit_api", __name__, url_prefix="/api/image-studio",
 @blp.route("/edit/process", methods=["POST"])
 @auth_required
 @blp.arguments(EditRequestSchema)
+@asynchronous(blp, "edit")
 @blp.response(200, EditResultSchema)
 def process_edit(args):
     """Apply an Edit Studio operation to an image."""

@@ -8,6 +8,7 @@ from app.auth.identity import require_user
 from app.http.blueprint import Blueprint
 from app.social import service
 from app.social.schemas import OptimizeRequestSchema, OptimizeResponseSchema
+from app.studio.asynchronous import asynchronous
 
 blp = Blueprint("social_api", __name__, url_prefix="/api/image-studio",
                 description="Social Optimizer: crop and size one image for each platform")
@@ -22,6 +23,7 @@ def _zip_response(chunks: Iterator[bytes]) -> Response:
 @blp.route("/social/optimize", methods=["POST"])
 @auth_required
 @blp.arguments(OptimizeRequestSchema)
+@asynchronous(blp, "social")
 @blp.response(200, OptimizeResponseSchema,
               description="JSON; with `Accept: application/zip`, the ZIP of /social/optimize.zip")
 @blp.alt_response(400, description="Unknown platform or format, bad option, or not an image")

@@ -5,12 +5,13 @@ the routes with failover (items at once on a bounded pool; a render in this proc
 item at a time, admitted as a whole) → fit each result to the size asked for → store it →
 charge its slot or refund it → hand back typed results in request order. Create's
 variations, Social's platform formats and a single edit are all a `Plan` of one or more
-`Item`s; `progress` hears about each item as it is settled.
+`Item`s. A job's run (execution.py) hears about each item as it is settled.
 """
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -29,9 +30,10 @@ from app.imaging.formats import OutputFormat
 from app.imaging.geometry import fit_cover
 from app.providers.base import ProviderError, Request
 from app.providers.registry import Outcome, ProviderRegistry, Route
+from app.studio import execution
 
 MAX_WORKERS = 10  # = the most variations one Create request may ask for
-Progress = Callable[[int, int], None]
+CANCELLED = "The job was cancelled before this image was made"
 
 
 @dataclass
@@ -83,35 +85,49 @@ class Delivered:
         return len(self.data)
 
 
-def run(user_id: int, plan: Plan, progress: Progress | None = None) -> list[Delivered | ProviderError]:
+def run(user_id: int, plan: Plan) -> list[Delivered | ProviderError]:
     """Make every item of `plan`; a failed item is its ProviderError, refunded at once.
 
     A plan rendered in this process waits for one admission slot before anything is reserved,
     so a busy process answers 503 (ServiceUnavailable) having written nothing and done no work.
-    Raises InsufficientCredits (402) before any provider call when the balance is short.
+    Raises InsufficientCredits (402) before any provider call when the balance is short, and
+    Deferred once the credits are reserved when the call is a job's submission (execution.py).
     """
     registry: ProviderRegistry = current_app.extensions["providers"]
+    job = execution.current()
+    if job is not None and job.defer:
+        raise execution.Deferred(plan.studio, _reserve(registry, user_id, plan, job.job_id),
+                                 len(plan.items))
     with admission.slot() if _in_process(registry, plan) else nullcontext():
-        return _run(registry, user_id, plan, progress)
+        return _run(registry, user_id, plan, job)
+
+
+def _reserve(registry: ProviderRegistry, user_id: int, plan: Plan,
+             job_id: str | None) -> credits.Reservation:
+    first, request = plan.routes[0], plan.items[0].request
+    return credits.reserve(user_id, studio=plan.studio, kind=request.kind,
+                           operation=request.operation, provider=first.provider,
+                           model=first.model or registry.default_model(
+                               first.provider, request.kind, request.operation),
+                           count=len(plan.items), job_id=job_id)
 
 
 def _run(registry: ProviderRegistry, user_id: int, plan: Plan,
-         progress: Progress | None) -> list[Delivered | ProviderError]:
-    first, request = plan.routes[0], plan.items[0].request
-    reservation = credits.reserve(user_id, studio=plan.studio, kind=request.kind,
-                                  operation=request.operation, provider=first.provider,
-                                  model=first.model or registry.default_model(
-                                      first.provider, request.kind, request.operation),
-                                  count=len(plan.items))
+         job: execution.Execution | None) -> list[Delivered | ProviderError]:
+    reservation = job.reservation(plan.studio) if job is not None else None
+    if reservation is None or len(reservation.entry_ids) != len(plan.items):
+        reservation = _reserve(registry, user_id, plan, job.job_id if job else None)
+    if job is not None and job.billing is not None and not _in_process(registry, plan):
+        job.billing()
     done: dict[int, Delivered | ProviderError] = {}
     try:
-        for slot, outcome in produce(registry, plan):
+        for slot, outcome in produce(registry, plan, job.stop if job else None):
             result = _deliver(user_id, plan, slot, outcome, reservation)
             if isinstance(result, ProviderError):
                 credits.refund(reservation, [slot], note=result.message)
             done[slot] = result
-            if progress is not None:
-                progress(len(done), len(plan.items))
+            if job is not None and job.report is not None:
+                job.report(slot, result, len(done), len(plan.items))
     except Exception:
         db.session.rollback()
         credits.refund(reservation, note="internal error")
@@ -139,10 +155,14 @@ def first_failure(errors: list[ProviderError], failure: str) -> AppError:
     return provider_failure(next((e for e in errors if e.refused), errors[0]), failure)
 
 
-def produce(registry: ProviderRegistry, plan: Plan) -> Iterator[tuple[int, Outcome | ProviderError]]:
+def produce(registry: ProviderRegistry, plan: Plan,
+            stop: threading.Event | None = None) -> Iterator[tuple[int, Outcome | ProviderError]]:
     """Yield (slot, outcome or error) as each item finishes, so early results are stored
-    while later ones still run. Pool threads make provider calls only: no database, no app."""
+    while later ones still run. Pool threads make provider calls only: no database, no app.
+    Once `stop` is set (a cancelled job), items not yet started fail without a call."""
     def attempt(item: Item) -> Outcome | ProviderError:
+        if stop is not None and stop.is_set():
+            return ProviderError(plan.studio, CANCELLED)
         try:
             return registry.execute(plan.routes, item.request)
         except ProviderError as error:
@@ -184,8 +204,10 @@ def _deliver(user_id: int, plan: Plan, slot: int, outcome: Outcome | ProviderErr
                           mime_type=plan.output.mime_type, width=width, height=height,
                           provider=outcome.provider, model=outcome.model, details=details,
                           name=item.name, commit=False)
-    credits.settle(reservation, slot, kind=item.request.kind, operation=item.request.operation,
-                   provider=outcome.provider, model=outcome.model, asset_id=stored.asset_id)
+    if not credits.settle(reservation, slot, kind=item.request.kind, operation=item.request.operation,
+                          provider=outcome.provider, model=outcome.model, asset_id=stored.asset_id):
+        db.session.rollback()  # the job was cancelled and this slot refunded: keep nothing
+        return ProviderError(plan.studio, CANCELLED)
     db.session.commit()
     return Delivered(data, plan.output.mime_type, width, height, outcome.provider, outcome.model,
                      outcome.result.seed, stored.asset_id, stored.url, stored.file_name, details)

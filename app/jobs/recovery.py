@@ -1,0 +1,117 @@
+"""Jobs whose process died are put right: failed and refunded, or queued again.
+
+A job is orphaned when its holder stopped beating for JOBS_STALE_AFTER seconds, or at once
+when its holder was a process of this host that no longer runs; a job still queued after
+JOBS_QUEUE_TIMEOUT (its queue entry lost) is orphaned too. An RQ job that never sent a paid
+provider call nor stored an image is queued again (up to JOBS_MAX_ATTEMPTS runs); any other
+is failed with its unused credits refunded, as the contract asks of the thread backend's
+jobs at the next start. Every change is one conditional UPDATE, so two sweepers on two
+hosts never both act on one job.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import and_, or_, select, update
+
+from app.extensions import db
+from app.jobs import identity, work
+from app.jobs.models import LIVE, Job
+
+log = logging.getLogger(__name__)
+ORPHANED = "The worker running this job stopped; its unused credits were refunded"
+NEVER_STARTED = "The job was not started in time; its credits were refunded"
+
+
+def recover(config: Mapping[str, Any]) -> int:
+    """Fail or requeue every orphaned job (in an app context); returns how many were touched."""
+    now = datetime.now(UTC)
+    stale = now - timedelta(seconds=float(config["JOBS_STALE_AFTER"]))
+    lost = now - timedelta(seconds=float(config["JOBS_QUEUE_TIMEOUT"]))
+    candidates = db.session.scalars(select(Job).where(
+        Job.status.in_(LIVE),
+        or_(Job.holder.is_not(None), Job.created_at < lost))).all()
+    touched = 0
+    for job in candidates:
+        if job.holder is None:
+            touched += _fail(job, NEVER_STARTED, 503)
+        elif identity.gone(job.holder) or _older(job.heartbeat_at, stale):
+            touched += _retry(job, config) or _fail(job, ORPHANED, 500)
+    return touched
+
+
+def _older(moment: datetime | None, than: datetime) -> bool:
+    if moment is None:
+        return True
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) < than
+
+
+def _same(job: Job):
+    """The row still as this sweeper saw it: nobody took or finished it meanwhile."""
+    holder = Job.holder.is_(None) if job.holder is None else Job.holder == job.holder
+    beat = Job.heartbeat_at.is_(None) if job.heartbeat_at is None else Job.heartbeat_at == job.heartbeat_at
+    return and_(Job.id == job.id, Job.status == job.status, holder, beat)
+
+
+def _retry(job: Job, config: Mapping[str, Any]) -> int:
+    safe = (job.backend == "rq" and not job.provider_called and job.progress_done == 0
+            and job.attempts < int(config["JOBS_MAX_ATTEMPTS"]))
+    if not safe:
+        return 0
+    changed = db.session.execute(update(Job).where(_same(job))
+                                 .values(status="queued", holder=None, heartbeat_at=None)
+                                 .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if changed:
+        log.info("job_requeued", extra={"job_id": job.id, "operation": job.operation,
+                                        "attempt": job.attempts, "holder": job.holder})
+        current_app.extensions["jobs"].enqueue(job.id)
+    return changed
+
+
+def _fail(job: Job, detail: str, status: int) -> int:
+    changed = db.session.execute(
+        update(Job).where(_same(job))
+        .values(status="failed", error={"status": status, "detail": detail},
+                finished_at=datetime.now(UTC), holder=None)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if changed:
+        work.close(job.id)
+        work.notify(job.id)
+    return changed
+
+
+class Supervisor(threading.Thread):
+    """One per process: beats for the jobs this process holds in its queue (the thread
+    backend) and sweeps orphans, every JOBS_HEARTBEAT seconds, starting at once."""
+
+    def __init__(self, app: Flask, beat_queued: bool):
+        super().__init__(name="job-supervisor", daemon=True)
+        self.app, self.beat_queued = app, beat_queued
+        self.closed = threading.Event()
+
+    def run(self) -> None:
+        interval = max(0.05, float(self.app.config["JOBS_HEARTBEAT"]))
+        while True:
+            with self.app.app_context():
+                try:
+                    if self.beat_queued:
+                        db.session.execute(update(Job).where(Job.status == "queued",
+                                                             Job.holder == identity.holder())
+                                           .values(heartbeat_at=datetime.now(UTC))
+                                           .execution_options(synchronize_session=False))
+                        db.session.commit()
+                    recover(self.app.config)
+                except Exception:  # a database away for a moment must not end the supervisor
+                    db.session.rollback()
+                    log.warning("job_supervisor_failed", exc_info=True)
+                finally:
+                    db.session.remove()
+            if self.closed.wait(interval):
+                return
