@@ -151,8 +151,20 @@ def zip_assets(user_id: int, asset_ids: list[str]) -> Iterator[bytes]:
     """A ZIP of the chosen assets, streamed (one image in memory at a time); any id that is
     not the caller's is a 404 for the whole request, raised before anything is sent."""
     assets = [owned_asset(user_id, asset_id) for asset_id in dict.fromkeys(asset_ids)]
+    return _zip((f"{asset.studio}_{asset.operation}_{asset.id}.{extension(asset.mime_type)}", asset)
+                for asset in assets)
+
+
+def zip_named(user_id: int, entries: list[tuple[str, str]]) -> Iterator[bytes]:
+    """A ZIP of (entry name, asset id) pairs (a job's images in its own folders), streamed;
+    assets deleted since are left out, another user's is a 404 before anything is sent."""
+    found = {asset.id: asset for asset in db.session.scalars(
+        select(Asset).where(Asset.id.in_([asset_id for _, asset_id in entries])))}
+    if any(asset.user_id != user_id for asset in found.values()):
+        raise NotFound("Asset not found")
+    return _zip((name, found[asset_id]) for name, asset_id in entries if asset_id in found)
+
+
+def _zip(named) -> Iterator[bytes]:
     storage = _storage()
-    return stream_zip(
-        (f"{asset.studio}_{asset.operation}_{asset.id}.{extension(asset.mime_type)}",
-         lambda key=asset.storage_key: storage.load(key))
-        for asset in assets)
+    return stream_zip((name, lambda key=asset.storage_key: storage.load(key)) for name, asset in named)

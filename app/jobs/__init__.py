@@ -2,6 +2,7 @@
 from app.jobs import api as jobs_api
 from app.jobs import cli, service, views
 from app.jobs.backends import build_backend
+from app.jobs.metrics import JobsCollector
 
 
 def init_app(app, api) -> None:
@@ -11,6 +12,7 @@ def init_app(app, api) -> None:
     api.register_blueprint(jobs_api.blp)
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.jobs)
+    app.extensions.setdefault("metrics_collectors", []).append(JobsCollector())
     app.extensions["modules"].append("jobs")
 
     @app.before_request

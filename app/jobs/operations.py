@@ -17,6 +17,8 @@ from app.edit.schemas import EditRequestSchema, EditResultSchema
 from app.edit.service import process_edit
 from app.errors import ValidationFailed
 from app.http.errors import field_sentence
+from app.jobs import batch
+from app.jobs.schemas import BatchRequestSchema, BatchResultSchema
 from app.social.schemas import OptimizeRequestSchema, OptimizeResponseSchema
 from app.social.service import optimize
 from app.studio import execution
@@ -69,4 +71,5 @@ OPERATIONS = {op.name: op for op in (
     Operation("upscale", UpscaleRequestSchema, upscale, UpscaleResultSchema),
     Operation("control", ControlRequestSchema, process_control, ControlResultSchema),
     Operation("social", OptimizeRequestSchema, optimize, OptimizeResponseSchema),
+    Operation("batch", BatchRequestSchema, batch.run, BatchResultSchema, batch.reserve),
 )}

@@ -2,6 +2,9 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from app.create.schemas import CreateRequestSchema
+from app.social.schemas import OptimizeRequestSchema
+
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 
@@ -54,3 +57,44 @@ class JobListQuerySchema(ma.Schema):
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(1, 200))
     offset = ma.fields.Integer(load_default=0, validate=validate.Range(0))
 
+
+
+class CampaignSocialSchema(OptimizeRequestSchema):
+    """The Social Optimizer's options for every image of a campaign (the image is generated)."""
+
+    class Meta:
+        exclude = ("image_base64",)
+        unknown = ma.EXCLUDE
+
+
+class BatchRequestSchema(ma.Schema):
+    """A campaign: Create bodies, and optionally the social formats for every image."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    items = ma.fields.List(ma.fields.Nested(CreateRequestSchema), required=True,
+                           validate=validate.Length(1, 100),
+                           metadata={"description": "1–100 Create request bodies"})
+    social = ma.fields.Nested(CampaignSocialSchema, load_default=None,
+                              allow_none=True, metadata={
+                                  "description": "A Social Optimizer body without the image: every "
+                                                 "generated image is also rendered into its formats"})
+
+
+class BatchEstimateSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "Per item: index, images, renditions, credits"})
+    total_images = ma.fields.Integer()
+    total_credits = ma.fields.Float()
+
+
+class BatchResultSchema(ma.Schema):
+    """A finished campaign: each item with its images (URLs, no base64) and renditions."""
+
+    success = ma.fields.Boolean()
+    items = ma.fields.List(ma.fields.Dict())
+    images = ma.fields.List(ma.fields.Dict(), metadata={"description": "Every image with its item index"})
+    total_images = ma.fields.Integer()
+    total_renditions = ma.fields.Integer()
+    total_failed = ma.fields.Integer()

@@ -9,15 +9,18 @@ every reservation names a job that exists.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from app.assets.service import zip_named
 from app.credits import service as credits
 from app.errors import Conflict, NotFound
 from app.extensions import db
+from app.imaging.formats import extension
 from app.jobs import webhooks
 from app.jobs.models import LIVE, Job
 from app.jobs.operations import OPERATIONS
@@ -36,6 +39,7 @@ def submit(user_id: int, operation: str, body: dict[str, Any], args: Any,
     if webhook_url is not None:
         webhooks.check_url(webhook_url, allowed_hosts(config))
     backend = current_app.extensions["jobs"]
+    body = {key: value for key, value in body.items() if key != "webhook_url"}
     job = Job(user_id=user_id, operation=operation, backend=backend.name, request=body,
               webhook_url=webhook_url, reservations=[], items=[], progress_done=0,
               progress_total=0, attempts=0, provider_called=False, status="queued")
@@ -45,6 +49,7 @@ def submit(user_id: int, operation: str, body: dict[str, Any], args: Any,
         reservations, total = OPERATIONS[operation].reserve(job.id, user_id, args)
     except BaseException:
         db.session.rollback()
+        credits.refund_job(job.id, "refunded: the submission was refused")
         db.session.execute(Job.__table__.delete().where(Job.id == job.id))
         db.session.commit()
         raise
@@ -140,3 +145,39 @@ def cancel(user_id: int, job_id: str) -> dict[str, Any]:
     current_app.extensions["jobs"].notify(job.id)
     return {**document(job, credits.job_costs([job.id]).get(job.id)), "refunded_credits": refunded}
 
+
+
+def archive(user_id: int, job_id: str) -> Iterator[bytes]:
+    """A ZIP of every image the job has made so far: a campaign's in one folder per item
+    (`item-001/…`, its renditions under `item-001/variation-1/…`), any other job's flat."""
+    job = owned(user_id, job_id)
+    entries = _campaign_entries(job.result) if job.operation == "batch" and job.result else [
+        (item["file_name"], item["asset_id"]) for item in job.items if item.get("asset_id")]
+    if not entries:
+        raise NotFound("This job has made no images yet")
+    return zip_named(user_id, _unique(entries))
+
+
+def _campaign_entries(result: dict[str, Any]) -> list[tuple[str, str]]:
+    entries = []
+    for image in result["images"]:
+        if image.get("success"):
+            folder = f"item-{image['item']:03d}"
+            name = f"{folder}/variation-{image['variation']}.{extension(image['mime_type'])}"
+            entries.append((name, image["asset_id"]))
+            entries += [(f"{folder}/variation-{image['variation']}/{r['file_name']}", r["asset_id"])
+                        for r in image.get("renditions", [])]
+    return entries
+
+
+def _unique(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Entry names made unique (two renditions may share a file name): `name-2.png`."""
+    seen: dict[str, int] = {}
+    unique = []
+    for name, asset_id in entries:
+        count = seen[name] = seen.get(name, 0) + 1
+        if count > 1:
+            stem, dot, ext = name.rpartition(".")
+            name = f"{stem}-{count}.{ext}" if dot else f"{name}-{count}"
+        unique.append((name, asset_id))
+    return unique

@@ -84,8 +84,8 @@ def deliver(url: str, body: bytes, event: str, *, secret: str, allowed_hosts: Co
         except ValidationFailed as refused:
             return Delivery(n - 1, None, False, "refused: " + refused.detail.removeprefix(PREFIX))
         else:
-            status, error, wait = _attempt(parts, addresses, body, {**headers, "X-Image-Studio-Delivery": str(n)},
-                                           timeout)
+            numbered = {**headers, "X-Image-Studio-Delivery": str(n)}
+            status, error, wait = _attempt(parts, addresses, body, numbered, timeout)
             if error is None:
                 return Delivery(n, status, True, None, datetime.now(UTC).isoformat(timespec="seconds"))
         if n < attempts:
@@ -135,14 +135,14 @@ def _attempt(parts: SplitResult, addresses: list[str], body: bytes, headers: dic
              timeout: float) -> tuple[int | None, str | None, float | None]:
     """(status, error, Retry-After seconds) of one POST; a further address is tried only when
     the connection failed, since then nothing was sent."""
+    hostname = parts.hostname.encode("idna").decode()  # getaddrinfo already encoded it this way
     for address in addresses:
-        netloc = (f"[{address}]" if ":" in address else address) + (f":{parts.port}" if parts.port else "")
         try:
             with requests.Session() as session:
-                pass  # an environment proxy would resolve the host name itself
-                session.mount(f"{parts.scheme}://", _PinnedAdapter(parts.hostname.encode("idna").decode()))
-                with session.post(parts._replace(netloc=netloc, fragment="").geturl(), data=body,
-                                  headers={**headers, "Host": parts.netloc.encode("idna").decode()},
+                session.trust_env = False  # an environment proxy would resolve the host name itself
+                session.mount(f"{parts.scheme}://", _PinnedAdapter(hostname))
+                with session.post(parts._replace(netloc=_netloc(address, parts.port), fragment="").geturl(),
+                                  data=body, headers={**headers, "Host": _netloc(hostname, parts.port)},
                                   timeout=timeout, allow_redirects=False, stream=True) as response:
                     status, value = response.status_code, response.headers.get("Retry-After", "").strip()
         except requests.RequestException as exc:
@@ -153,6 +153,10 @@ def _attempt(parts: SplitResult, addresses: list[str], body: bytes, headers: dic
         wait = min(float(value), RETRY_AFTER_CAP) if value.isascii() and value.isdigit() else None
         return status, None if 200 <= status < 300 else f"HTTP {status}", wait
     return None, failure, None
+
+
+def _netloc(host: str, port: int | None) -> str:
+    return (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
 
 
 class _PinnedAdapter(HTTPAdapter):

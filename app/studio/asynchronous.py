@@ -41,8 +41,8 @@ def asynchronous(blp, operation: str):
         @functools.wraps(view)
         def answer(args: Any, *rest, **kwargs):
             body = request.get_json(silent=True)
-            body = dict(body) if isinstance(body, dict) else {}
-            webhook_url = body.pop("webhook_url", None)
+            body = body if isinstance(body, dict) else {}
+            webhook_url = body.get("webhook_url")
             if not prefers_async():
                 if webhook_url is not None:
                     raise ValidationFailed.for_field("webhook_url", NEEDS_PREFER)

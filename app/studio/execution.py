@@ -25,11 +25,12 @@ class Deferred(Exception):
     """Raised by the runner at submission, once the credits are reserved: nothing runs now.
     `total` is the number of images the call will make."""
 
-    def __init__(self, studio: str, reservation: Reservation, total: int):
+    def __init__(self, studio: str, reservation: Reservation | None, total: int, credits: float):
         super().__init__("deferred to a job")
         self.studio = studio
-        self.reservation = reservation
+        self.reservation = reservation   # None for a `dry` run: priced, nothing reserved
         self.total = total
+        self.credits = credits
 
     def record(self) -> dict[str, Any]:
         """How the job keeps this reservation until a worker spends it."""
@@ -42,6 +43,7 @@ class Execution:
 
     job_id: str
     defer: bool = False
+    dry: bool = False        # with defer: only price the call (a campaign's estimate)
     reservations: list[dict[str, Any]] = field(default_factory=list)   # Deferred.record()s
     report: Report | None = None
     stop: threading.Event = field(default_factory=threading.Event)

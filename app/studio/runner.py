@@ -29,6 +29,7 @@ from app.imaging import codec
 from app.imaging.formats import OutputFormat
 from app.imaging.geometry import fit_cover
 from app.providers.base import ProviderError, Request
+from app.providers.pricing import operation_name, price
 from app.providers.registry import Outcome, ProviderRegistry, Route
 from app.studio import execution
 
@@ -96,19 +97,28 @@ def run(user_id: int, plan: Plan) -> list[Delivered | ProviderError]:
     registry: ProviderRegistry = current_app.extensions["providers"]
     job = execution.current()
     if job is not None and job.defer:
-        raise execution.Deferred(plan.studio, _reserve(registry, user_id, plan, job.job_id),
-                                 len(plan.items))
+        provider, model = _first_route(registry, plan)
+        quote = len(plan.items) * price(provider, operation_name(plan.items[0].request.kind,
+                                                                 plan.items[0].request.operation), model)
+        reservation = None if job.dry else _reserve(registry, user_id, plan, job.job_id)
+        raise execution.Deferred(plan.studio, reservation, len(plan.items), quote)
     with admission.slot() if _in_process(registry, plan) else nullcontext():
         return _run(registry, user_id, plan, job)
 
 
+def _first_route(registry: ProviderRegistry, plan: Plan) -> tuple[str, str | None]:
+    """The provider and model the plan tries first: what it is reserved and quoted at."""
+    first, request = plan.routes[0], plan.items[0].request
+    return first.provider, first.model or registry.default_model(first.provider, request.kind,
+                                                                 request.operation)
+
+
 def _reserve(registry: ProviderRegistry, user_id: int, plan: Plan,
              job_id: str | None) -> credits.Reservation:
-    first, request = plan.routes[0], plan.items[0].request
+    provider, model = _first_route(registry, plan)
+    request = plan.items[0].request
     return credits.reserve(user_id, studio=plan.studio, kind=request.kind,
-                           operation=request.operation, provider=first.provider,
-                           model=first.model or registry.default_model(
-                               first.provider, request.kind, request.operation),
+                           operation=request.operation, provider=provider, model=model,
                            count=len(plan.items), job_id=job_id)
 
 

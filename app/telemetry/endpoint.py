@@ -38,7 +38,16 @@ def metrics():
                                "(or set METRICS_PUBLIC=1)")
     registry = _registry()
     body = generate_latest(registry) if registry else generate_latest()
-    return Response(body, mimetype=CONTENT_TYPE_LATEST)
+    return Response(body + generate_latest(_app_registry()), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _app_registry() -> CollectorRegistry:
+    """Figures read at scrape time rather than counted in a process (job queue depth from the
+    database, true across hosts): collectors that packages add to `metrics_collectors`."""
+    registry = CollectorRegistry(auto_describe=False)
+    for collector in current_app.extensions.get("metrics_collectors", []):
+        registry.register(collector)
+    return registry
 
 
 # (endpoint, method, status) -> its histogram child: `labels()` validates and locks on every

@@ -14,7 +14,7 @@ from app.imaging.formats import output_format
 from app.providers.base import GenerateRequest
 from app.providers.registry import Route
 from app.providers.sandbox import SandboxProvider
-from app.studio import runner
+from app.studio import execution, runner
 from app.studio.inputs import load_input
 from tests.fakes.fixtures import KEYS
 from tests.studio_helpers import Overlap, run_one
@@ -114,9 +114,9 @@ def test_several_items_report_progress_keep_their_order_and_refund_only_failures
     app = make_app(**{**provider_config, "PROVIDER_MAX_RETRIES": 0})
     fake_stability.fail(times=1, status=500, message="GPU fell over")
     heard = []
-    with app.test_request_context():
-        results = runner.run(user, _plan([Route("stability", "core")], 3),
-                             progress=lambda done, total: heard.append((done, total)))
+    job = execution.Execution("job", report=lambda slot, result, done, total: heard.append((done, total)))
+    with app.test_request_context(), execution.running(job):
+        results = runner.run(user, _plan([Route("stability", "core")], 3))
         rows = db.session.scalars(select(LedgerEntry).where(LedgerEntry.user_id == user)).all()
     assert heard == [(1, 3), (2, 3), (3, 3)]
     failed = [r for r in results if not isinstance(r, runner.Delivered)]
