@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test migrate lint bench bench-load bench-faults bench-catalog bench-overload clean
+.PHONY: run test migrate lint bench bench-load bench-faults bench-catalog bench-overload bench-jobs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ bench-overload: $(STAMP)
 # Catalogue read throughput under gunicorn, median of 3 rounds (needs wrk: apt-get install -y wrk).
 bench-catalog: $(STAMP)
 	$(BIN)/python bench/catalog_reads.py $(BENCH_ARGS)
+
+# Async jobs on RQ: 200 Creates x 4 against a 2 s fake, 4 workers, then one killed every 10 s
+# (needs PostgreSQL and Redis on 127.0.0.1; ~8 min). Quick: BENCH_ARGS='--jobs 10'.
+bench-jobs: $(DEV_STAMP)
+	$(BIN)/python bench/jobs.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

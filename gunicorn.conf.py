@@ -82,6 +82,14 @@ def post_fork(server, worker):
         mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
+def post_worker_init(worker):
+    """Start the worker's job supervisor at once (it fails and refunds the jobs a stopped
+    process left behind) instead of at its first request."""
+    jobs = getattr(worker.wsgi, "extensions", {}).get("jobs")
+    if jobs is not None:
+        jobs.start()
+
+
 def child_exit(server, worker):
     from prometheus_client import multiprocess
 

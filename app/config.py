@@ -129,6 +129,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "RATELIMIT_ENTERPRISE": text("RATELIMIT_ENTERPRISE", "6000 per minute"),
         "RATELIMIT_ANONYMOUS": text("RATELIMIT_ANONYMOUS", "120 per minute"),
         "RATELIMIT_KEY_PREFIX": text("RATELIMIT_KEY_PREFIX", "image-studio"),
+        # Job status reads (GET /jobs, /jobs/<id>), apart from the tier budget: pages poll them.
+        "RATELIMIT_JOB_STATUS": text("RATELIMIT_JOB_STATUS", "300 per minute"),
         # Failed sign-ins (/login and POST /api/auth/token) per account and per address.
         "LOGIN_RATELIMIT_ACCOUNT": text("LOGIN_RATELIMIT_ACCOUNT", "10 per 15 minutes"),
         "LOGIN_RATELIMIT_ADDRESS": text("LOGIN_RATELIMIT_ADDRESS", "50 per 15 minutes"),

@@ -7,6 +7,7 @@ sign-in views can use this limiter for their own limits without an import cycle.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +22,10 @@ from redis.retry import Retry
 log = logging.getLogger(__name__)
 
 EXEMPT_PREFIXES = ("/api/docs", "/api/openapi.json")
+# A job's status and the job listing: a page polls them about once a second while a job
+# runs, which alone would spend a free account's whole budget. They have their own limit
+# (status_limits), outside the one budget; the job's ZIP is not among them.
+STATUS_READS = re.compile(r"^/api/image-studio/jobs(?:/[^/]+)?$")
 # How often the in-memory storage sweeps expired counters. Counts never depend on it (an
 # expired window is dropped when its key is next read); the sweep only frees keys nobody
 # reads again, such as one-off client addresses.
@@ -172,9 +177,19 @@ def client_address() -> str:
 
 
 def is_exempt() -> bool:
-    """Only the JSON API is limited; pages, static files and the API docs are not."""
+    """Only the JSON API is limited; pages, static files and the API docs are not, and job
+    status reads count against their own limit instead."""
     path = request.path
+    if request.method == "GET" and STATUS_READS.match(path):
+        return True
     return not path.startswith("/api/") or path.startswith(EXEMPT_PREFIXES)
+
+
+def status_limits(view: Callable) -> Callable:
+    """Decorate a job status read: RATELIMIT_JOB_STATUS per account (or address), one
+    budget for every such read."""
+    return limiter.shared_limit(lambda: current_app.config["RATELIMIT_JOB_STATUS"],
+                                scope="job-status", key_func=rate_limit_key, methods=["GET"])(view)
 
 
 def store_state() -> str:

@@ -14,6 +14,7 @@ from app.jobs.schemas import (
     JobListSchema,
     JobSchema,
 )
+from app.ratelimit import status_limits
 from app.studio.asynchronous import AcceptedSchema
 
 ZIP = "application/zip"
@@ -23,6 +24,7 @@ blp = Blueprint("jobs_api", __name__, url_prefix="/api/image-studio",
 
 
 @blp.route("/jobs")
+@status_limits
 @auth_required
 @blp.arguments(JobListQuerySchema, location="query")
 @blp.response(200, JobListSchema)
@@ -32,6 +34,7 @@ def list_jobs(args):
 
 
 @blp.route("/jobs/<job_id>")
+@status_limits
 @auth_required
 @blp.response(200, JobSchema)
 @blp.alt_response(404, description="Unknown job, or another user's")

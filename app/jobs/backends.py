@@ -19,11 +19,11 @@ from app.jobs.models import Job
 from app.jobs.recovery import Supervisor
 
 
-def job_timeout(config: Any) -> int:
-    """The longest one studio call may take: every route's calls with polling, three times
-    over for failover, and a minute to store the results."""
+def job_timeout(config: Any, calls: int = 1) -> int:
+    """The longest a job may run: per studio call (a campaign makes one per item), a provider
+    call with its polling three times over for failover, and a minute to store the results."""
     call = float(config["PROVIDER_TIMEOUT"]) + float(config["PROVIDER_POLL_TIMEOUT"])
-    return int(call * 3 + 60)
+    return int((call * 3 + 60) * max(1, calls))
 
 
 class Backend:
@@ -110,7 +110,8 @@ class RQBackend(Backend):
 
     def enqueue(self, job_id: str) -> None:
         config = self.app.config
-        self.queue.enqueue("app.jobs.worker.run", job_id, job_timeout=job_timeout(config),
+        calls = len(db.session.get(Job, job_id).reservations)
+        self.queue.enqueue("app.jobs.worker.run", job_id, job_timeout=job_timeout(config, calls),
                            ttl=int(config["JOBS_QUEUE_TIMEOUT"]), result_ttl=0, failure_ttl=86400,
                            description=f"image-studio job {job_id}")
 

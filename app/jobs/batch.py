@@ -8,12 +8,12 @@ every image with its item's index. One failed item does not end the campaign.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from app.create.service import Variation, generate
 from app.credits.service import refund_job
-from app.errors import AppError
+from app.errors import AppError, InsufficientCredits
 from app.imaging.codec import data_url
 from app.social.service import Optimized, optimize, plan_targets
 from app.studio import execution
@@ -33,13 +33,9 @@ def reserve(job_id: str, user_id: int, spec: Mapping[str, Any]) -> tuple[list[di
     per_image = _targets(spec.get("social"))
     records, total = [], 0
     try:
-        for item in spec["items"]:
-            try:
-                with execution.running(execution.Execution(job_id, defer=True)):
-                    generate(user_id, item)
-            except execution.Deferred as deferred:
-                records.append(deferred.record())
-                total += deferred.total * (1 + per_image)
+        for deferred in _submitted(execution.Execution(job_id, defer=True), user_id, spec):
+            records.append(deferred.record())
+            total += deferred.total * (1 + per_image)
     except BaseException:
         refund_job(job_id, "refunded: the campaign was refused")
         raise
@@ -49,17 +45,32 @@ def reserve(job_id: str, user_id: int, spec: Mapping[str, Any]) -> tuple[list[di
 def estimate(user_id: int, spec: Mapping[str, Any]) -> dict[str, Any]:
     """What the campaign will cost and make, priced exactly as submission reserves it."""
     per_image = _targets(spec.get("social"))
-    items = []
-    for index, item in enumerate(spec["items"], 1):
-        try:
-            with execution.running(execution.Execution("estimate", defer=True, dry=True)):
-                generate(user_id, item)
-        except execution.Deferred as deferred:
-            items.append({"index": index, "images": deferred.total,
-                          "renditions": deferred.total * per_image,
-                          "credits": round(deferred.credits, 6)})
+    items = [{"index": index, "images": deferred.total, "renditions": deferred.total * per_image,
+              "credits": round(deferred.credits, 6)}
+             for index, deferred in enumerate(_submitted(execution.Execution(
+                 "estimate", defer=True, dry=True), user_id, spec), 1)]
     return {"items": items, "total_images": sum(i["images"] + i["renditions"] for i in items),
             "total_credits": round(sum(i["credits"] for i in items), 6)}
+
+
+def _submitted(run: execution.Execution, user_id: int,
+               spec: Mapping[str, Any]) -> Iterator[execution.Deferred]:
+    """Each item's Create taken as far as submission goes. A refusal names its item, as the
+    schema's own errors do ("item 2: Template not found: nope"); a short balance is the
+    campaign's, not one item's."""
+    for index, item in enumerate(spec["items"], 1):
+        try:
+            with execution.running(run):
+                generate(user_id, item)
+        except execution.Deferred as deferred:
+            yield deferred
+        except InsufficientCredits:
+            raise
+        except AppError as error:
+            error.detail = f"item {index}: {error.detail}"
+            error.args = (error.detail,)
+            error.errors = {"items": [error.detail]}
+            raise
 
 
 def run(user_id: int, spec: Mapping[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from app.extensions import db
 from app.jobs import identity, work
@@ -35,7 +35,8 @@ def recover(config: Mapping[str, Any]) -> int:
     lost = now - timedelta(seconds=float(config["JOBS_QUEUE_TIMEOUT"]))
     candidates = db.session.scalars(select(Job).where(
         Job.status.in_(LIVE),
-        or_(Job.holder.is_not(None), Job.created_at < lost))).all()
+        # A queued job's heartbeat_at, when set, is when it was queued again (_retry).
+        or_(Job.holder.is_not(None), func.coalesce(Job.heartbeat_at, Job.created_at) < lost))).all()
     touched = 0
     for job in candidates:
         if job.holder is None:
@@ -64,7 +65,7 @@ def _retry(job: Job, config: Mapping[str, Any]) -> int:
     if not safe:
         return 0
     changed = db.session.execute(update(Job).where(_same(job))
-                                 .values(status="queued", holder=None, heartbeat_at=None)
+                                 .values(status="queued", holder=None, heartbeat_at=datetime.now(UTC))
                                  .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     if changed:
@@ -80,10 +81,12 @@ def _fail(job: Job, detail: str, status: int) -> int:
         .values(status="failed", error={"status": status, "detail": detail},
                 finished_at=datetime.now(UTC), holder=None)
         .execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
-    if changed:
-        work.close(job.id)
-        work.notify(job.id)
+    if not changed:
+        db.session.commit()
+        return 0
+    work.close(job.id)  # commits the status with the refund
+    # By the backend, not here: this thread also beats for the process's queued jobs.
+    current_app.extensions["jobs"].notify(job.id)
     return changed
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 
 from app.assets.service import zip_named
 from app.credits import service as credits
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, ServiceUnavailable
 from app.extensions import db
 from app.imaging.formats import extension
 from app.jobs import webhooks
@@ -28,6 +28,8 @@ from app.jobs.operations import OPERATIONS
 log = logging.getLogger(__name__)
 NOT_FOUND = "Job not found"
 STATUS_URL = "/api/image-studio/jobs/{}"
+FINISHED = {"succeeded": "The job has already succeeded", "failed": "The job has already failed",
+            "cancelled": "The job was already cancelled"}
 
 
 def submit(user_id: int, operation: str, body: dict[str, Any], args: Any,
@@ -57,7 +59,15 @@ def submit(user_id: int, operation: str, body: dict[str, Any], args: Any,
     db.session.commit()
     log.info("job_queued", extra={"job_id": job.id, "operation": operation, "user_id": user_id,
                                   "total": total, "backend": backend.name})
-    backend.enqueue(job.id)
+    try:
+        backend.enqueue(job.id)
+    except Exception:  # the queue is away (Redis down): hold nothing for a job nobody will run
+        db.session.rollback()
+        log.exception("job_enqueue_failed", extra={"job_id": job.id, "backend": backend.name})
+        credits.refund_job(job.id, "refunded: the job could not be queued")
+        db.session.execute(Job.__table__.delete().where(Job.id == job.id))
+        db.session.commit()
+        raise ServiceUnavailable("The job queue is unavailable; nothing was charged, try again shortly") from None
     return {"job_id": job.id, "status": "queued", "status_url": STATUS_URL.format(job.id)}
 
 
@@ -134,10 +144,11 @@ def cancel(user_id: int, job_id: str) -> dict[str, Any]:
         update(Job).where(Job.id == job.id, Job.status.in_(LIVE))
         .values(status="cancelled", finished_at=datetime.now(UTC))
         .execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
     if not changed:
+        db.session.rollback()
         db.session.refresh(job)
-        raise Conflict(f"Job is already {job.status}")
+        raise Conflict(FINISHED[job.status])
+    # Committed with the status, so nobody sees a cancelled job still holding credits.
     refunded = credits.refund_job(job.id, "refunded: the job was cancelled")
     db.session.refresh(job)
     log.info("job_cancelled", extra={"job_id": job.id, "operation": job.operation,

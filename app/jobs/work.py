@@ -46,7 +46,8 @@ def perform(job_id: str) -> str | None:
     finally:
         beat.close()
     final = finish(job_id, status, result=result, error=error)
-    notify(job_id)
+    if final == status:  # else a cancel (or a sweeper) ended it first and told the webhook itself
+        notify(job_id)
     return final
 
 
@@ -102,19 +103,27 @@ class Reporter:
         self.items: list[dict[str, Any]] = []
 
     def __call__(self, slot: int, result: Any, done: int, total: int) -> None:
-        self.done += 1
-        entry: dict[str, Any] = {"n": self.done, "slot": slot}
-        if isinstance(result, Delivered):
+        made = isinstance(result, Delivered)
+        entry: dict[str, Any] = {"n": self.done + 1, "slot": slot}
+        if made:
             entry.update(asset_id=result.asset_id, url=result.url, width=result.width,
-                         height=result.height, mime_type=result.mime_type,
+                         height=result.height, mime_type=result.mime_type, size_bytes=result.size_bytes,
                          file_name=result.file_name, provider=result.provider)
         else:
             entry["error"] = str(result)
-        self.items.append(entry)
-        db.session.execute(update(Job).where(Job.id == self.job_id)
-                           .values(progress_done=self.done, items=list(self.items))
-                           .execution_options(synchronize_session=False))
+        where = [Job.id == self.job_id]
+        if not made:
+            # A call in flight at a cancel fails after it: it must not move the progress a
+            # client (and the cancel's webhook) was told. An image stored and charged just
+            # before the cancel is listed whatever the status: it is kept.
+            where.append(Job.status == "running")
+        changed = db.session.execute(update(Job).where(*where)
+                                     .values(progress_done=self.done + 1, items=[*self.items, entry])
+                                     .execution_options(synchronize_session=False)).rowcount
         db.session.commit()
+        if changed:
+            self.done += 1
+            self.items.append(entry)
 
 
 def finish(job_id: str, status: str, *, result: dict[str, Any] | None = None,
@@ -124,8 +133,7 @@ def finish(job_id: str, status: str, *, result: dict[str, Any] | None = None,
         update(Job).where(Job.id == job_id, Job.status == "running")
         .values(status=status, result=result, error=error, finished_at=datetime.now(UTC), holder=None)
         .execution_options(synchronize_session=False))
-    db.session.commit()
-    return close(job_id)
+    return close(job_id)  # commits the status with the refund: no final status with credits held
 
 
 def close(job_id: str) -> str:

@@ -35,6 +35,7 @@ from app.studio import execution
 
 MAX_WORKERS = 10  # = the most variations one Create request may ask for
 CANCELLED = "The job was cancelled before this image was made"
+DROPPED = "The job was cancelled while this image was being made; it was not kept or charged"
 
 
 @dataclass
@@ -217,7 +218,7 @@ def _deliver(user_id: int, plan: Plan, slot: int, outcome: Outcome | ProviderErr
     if not credits.settle(reservation, slot, kind=item.request.kind, operation=item.request.operation,
                           provider=outcome.provider, model=outcome.model, asset_id=stored.asset_id):
         db.session.rollback()  # the job was cancelled and this slot refunded: keep nothing
-        return ProviderError(plan.studio, CANCELLED)
+        return ProviderError(plan.studio, DROPPED)
     db.session.commit()
     return Delivered(data, plan.output.mime_type, width, height, outcome.provider, outcome.model,
                      outcome.result.seed, stored.asset_id, stored.url, stored.file_name, details)

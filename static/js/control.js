@@ -1,4 +1,5 @@
-/* Control Studio page: operation fields from the metadata endpoint, strength sliders. */
+/* Control Studio page: operation fields from the metadata endpoint, strength sliders; the call
+   runs as a job (jobs.js). */
 (function () {
   "use strict";
   const S = window.ImageStudio;
@@ -19,16 +20,17 @@
   }));
   select.addEventListener("change", refresh);
 
-  S.submit(form, async () => {
+  S.submitJob(form, { key: "control", prepare: () => {
     if (!control.value) { throw new Error("Control image payload is required"); }
     const fields = (operations[select.value] || {}).fields || {};
     const body = Object.assign(S.values(form), {
       control_image_base64: control.value.dataUrl,
       style_image_base64: fields.style_image && style.value ? style.value.dataUrl : null,
     });
-    const result = await S.api(form.dataset.processUrl, { method: "POST", json: body });
-    S.showResult(document.querySelector("[data-result]"), control.value.dataUrl, result);
-  });
+    return { href: form.dataset.processUrl, body, context: { before: control.value.dataUrl } };
+  }, render: (result, context) => {
+    S.showResult(document.querySelector("[data-result]"), (context && context.before) || result.image_base64, result);
+  } });
 
   S.operations(form.dataset.operationsUrl, select).then((ops) => {
     operations = ops;

@@ -1,4 +1,5 @@
-/* Create Studio page: template-aware settings summary, live cost estimate, results grid. */
+/* Create Studio page: template-aware settings summary, live cost estimate, results grid that
+   fills in as the job (jobs.js) makes each variation. */
 (function () {
   "use strict";
   const S = window.ImageStudio;
@@ -85,6 +86,28 @@
     return body;
   }
 
+  /** A variation as the job stores it, shown before the whole result is in. */
+  function itemCard(item) {
+    const card = el("article", { class: "card result", "data-variation": item.slot + 1 });
+    if (item.error) {
+      card.classList.add("failed");
+      card.append(el("h3", {}, "Variation " + (item.slot + 1)), el("p", { class: "alert error" }, item.error));
+      return card;
+    }
+    card.append(
+      el("img", { src: item.url, alt: "Variation " + (item.slot + 1), width: item.width, height: item.height }),
+      el("p", { class: "size" }, item.width + "×" + item.height + " px"),
+      el("p", { class: "muted" }, item.provider),
+      el("a", { class: "button download", href: item.url, download: S.downloadName(item) }, "Download"));
+    return card;
+  }
+
+  function renderProgress(doc) {
+    S.showItems(document.getElementById("results"), doc, itemCard);
+    document.getElementById("results-summary").textContent =
+      doc.progress.done + " of " + doc.progress.total + " variations done";
+  }
+
   function renderResults(body) {
     const grid = document.getElementById("results");
     grid.replaceChildren();
@@ -110,10 +133,11 @@
     });
   }
 
-  S.submit(form, async () => {
-    if (!f.prompt.value.trim()) { throw new Error("Please enter a prompt."); }
-    renderResults(await S.api(form.dataset.createUrl, { method: "POST", json: requestBody() }));
-  });
+  S.submitJob(form, { key: "create", noun: "variations", onProgress: renderProgress, render: renderResults,
+    prepare: () => {
+      if (!f.prompt.value.trim()) { throw new Error("Please enter a prompt."); }
+      return { href: form.dataset.createUrl, body: requestBody() };
+    } });
   form.addEventListener("input", schedule);
   form.addEventListener("change", (event) => {
     if (event.target === f.provider) { fillModels(); }

@@ -1,4 +1,5 @@
-/* Edit Studio page: operation fields from the metadata endpoint, mask painter, outpaint preview. */
+/* Edit Studio page: operation fields from the metadata endpoint, mask painter, outpaint preview;
+   the edit runs as a job (jobs.js). */
 (function () {
   "use strict";
   const S = window.ImageStudio;
@@ -61,7 +62,7 @@
   brush.addEventListener("input", () => { painter.size = Number(brush.value); });
   stage.querySelector("[data-clear]").addEventListener("click", () => painter.clear());
 
-  S.submit(form, async () => {
+  S.submitJob(form, { key: "edit", prepare: () => {
     if (!primary.value) { throw new Error("Primary image payload is required"); }
     const v = S.values(form);
     const f = fields();
@@ -72,9 +73,11 @@
       lighting_image_base64: f.lighting && lighting.value ? lighting.value.dataUrl : null,
     });
     ["left", "right", "up", "down"].forEach((side) => { body["expand_" + side] = f.expansion ? expansion()[side] : 0; });
-    const result = await S.api(form.dataset.processUrl, { method: "POST", json: body });
-    S.showResult(document.querySelector("[data-result]"), primary.value.dataUrl, result);
-  });
+    return { href: form.dataset.processUrl, body, context: { before: primary.value.dataUrl } };
+  }, render: (result, context) => {
+    // After a reload the original may be gone (too big to keep): the result stands in for it.
+    S.showResult(document.querySelector("[data-result]"), (context && context.before) || result.image_base64, result);
+  } });
 
   S.operations(form.dataset.operationsUrl, select).then((ops) => {
     operations = ops;

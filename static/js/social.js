@@ -1,4 +1,5 @@
-/* Social Optimizer page: upload once, pick platforms and formats, set a focal point, download. */
+/* Social Optimizer page: upload once, pick platforms and formats, set a focal point, download;
+   the renditions grid fills in as the job (jobs.js) makes them. */
 (function () {
   "use strict";
   const S = window.ImageStudio;
@@ -110,6 +111,29 @@
   }
 
   /* ---- results ------------------------------------------------------------------------ */
+  /** A rendition as the job stores it, shown while the others are still being made. */
+  function itemCard(item) {
+    const card = el("article", { class: "card result pending" });
+    if (item.error) {
+      card.append(el("h3", {}, "Rendition " + (item.slot + 1)), el("p", { class: "alert error" }, item.error));
+      return card;
+    }
+    const title = item.file_name.replace(/\.[a-z0-9]+$/i, "").replace(/_/g, " ");
+    card.append(
+      el("h3", {}, title),
+      el("img", { src: item.url, alt: title, width: item.width, height: item.height }),
+      el("p", { class: "size" }, item.width + "×" + item.height + " px" +
+        (item.size_bytes ? " · " + kilobytes(item.size_bytes) : "")),
+      el("a", { class: "button download", href: item.url, download: S.downloadName(item) }, "Download"));
+    return card;
+  }
+
+  function renderProgress(doc) {
+    S.showItems($("results"), doc, itemCard);
+    $("results-summary").textContent = doc.progress.done + " of " + doc.progress.total + " renditions done";
+    $("download-all").classList.add("hidden");
+  }
+
   function renderResults(body) {
     const grid = $("results");
     grid.replaceChildren(...body.results.map((r) => {
@@ -127,13 +151,19 @@
     $("download-all").classList.toggle("hidden", body.total_optimized === 0);
   }
 
-  S.submit(form, async () => {
-    if (!state.image) { throw new Error("Please upload an image first."); }
-    const body = requestBody();
-    if (!body.platforms.length) { throw new Error("Please tick at least one platform."); }
-    renderResults(await S.api(form.dataset.optimizeUrl, { method: "POST", json: body }));
-    state.lastRequest = body;
-  });
+  S.submitJob(form, { key: "social", noun: "renditions", onProgress: renderProgress,
+    prepare: () => {
+      if (!state.image) { throw new Error("Please upload an image first."); }
+      const body = requestBody();
+      if (!body.platforms.length) { throw new Error("Please tick at least one platform."); }
+      // Kept with the job (when small enough) so "Download all" still works after a reload.
+      return { href: form.dataset.optimizeUrl, body, context: { request: body } };
+    },
+    render: (result, context) => {
+      state.lastRequest = context && context.request;
+      renderResults(result);
+      if (!state.lastRequest) { $("download-all").classList.add("hidden"); }
+    } });
 
   const downloadAll = $("download-all");
   S.handle(downloadAll, "click", async () => {

@@ -19,8 +19,9 @@
     return match ? match[1] : "";
   }
 
-  /** Call the JSON API with the session cookie and CSRF header; throws Error(detail).
-      `json` is sent as the body. Answers: parsed JSON, null for 204, else a File named by the server. */
+  /** Call the JSON API with the session cookie and CSRF header; throws Error(detail) carrying
+      the HTTP `status`. `json` is sent as the body. Answers: parsed JSON, null for 204, else a
+      File named by the server. */
   async function api(href, options) {
     const opts = Object.assign({ method: "GET", headers: {} }, options || {});
     opts.headers = Object.assign({ "X-CSRFToken": csrf(), "Accept": "application/json" }, opts.headers);
@@ -34,7 +35,7 @@
     if (!response.ok) {
       let detail = response.status + " " + response.statusText;
       if (type.includes("json")) { detail = (await response.json()).detail || detail; }
-      throw new Error(detail);
+      throw Object.assign(new Error(detail), { status: response.status });
     }
     if (response.status === 204) { return null; }
     if (type.includes("json")) { return response.json(); }

@@ -1,4 +1,5 @@
-/* Upscale Studio page: shows the exact output size (and the mode auto picks) before submitting. */
+/* Upscale Studio page: shows the exact output size (and the mode auto picks) before submitting;
+   the upscale runs as a job (jobs.js). */
 (function () {
   "use strict";
   const S = window.ImageStudio;
@@ -43,11 +44,12 @@
   }
 
   form.querySelectorAll("select, input[type=number]").forEach((el) => el.addEventListener("input", plan));
-  S.submit(form, async () => {
+  S.submitJob(form, { key: "upscale", prepare: () => {
     if (!image.value) { throw new Error("Primary image payload is required"); }
     const body = Object.assign(S.values(form), { image_base64: image.value.dataUrl });
-    const result = await S.api(form.dataset.upscaleUrl, { method: "POST", json: body });
-    S.showResult(document.querySelector("[data-result]"), image.value.dataUrl, result);
-  });
+    return { href: form.dataset.upscaleUrl, body, context: { before: image.value.dataUrl } };
+  }, render: (result, context) => {
+    S.showResult(document.querySelector("[data-result]"), (context && context.before) || result.image_base64, result);
+  } });
   plan();
 })();

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,16 +14,34 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run"]
 
 
+@contextmanager
+def serving(app):
+    """Serve `app` on 127.0.0.1 for the block; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
 @pytest.fixture
 def live_server(make_app):
     """Serve a fresh app on 127.0.0.1; yields (base_url, app)."""
     app = make_app()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as base_url:
+        yield base_url, app
+
+
+@pytest.fixture
+def provider_server(provider_config, make_app):
+    """The app with every provider at its fake (slow calls allowed) and a quick job heartbeat,
+    so a cancel stops a running job at once; a module uses it as its `live_server`."""
+    app = make_app(**{**provider_config, "PROVIDER_TIMEOUT": 15.0, "JOBS_HEARTBEAT": 0.1})
+    with serving(app) as base_url:
+        yield base_url, app
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +76,24 @@ def page(browser, live_server):
     yield tab
     context.close()
     assert outside == [], f"page requested off-site resources: {outside}"
+
+
+@pytest.fixture
+def job_result(page):
+    """The synchronous body of the job a studio page started (its 202 answer), once finished."""
+    def wait(accepted, timeout: float = 30.0) -> dict:
+        assert accepted.status == 202, accepted.status
+        status_url = accepted.json()["status_url"]
+        deadline = time.monotonic() + timeout
+        while True:
+            doc = page.evaluate("url => ImageStudio.api(url)", status_url)
+            if doc["status"] in ("succeeded", "failed", "cancelled"):
+                break
+            assert time.monotonic() < deadline, f"job still {doc['status']} after {timeout} s"
+            page.wait_for_timeout(100)
+        assert doc["status"] == "succeeded", doc
+        return doc["result"]
+    return wait
 
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "a-long-admin-password"

@@ -7,10 +7,11 @@ import pytest
 pytestmark = pytest.mark.e2e
 JS = Path(__file__).resolve().parents[2] / "static" / "js"
 PAGES = ["/", "/templates", "/platform-specs", "/create", "/create/personas", "/edit", "/upscale",
-         "/control", "/social", "/library", "/usage"]
+         "/control", "/social", "/library", "/usage", "/jobs", "/batch"]
 CORE = ["api", "busy", "csrf", "download", "downloadName", "dropzone", "el", "handle", "loadImage",
         "readFile", "showError", "submit", "url"]
 FORMS = ["MaskPainter", "operations", "showResult", "toggleFields", "upload", "values"]
+JOBS = ["cancelJob", "resumeJob", "runJob", "showItems", "submitJob"]
 
 
 def test_scripts_hold_no_api_paths_and_set_one_global():
@@ -45,7 +46,7 @@ def test_the_namespace_api(admin_page):
     page.goto("/")
     assert page.evaluate("Object.keys(ImageStudio).sort()") == CORE
     page.goto("/edit")
-    assert page.evaluate("Object.keys(ImageStudio).sort()") == sorted(CORE + FORMS)
+    assert page.evaluate("Object.keys(ImageStudio).sort()") == sorted(CORE + FORMS + JOBS)
     assert page.evaluate("""() => [
         ImageStudio.url('/a/__asset_id__/b', {asset_id: 'x y'}),
         ImageStudio.downloadName({file_name: 'edit-abc.png', mime_type: 'image/jpeg'}),

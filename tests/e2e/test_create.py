@@ -18,7 +18,7 @@ def _wait_until(page, condition, message, timeout=10.0):
         page.wait_for_timeout(50)
 
 
-def test_create_two_variations_and_download_one(admin_page, tmp_path):
+def test_create_two_variations_and_download_one(admin_page, tmp_path, job_result):
     page = admin_page
     page.click("nav >> text=Create")
     page.wait_for_url("**/create")
@@ -39,7 +39,7 @@ def test_create_two_variations_and_download_one(admin_page, tmp_path):
         assert page.is_disabled("#generate")
         _wait_until(page, lambda: held, "the create request never reached the route")
         held[0].continue_()
-    results = answer.value.json()["results"]
+    results = job_result(answer.value)["results"]
 
     page.locator("#results .result").nth(1).wait_for()
     expect(page.locator("#create-progress.active")).to_have_count(0)

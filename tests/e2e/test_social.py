@@ -11,7 +11,7 @@ from tests.imaging.images import scene
 pytestmark = pytest.mark.e2e
 
 
-def test_optimize_for_two_platforms_and_download_the_zip(admin_page, tmp_path):
+def test_optimize_for_two_platforms_and_download_the_zip(admin_page, tmp_path, job_result):
     source = tmp_path / "photo.png"
     scene(600, 400, (0.7, 0.5), 30).save(source)
     page = admin_page
@@ -37,9 +37,9 @@ def test_optimize_for_two_platforms_and_download_the_zip(admin_page, tmp_path):
 
     with page.expect_response("**/api/image-studio/social/optimize") as answer:
         page.click("#optimize")
-    results = answer.value.json()["results"]
+    results = job_result(answer.value)["results"]
     page.locator("#social-error.hidden").wait_for(state="attached")
-    cards = page.locator("#results .result")
+    cards = page.locator("#results .result:not(.pending)")  # the final render, not the live cards
     cards.nth(1).wait_for()
     assert cards.count() == 2
     assert "1080×1920 px" in cards.nth(0).inner_text() and "KB" in cards.nth(0).inner_text()

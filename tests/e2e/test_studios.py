@@ -18,7 +18,7 @@ def _picture(tmp_path, width, height):
     return str(path)
 
 
-def test_inpaint_with_a_painted_mask(admin_page, tmp_path):
+def test_inpaint_with_a_painted_mask(admin_page, tmp_path, job_result):
     page = admin_page
     page.click("nav >> text=Edit")
     page.wait_for_url("**/edit")
@@ -44,7 +44,7 @@ def test_inpaint_with_a_painted_mask(admin_page, tmp_path):
     assert mask.size == (320, 200)
     assert mask.getpixel((100, 100)) == 255 and mask.getpixel((300, 20)) == 0
 
-    result = answer.value.json()
+    result = job_result(answer.value)
     page.wait_for_selector("[data-result]:not(.hidden)")
     assert page.inner_text("[data-result-size]") == "320×200 px"
     expect(page.locator("[data-after]")).to_have_js_property("naturalWidth", 320)
@@ -74,7 +74,7 @@ def test_outpaint_preview_grows_the_canvas(admin_page, tmp_path):
     assert page.locator("#outpaint-preview").evaluate("c => [c.width, c.height]") == [250, 120]
 
 
-def test_upscale_with_a_preset_shows_the_size(admin_page, tmp_path):
+def test_upscale_with_a_preset_shows_the_size(admin_page, tmp_path, job_result):
     page = admin_page
     page.click("nav >> text=Upscale")
     page.wait_for_url("**/upscale")
@@ -85,7 +85,7 @@ def test_upscale_with_a_preset_shows_the_size(admin_page, tmp_path):
     assert page.inner_text("#planned-size") == "2048×1024 px"
     with page.expect_response("**/api/image-studio/upscale") as answer:
         page.click("form.card button[type=submit]")
-    result = answer.value.json()
+    result = job_result(answer.value)
     page.wait_for_selector("[data-result]:not(.hidden)", timeout=30000)
     assert page.inner_text("[data-result-size]") == "2048×1024 px"
     expect(page.locator("[data-after]")).to_have_js_property("naturalWidth", 2048)
@@ -93,7 +93,7 @@ def test_upscale_with_a_preset_shows_the_size(admin_page, tmp_path):
     expect(page.locator("[data-download]")).to_have_attribute("download", result["file_name"])
 
 
-def test_errors_show_beside_the_form_with_the_api_sentence(admin_page, tmp_path):
+def test_errors_show_beside_the_form_with_the_api_sentence(admin_page, tmp_path, job_result):
     page = admin_page
     page.goto("/control")
     page.wait_for_selector("select[name=operation] option[value=sketch]", state="attached")
@@ -108,7 +108,7 @@ def test_errors_show_beside_the_form_with_the_api_sentence(admin_page, tmp_path)
     page.fill("textarea[name=prompt]", "a tidy office")
     with page.expect_response("**/api/image-studio/control/process") as answer:
         page.click("form.card button[type=submit]")
-    result = answer.value.json()
+    result = job_result(answer.value)
     page.wait_for_selector("[data-result]:not(.hidden)")
     expect(page.locator("[data-error]")).to_be_hidden()
     expect(page.locator("[data-download]")).to_have_attribute("download", result["file_name"])

@@ -26,15 +26,6 @@ REFUSED_LOOPBACK = "refused: must point to a public address, not 127.0.0.1 (loop
 
 
 @pytest.fixture
-def receiver():
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
 def sleeps():
     return []
 
@@ -94,7 +85,7 @@ def test_delivery_headers(receiver, sleeps):
 def test_pinned_address_keeps_the_host_name_in_the_host_header(receiver, sleeps):
     answer(receiver, Response("ok"))
     delivery = send(f"http://LocalHost:{receiver.port}/hook", sleeps, allowed_hosts=["localhost"])
-    assert (delivery.delivered, receiver.log[0][0].headers["Host"]) == (True, f"LocalHost:{receiver.port}")
+    assert (delivery.delivered, receiver.log[0][0].headers["Host"]) == (True, f"localhost:{receiver.port}")
 
 
 def test_environment_proxies_are_ignored(receiver, sleeps, monkeypatch):
