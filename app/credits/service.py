@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, case, func, select, update
 
 from app.auth.models import User
 from app.credits.models import LedgerEntry
@@ -32,16 +32,14 @@ def allowance(user: User) -> float:
     return float(current_app.config[f"CREDITS_{user.tier.upper()}"])
 
 
-def _sum(user_id: int, outcomes: tuple[str, ...]) -> float:
-    query = select(func.coalesce(func.sum(LedgerEntry.credits), 0.0)).where(
-        LedgerEntry.user_id == user_id, LedgerEntry.outcome.in_(outcomes),
-        LedgerEntry.created_at >= month_start())
-    return float(db.session.scalar(query))
-
-
 def balance(user: User) -> float:
-    """This month's allowance plus grants, minus charges and reservations."""
-    return allowance(user) + _sum(user.id, ("granted",)) - _sum(user.id, SPENDING)
+    """This month's allowance plus grants, minus charges and reservations (one query: it
+    runs under the account's lock at every reservation)."""
+    signed = case((LedgerEntry.outcome == "granted", LedgerEntry.credits),
+                  (LedgerEntry.outcome.in_(SPENDING), -LedgerEntry.credits), else_=0.0)
+    net = db.session.scalar(select(func.coalesce(func.sum(signed), 0.0)).where(
+        LedgerEntry.user_id == user.id, LedgerEntry.created_at >= month_start()))
+    return allowance(user) + float(net)
 
 
 @dataclass
@@ -70,11 +68,13 @@ def reserve(user_id: int, *, studio: str, kind: str, operation: str | None, prov
             raise InsufficientCredits(f"Insufficient credits: this needs {needed:g} credits and "
                                       f"{max(left, 0):g} remain this month")
         db.session.add_all(entries)
+        db.session.flush()
+        ids = [entry.id for entry in entries]  # read before the commit expires them
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    return Reservation([entry.id for entry in entries])
+    return Reservation(ids)
 
 
 def settle(reservation: Reservation, index: int, *, kind: str, operation: str | None, provider: str,
@@ -113,6 +113,19 @@ def refund_stale(before: datetime) -> int:
         .where(LedgerEntry.outcome == "pending", LedgerEntry.created_at < before,
                LedgerEntry.job_id.is_(None))
         .values(outcome="refunded", note="refunded by the sweeper: the request never finished"))
+    db.session.commit()
+    return result.rowcount
+
+
+def refund_unowned(before: datetime, jobs: Select) -> int:
+    """Refund job reservations from before `before` whose job is not among `jobs` (the ids
+    of the jobs that exist): submission reserves, then writes the job, and died between."""
+    result = db.session.execute(
+        update(LedgerEntry)
+        .where(LedgerEntry.outcome == "pending", LedgerEntry.created_at < before,
+               LedgerEntry.job_id.is_not(None), LedgerEntry.job_id.not_in(jobs))
+        .values(outcome="refunded", note="refunded: the job was never written")
+        .execution_options(synchronize_session=False))
     db.session.commit()
     return result.rowcount
 

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import update
 
 from app.extensions import db
-from app.jobs import identity, work
-from app.jobs.models import Job
+from app.jobs import work
 from app.jobs.recovery import Supervisor
 
 
@@ -62,11 +59,8 @@ class ThreadBackend(Backend):
         super().__init__(app)
         self._pool: ThreadPoolExecutor | None = None
 
-    def enqueue(self, job_id: str) -> None:
-        db.session.execute(update(Job).where(Job.id == job_id, Job.status == "queued")
-                           .values(holder=identity.holder(), heartbeat_at=datetime.now(UTC))
-                           .execution_options(synchronize_session=False))
-        db.session.commit()
+    def enqueue(self, job_id: str, calls: int = 1) -> None:
+        """Into this process's pool (the row was written held by this process)."""
         self._submit(work.perform, job_id)
 
     def notify(self, job_id: str) -> None:
@@ -108,9 +102,9 @@ class RQBackend(Backend):
                                                socket_connect_timeout=2)
         self.queue = Queue(app.config["JOBS_QUEUE"], connection=self.connection)
 
-    def enqueue(self, job_id: str) -> None:
+    def enqueue(self, job_id: str, calls: int = 1) -> None:
+        """Onto the Redis queue; `calls` (the job's studio calls) scales its time limit."""
         config = self.app.config
-        calls = len(db.session.get(Job, job_id).reservations)
         self.queue.enqueue("app.jobs.worker.run", job_id, job_timeout=job_timeout(config, calls),
                            ttl=int(config["JOBS_QUEUE_TIMEOUT"]), result_ttl=0, failure_ttl=86400,
                            description=f"image-studio job {job_id}")

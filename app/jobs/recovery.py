@@ -19,6 +19,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import and_, func, or_, select, update
 
+from app.credits import service as credits
 from app.extensions import db
 from app.jobs import identity, work
 from app.jobs.models import LIVE, Job
@@ -29,7 +30,8 @@ NEVER_STARTED = "The job was not started in time; its credits were refunded"
 
 
 def recover(config: Mapping[str, Any]) -> int:
-    """Fail or requeue every orphaned job (in an app context); returns how many were touched."""
+    """Fail or requeue every orphaned job, and refund the reservations of a submission that
+    died before writing its job (in an app context); returns how many were touched."""
     now = datetime.now(UTC)
     stale = now - timedelta(seconds=float(config["JOBS_STALE_AFTER"]))
     lost = now - timedelta(seconds=float(config["JOBS_QUEUE_TIMEOUT"]))
@@ -37,7 +39,7 @@ def recover(config: Mapping[str, Any]) -> int:
         Job.status.in_(LIVE),
         # A queued job's heartbeat_at, when set, is when it was queued again (_retry).
         or_(Job.holder.is_not(None), func.coalesce(Job.heartbeat_at, Job.created_at) < lost))).all()
-    touched = 0
+    touched = credits.refund_unowned(stale, select(Job.id))
     for job in candidates:
         if job.holder is None:
             touched += _fail(job, NEVER_STARTED, 503)
@@ -71,7 +73,7 @@ def _retry(job: Job, config: Mapping[str, Any]) -> int:
     if changed:
         log.info("job_requeued", extra={"job_id": job.id, "operation": job.operation,
                                         "attempt": job.attempts, "holder": job.holder})
-        current_app.extensions["jobs"].enqueue(job.id)
+        current_app.extensions["jobs"].enqueue(job.id, len(job.reservations))
     return changed
 
 

@@ -21,8 +21,8 @@ from app.credits import service as credits
 from app.errors import Conflict, NotFound, ServiceUnavailable
 from app.extensions import db
 from app.imaging.formats import extension
-from app.jobs import webhooks
-from app.jobs.models import LIVE, Job
+from app.jobs import identity, webhooks
+from app.jobs.models import LIVE, Job, new_job_id
 from app.jobs.operations import OPERATIONS
 
 log = logging.getLogger(__name__)
@@ -41,34 +41,30 @@ def submit(user_id: int, operation: str, body: dict[str, Any], args: Any,
     if webhook_url is not None:
         webhooks.check_url(webhook_url, allowed_hosts(config))
     backend = current_app.extensions["jobs"]
-    body = {key: value for key, value in body.items() if key != "webhook_url"}
-    job = Job(user_id=user_id, operation=operation, backend=backend.name, request=body,
-              webhook_url=webhook_url, reservations=[], items=[], progress_done=0,
-              progress_total=0, attempts=0, provider_called=False, status="queued")
+    job_id = new_job_id()
+    # Reserved first, the row written after in one commit: a crash between leaves entries
+    # naming a job that does not exist, which recovery.py refunds.
+    reservations, total = OPERATIONS[operation].reserve(job_id, user_id, args)
+    now = datetime.now(UTC) if backend.holds_queue else None
+    job = Job(id=job_id, user_id=user_id, operation=operation, backend=backend.name,
+              request={key: value for key, value in body.items() if key != "webhook_url"},
+              webhook_url=webhook_url, reservations=reservations, items=[], progress_done=0,
+              progress_total=total, attempts=0, provider_called=False, status="queued",
+              holder=identity.holder() if backend.holds_queue else None, heartbeat_at=now)
     db.session.add(job)
     db.session.commit()
-    try:
-        reservations, total = OPERATIONS[operation].reserve(job.id, user_id, args)
-    except BaseException:
-        db.session.rollback()
-        credits.refund_job(job.id, "refunded: the submission was refused")
-        db.session.execute(Job.__table__.delete().where(Job.id == job.id))
-        db.session.commit()
-        raise
-    job.reservations, job.progress_total = reservations, total
-    db.session.commit()
-    log.info("job_queued", extra={"job_id": job.id, "operation": operation, "user_id": user_id,
+    log.info("job_queued", extra={"job_id": job_id, "operation": operation, "user_id": user_id,
                                   "total": total, "backend": backend.name})
     try:
-        backend.enqueue(job.id)
+        backend.enqueue(job_id, len(reservations))
     except Exception:  # the queue is away (Redis down): hold nothing for a job nobody will run
         db.session.rollback()
-        log.exception("job_enqueue_failed", extra={"job_id": job.id, "backend": backend.name})
-        credits.refund_job(job.id, "refunded: the job could not be queued")
-        db.session.execute(Job.__table__.delete().where(Job.id == job.id))
+        log.exception("job_enqueue_failed", extra={"job_id": job_id, "backend": backend.name})
+        credits.refund_job(job_id, "refunded: the job could not be queued")
+        db.session.execute(Job.__table__.delete().where(Job.id == job_id))
         db.session.commit()
         raise ServiceUnavailable("The job queue is unavailable; nothing was charged, try again shortly") from None
-    return {"job_id": job.id, "status": "queued", "status_url": STATUS_URL.format(job.id)}
+    return {"job_id": job_id, "status": "queued", "status_url": STATUS_URL.format(job_id)}
 
 
 def allowed_hosts(config: Any) -> set[str]:

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sqlalchemy import update
+from sqlalchemy import select, update
 from werkzeug import Response
 
+from app.credits import service as credits
+from app.credits.models import LedgerEntry
 from app.extensions import db
 from app.jobs import identity, recovery
 from app.jobs.models import Job
@@ -43,7 +45,7 @@ def parked(app, headers, body=BODY, **row):
     """Submit a job whose backend never runs it, then give its row `row`'s values, as a
     process that stopped would have left it. Returns the job id."""
     backend = app.extensions["jobs"]
-    enqueue, backend.enqueue = backend.enqueue, lambda job_id: None
+    enqueue, backend.enqueue = backend.enqueue, lambda job_id, calls=1: None
     try:
         response = app.test_client().post(API + "/create", json=body, headers={**headers, **ASYNC})
     finally:
@@ -181,7 +183,7 @@ def test_an_rq_job_that_never_called_a_paid_provider_is_queued_again(studio, row
     job_id = parked(app, headers, status="running", backend="rq", holder=dead_holder(),
                     heartbeat_at=ago(1), started_at=ago(1), **row)
     queued = []
-    app.extensions["jobs"].enqueue = queued.append
+    app.extensions["jobs"].enqueue = lambda job_id, calls=1: queued.append(job_id)
     assert recover(app) == 1
     after = job_row(app, job_id)
     assert after["status"] == status
@@ -199,8 +201,9 @@ def test_an_rq_job_that_never_called_a_paid_provider_is_queued_again(studio, row
 @pytest.mark.database
 def test_a_queued_job_never_taken_is_failed_with_503_after_the_queue_timeout(studio):
     app, client, headers, user = studio(JOBS_QUEUE_TIMEOUT=60)
-    lost = parked(app, headers, backend="rq", created_at=ago(61))
-    waiting = parked(app, headers, backend="rq", created_at=ago(50))
+    # Queued on Redis: held by no process until a worker claims it.
+    lost = parked(app, headers, backend="rq", holder=None, heartbeat_at=None, created_at=ago(61))
+    waiting = parked(app, headers, backend="rq", holder=None, heartbeat_at=None, created_at=ago(50))
     assert recover(app) == 1
     assert job_row(app, lost)["status"] == "failed" and job_row(app, lost)["error"] == NEVER_STARTED
     assert ledger(app, job_id=lost) == REFUNDED
@@ -217,7 +220,7 @@ def test_a_requeued_job_waits_a_whole_queue_timeout_again(studio):
     job_id = parked(app, headers, status="running", backend="rq", holder=dead_holder(), created_at=ago(90),
                     heartbeat_at=ago(1), started_at=ago(30), attempts=1, provider_called=False)
     queued = []
-    app.extensions["jobs"].enqueue = queued.append
+    app.extensions["jobs"].enqueue = lambda job_id, calls=1: queued.append(job_id)
     assert recover(app) == 1 and queued == [job_id]
     assert recover(app) == 0
     assert job_row(app, job_id)["status"] == "queued" and ledger(app, job_id=job_id) == RESERVED
@@ -254,3 +257,17 @@ def test_recovery_does_not_wait_for_a_slow_webhook(studio):
     finally:
         server.clear()
         server.stop()
+
+
+def test_a_submission_that_died_before_writing_its_job_has_its_reservation_refunded(studio):
+    app, _, _, user = studio(JOBS_STALE_AFTER=0)
+    with app.test_request_context():
+        reservation = credits.reserve(user, studio="create", kind="generate", operation=None,
+                                      provider="stability", model="core", count=2, job_id="f" * 32)
+        kept = credits.reserve(user, studio="create", kind="generate", operation=None,
+                               provider="stability", model="core")
+    assert recover(app) == 2
+    with app.app_context():
+        outcomes = {entry.id: (entry.outcome, entry.note) for entry in db.session.scalars(select(LedgerEntry))}
+    assert [outcomes[i] for i in reservation.entry_ids] == [("refunded", "refunded: the job was never written")] * 2
+    assert outcomes[kept.entry_ids[0]] == ("pending", None)   # no job: the sweeper's, by its own clock

@@ -201,7 +201,7 @@ def test_a_job_whose_worker_vanished_before_any_provider_call_is_requeued_and_su
         rq_app, workers, rq_headers, fake_stability):
     headers = rq_headers
     backend = rq_app.extensions["jobs"]
-    enqueue, backend.enqueue = backend.enqueue, lambda job_id: None   # its queue entry is gone...
+    enqueue, backend.enqueue = backend.enqueue, lambda job_id, calls=1: None   # its queue entry is gone...
     client = rq_app.test_client()
     url = submit(client, headers)
     backend.enqueue = enqueue
