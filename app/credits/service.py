@@ -29,17 +29,25 @@ def month_start(now: datetime | None = None) -> datetime:
 
 
 def allowance(user: User) -> float:
-    return float(current_app.config[f"CREDITS_{user.tier.upper()}"])
+    return _allowance(user.tier)
+
+
+def _allowance(tier: str) -> float:
+    return float(current_app.config[f"CREDITS_{tier.upper()}"])
 
 
 def balance(user: User) -> float:
-    """This month's allowance plus grants, minus charges and reservations (one query: it
-    runs under the account's lock at every reservation)."""
+    """This month's allowance plus grants, minus charges and reservations."""
+    return _balance(user.id, user.tier)
+
+
+def _balance(user_id: int, tier: str) -> float:
+    """One query: it runs under the account's lock at every reservation."""
     signed = case((LedgerEntry.outcome == "granted", LedgerEntry.credits),
                   (LedgerEntry.outcome.in_(SPENDING), -LedgerEntry.credits), else_=0.0)
     net = db.session.scalar(select(func.coalesce(func.sum(signed), 0.0)).where(
-        LedgerEntry.user_id == user.id, LedgerEntry.created_at >= month_start()))
-    return allowance(user) + float(net)
+        LedgerEntry.user_id == user_id, LedgerEntry.created_at >= month_start()))
+    return _allowance(tier) + float(net)
 
 
 @dataclass
@@ -61,8 +69,11 @@ def reserve(user_id: int, *, studio: str, kind: str, operation: str | None, prov
                            model=model, credits=unit, outcome="pending", job_id=job_id) for _ in range(count)]
     db.session.commit()  # end the request's read transaction: read the balance after the lock
     try:
-        db.session.execute(update(User).where(User.id == user_id).values(tier=User.tier))
-        left = balance(db.session.get(User, user_id))
+        # The lock, and the tier it guards, in one statement.
+        tier = db.session.execute(update(User).where(User.id == user_id).values(tier=User.tier)
+                                  .returning(User.tier)
+                                  .execution_options(synchronize_session=False)).scalar_one()
+        left = _balance(user_id, tier)
         needed = unit * count
         if needed > 0 and needed > left:
             raise InsufficientCredits(f"Insufficient credits: this needs {needed:g} credits and "

@@ -66,6 +66,10 @@ class ThreadBackend(Backend):
     def notify(self, job_id: str) -> None:
         self._submit(work.notify, job_id)
 
+    def waiting(self, job_ids: list[str]) -> set[str]:
+        """None of this backend's queued jobs is ever unheld (they carry their process)."""
+        return set()
+
     def _submit(self, task, job_id: str) -> None:
         self.start()
         with self._lock:
@@ -107,7 +111,13 @@ class RQBackend(Backend):
         config = self.app.config
         self.queue.enqueue("app.jobs.worker.run", job_id, job_timeout=job_timeout(config, calls),
                            ttl=int(config["JOBS_QUEUE_TIMEOUT"]), result_ttl=0, failure_ttl=86400,
-                           description=f"image-studio job {job_id}")
+                           description=f"image-studio job {job_id}", job_id=f"job-{job_id}")
+
+    def waiting(self, job_ids: list[str]) -> set[str]:
+        """Which of these jobs still wait on the queue (a worker killed between taking one and
+        claiming it leaves a queued row that nothing will run)."""
+        on_queue = {rq_id.removeprefix("job-") for rq_id in self.queue.get_job_ids()}
+        return {job_id for job_id in job_ids if job_id in on_queue}
 
     def notify(self, job_id: str) -> None:
         self.queue.enqueue("app.jobs.worker.deliver", job_id, job_timeout=600, result_ttl=0,

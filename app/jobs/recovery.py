@@ -29,20 +29,33 @@ ORPHANED = "The worker running this job stopped; its unused credits were refunde
 NEVER_STARTED = "The job was not started in time; its credits were refunded"
 
 
+# What a sweep reads of each live job: plain values, which a commit in the sweep (each fail
+# or requeue commits) cannot expire and reload with a newer status.
+SEEN = (Job.id, Job.status, Job.operation, Job.backend, Job.holder, Job.heartbeat_at, Job.created_at,
+        Job.attempts, Job.provider_called, Job.progress_done, Job.reservations)
+
+
 def recover(config: Mapping[str, Any]) -> int:
     """Fail or requeue every orphaned job, and refund the reservations of a submission that
     died before writing its job (in an app context); returns how many were touched."""
     now = datetime.now(UTC)
     stale = now - timedelta(seconds=float(config["JOBS_STALE_AFTER"]))
     lost = now - timedelta(seconds=float(config["JOBS_QUEUE_TIMEOUT"]))
-    candidates = db.session.scalars(select(Job).where(
-        Job.status.in_(LIVE),
-        # A queued job's heartbeat_at, when set, is when it was queued again (_retry).
-        or_(Job.holder.is_not(None), func.coalesce(Job.heartbeat_at, Job.created_at) < lost))).all()
     touched = credits.refund_unowned(stale, select(Job.id))
+    # A queued job's heartbeat_at, when set, is when it was last put on the queue.
+    queued_at = func.coalesce(Job.heartbeat_at, Job.created_at)
+    candidates = db.session.execute(select(*SEEN).where(
+        Job.status.in_(LIVE), or_(Job.holder.is_not(None), queued_at < stale))).all()
+    db.session.commit()
+    backend = current_app.extensions["jobs"]
+    unheld = [job.id for job in candidates if job.holder is None and job.backend == backend.name]
+    waiting = backend.waiting(unheld) if unheld else set()
     for job in candidates:
         if job.holder is None:
-            touched += _fail(job, NEVER_STARTED, 503)
+            if _older(job.heartbeat_at or job.created_at, lost):
+                touched += _fail(job, NEVER_STARTED, 503)
+            elif job.id in unheld and job.id not in waiting:
+                touched += _requeue(job, "its queue entry was lost")
         elif identity.gone(job.holder) or _older(job.heartbeat_at, stale):
             touched += _retry(job, config) or _fail(job, ORPHANED, 500)
     return touched
@@ -54,30 +67,36 @@ def _older(moment: datetime | None, than: datetime) -> bool:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) < than
 
 
-def _same(job: Job):
+def _same(job: Any):
     """The row still as this sweeper saw it: nobody took or finished it meanwhile."""
     holder = Job.holder.is_(None) if job.holder is None else Job.holder == job.holder
     beat = Job.heartbeat_at.is_(None) if job.heartbeat_at is None else Job.heartbeat_at == job.heartbeat_at
     return and_(Job.id == job.id, Job.status == job.status, holder, beat)
 
 
-def _retry(job: Job, config: Mapping[str, Any]) -> int:
+def _retry(job: Any, config: Mapping[str, Any]) -> int:
+    """An RQ job whose worker died before it spent anything runs again (a bounded number of
+    times); 0 when that is not safe."""
     safe = (job.backend == "rq" and not job.provider_called and job.progress_done == 0
             and job.attempts < int(config["JOBS_MAX_ATTEMPTS"]))
-    if not safe:
-        return 0
+    return _requeue(job, "its worker stopped before calling a provider") if safe else 0
+
+
+def _requeue(job: Any, why: str) -> int:
+    """Back on the queue, its queue time reset. Safe even when a live worker still holds a
+    copy: a job runs only once it is claimed, and only one claim succeeds (work.claim)."""
     changed = db.session.execute(update(Job).where(_same(job))
                                  .values(status="queued", holder=None, heartbeat_at=datetime.now(UTC))
                                  .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     if changed:
         log.info("job_requeued", extra={"job_id": job.id, "operation": job.operation,
-                                        "attempt": job.attempts, "holder": job.holder})
+                                        "attempt": job.attempts, "holder": job.holder, "why": why})
         current_app.extensions["jobs"].enqueue(job.id, len(job.reservations))
     return changed
 
 
-def _fail(job: Job, detail: str, status: int) -> int:
+def _fail(job: Any, detail: str, status: int) -> int:
     changed = db.session.execute(
         update(Job).where(_same(job))
         .values(status="failed", error={"status": status, "detail": detail},

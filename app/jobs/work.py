@@ -95,7 +95,7 @@ def _billing(job_id: str) -> None:
 
 
 class Reporter:
-    """The runner's per-item report: progress and the stored image, saved at once."""
+    """The runner's per-item report: progress and the stored image, in the item's transaction."""
 
     def __init__(self, job_id: str):
         self.job_id = job_id
@@ -117,10 +117,10 @@ class Reporter:
             # client (and the cancel's webhook) was told. An image stored and charged just
             # before the cancel is listed whatever the status: it is kept.
             where.append(Job.status == "running")
+        # Not committed here: the runner commits it with the item's charge or refund.
         changed = db.session.execute(update(Job).where(*where)
                                      .values(progress_done=self.done + 1, items=[*self.items, entry])
                                      .execution_options(synchronize_session=False)).rowcount
-        db.session.commit()
         if changed:
             self.done += 1
             self.items.append(entry)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -133,12 +133,12 @@ def _run(registry: ProviderRegistry, user_id: int, plan: Plan,
     done: dict[int, Delivered | ProviderError] = {}
     try:
         for slot, outcome in produce(registry, plan, job.stop if job else None):
-            result = _deliver(user_id, plan, slot, outcome, reservation)
+            report = _reporter(job, slot, len(done) + 1, len(plan.items))
+            result = _deliver(user_id, plan, slot, outcome, reservation, report)
             if isinstance(result, ProviderError):
-                credits.refund(reservation, [slot], note=result.message)
+                report(result)
+                credits.refund(reservation, [slot], note=result.message)  # commits the report too
             done[slot] = result
-            if job is not None and job.report is not None:
-                job.report(slot, result, len(done), len(plan.items))
     except Exception:
         db.session.rollback()
         credits.refund(reservation, note="internal error")
@@ -192,6 +192,16 @@ def produce(registry: ProviderRegistry, plan: Plan,
             yield slots[future], future.result()
 
 
+def _reporter(job: execution.Execution | None, slot: int, done: int,
+              total: int) -> Callable[[Delivered | ProviderError], None]:
+    """Tell the job about one settled item, inside the transaction that settles it: a worker
+    killed at any moment leaves no charged image off its job's list."""
+    def report(result: Delivered | ProviderError) -> None:
+        if job is not None and job.report is not None:
+            job.report(slot, result, done, total)
+    return report
+
+
 def _in_process(registry: ProviderRegistry, plan: Plan) -> bool:
     """True when the plan's renders are CPU work here rather than a wait on a provider."""
     return any(getattr(registry.providers.get(route.provider), "renders_here", False)
@@ -199,8 +209,10 @@ def _in_process(registry: ProviderRegistry, plan: Plan) -> bool:
 
 
 def _deliver(user_id: int, plan: Plan, slot: int, outcome: Outcome | ProviderError,
-             reservation: credits.Reservation) -> Delivered | ProviderError:
-    """Fit, store and charge one result, in one transaction; an unreadable image fails it."""
+             reservation: credits.Reservation,
+             report: Callable[[Delivered | ProviderError], None]) -> Delivered | ProviderError:
+    """Fit, store, charge and report one result, in one transaction; an unreadable image
+    fails it."""
     if isinstance(outcome, ProviderError):
         return outcome
     item = plan.items[slot]
@@ -219,9 +231,11 @@ def _deliver(user_id: int, plan: Plan, slot: int, outcome: Outcome | ProviderErr
                           provider=outcome.provider, model=outcome.model, asset_id=stored.asset_id):
         db.session.rollback()  # the job was cancelled and this slot refunded: keep nothing
         return ProviderError(plan.studio, DROPPED)
+    delivered = Delivered(data, plan.output.mime_type, width, height, outcome.provider, outcome.model,
+                          outcome.result.seed, stored.asset_id, stored.url, stored.file_name, details)
+    report(delivered)
     db.session.commit()
-    return Delivered(data, plan.output.mime_type, width, height, outcome.provider, outcome.model,
-                     outcome.result.seed, stored.asset_id, stored.url, stored.file_name, details)
+    return delivered
 
 
 def conform(data: bytes, size: tuple[int, int] | None, output: OutputFormat) -> tuple[bytes, int, int]:

@@ -271,3 +271,25 @@ def test_a_submission_that_died_before_writing_its_job_has_its_reservation_refun
         outcomes = {entry.id: (entry.outcome, entry.note) for entry in db.session.scalars(select(LedgerEntry))}
     assert [outcomes[i] for i in reservation.entry_ids] == [("refunded", "refunded: the job was never written")] * 2
     assert outcomes[kept.entry_ids[0]] == ("pending", None)   # no job: the sweeper's, by its own clock
+
+
+def test_a_job_that_finishes_during_a_sweep_is_left_as_it_finished(studio, monkeypatch):
+    """The sweep reads the live jobs, then commits as it handles each; a job a worker
+    finishes meanwhile must stay as it finished, not be failed (as one that never started:
+    it has no holder any more) on a reloaded row."""
+    app, client, headers, user = studio()
+    first, second = (parked(app, headers, status="running", backend="rq", holder=dead_holder(),
+                            heartbeat_at=ago(1), started_at=ago(5), attempts=1, provider_called=True)
+                     for _ in range(2))
+    gone = identity.gone
+
+    def second_finishes_meanwhile(holder):
+        with app.app_context(), db.engine.begin() as other:
+            other.execute(update(Job).where(Job.id == second).values(
+                status="succeeded", holder=None, finished_at=datetime.now(UTC)))
+        return gone(holder)
+
+    monkeypatch.setattr(identity, "gone", second_finishes_meanwhile)
+    assert recover(app) == 1
+    assert job_row(app, first)["status"] == "failed"
+    assert (job_row(app, second)["status"], job_row(app, second)["error"]) == ("succeeded", None)

@@ -22,6 +22,7 @@ from sqlalchemy import update
 
 from app import create_app
 from app.extensions import db
+from app.jobs import recovery
 from app.jobs.models import Job
 from tests.fakes.fixtures import KEYS
 from tests.jobs.fakes import generate_calls, slow_images
@@ -244,3 +245,25 @@ def test_a_submission_while_redis_is_away_is_a_503_that_holds_nothing(studio, fa
     assert job_count(app) == 0 and client.get(API + "/jobs", headers=headers).json == {"jobs": [], "total": 0}
     assert ledger(app) == [("refunded", 3.0, False)]   # released at once, not after JOBS_QUEUE_TIMEOUT
     assert fake_stability.requests == []
+
+
+def test_a_queued_job_whose_queue_entry_was_lost_is_queued_again(studio, queue_name):
+    """A worker killed between taking a job off the queue and claiming it leaves a queued row
+    that nothing would run: the sweep puts it back on the queue (safe even if that worker
+    lived: only one claim succeeds)."""
+    app, client, headers, _ = studio(JOBS_BACKEND="rq", REDIS_URL=REDIS_URL, JOBS_QUEUE=queue_name,
+                                     JOBS_STALE_AFTER=30)
+    job_id = submit(client, headers).rsplit("/", 1)[1]
+    backend = app.extensions["jobs"]
+    with app.app_context():
+        assert backend.waiting([job_id]) == {job_id}
+        assert recovery.recover(app.config) == 0          # waiting on the queue: left alone
+        backend.queue.empty()                             # taken off by a worker that then died
+        assert recovery.recover(app.config) == 0          # younger than JOBS_STALE_AFTER
+        db.session.execute(update(Job).where(Job.id == job_id).values(
+            created_at=datetime.now(UTC) - timedelta(seconds=31)))
+        db.session.commit()
+        assert recovery.recover(app.config) == 1
+        assert backend.waiting([job_id]) == {job_id}
+        assert recovery.recover(app.config) == 0          # its queue time was reset
+        assert db.session.get(Job, job_id).status == "queued"
