@@ -48,7 +48,7 @@ from tests.fakes.fixtures import KEYS  # noqa: E402
 POSTGRES_URL = os.environ.get("IMAGE_STUDIO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("IMAGE_STUDIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 API, GENERATE = "/api/image-studio", "/v2beta/stable-image/generate/"
-CLIENTS, READ_EVERY, SUBMIT_P50_MS, CATALOGUE_SLACK = 4, 0.025, 30.0, 1.2
+READ_EVERY, SUBMIT_P50_MS, CATALOGUE_SLACK = 0.025, 30.0, 1.2
 # JOBS_HEARTBEAT and JOBS_STALE_AFTER keep their defaults (5 s, 30 s): a killed worker's job is
 # noticed at the next sweep of any supervisor, since its pid is gone from this host.
 JOBS_ENV = {"JOBS_BACKEND": "rq", "REDIS_URL": REDIS_URL}
@@ -145,8 +145,10 @@ def cpu_ticks() -> tuple[int, int]:
     return sum(fields) - fields[3] - fields[4], sum(fields)
 
 
-def submit_all(base: str, token: str, body: dict, count: int) -> list[tuple[str | None, float]]:
-    """POST `count` Creates with Prefer: respond-async from CLIENTS threads, a session each."""
+def submit_all(base: str, token: str, body: dict, count: int,
+               clients: int) -> list[tuple[str | None, float]]:
+    """POST `count` Creates with Prefer: respond-async from `clients` threads, a session each,
+    back to back (a burst: with 4 on 2 cores, requests queue for the CPU)."""
     local, headers = threading.local(), {"Authorization": f"Bearer {token}", "Prefer": "respond-async"}
 
     def one(_) -> tuple[str | None, float]:
@@ -156,7 +158,7 @@ def submit_all(base: str, token: str, body: dict, count: int) -> list[tuple[str 
         elapsed = time.perf_counter() - started
         return (response.json()["job_id"] if response.status_code == 202 else None), elapsed
 
-    with ThreadPoolExecutor(CLIENTS) as pool:
+    with ThreadPoolExecutor(clients) as pool:
         return list(pool.map(one, range(count)))
 
 
@@ -246,7 +248,7 @@ def measure(args: argparse.Namespace, kill_every: float | None) -> dict:
                 killing = threading.Thread(target=killer, daemon=True)
                 killing.start()
             body = {"prompt": "a lighthouse at dusk", "provider": "stability", "num_variations": args.variations}
-            out["submitted"] = submit_all(base, token, body, args.jobs)
+            out["submitted"] = submit_all(base, token, body, args.jobs, args.clients)
             out["submitted_at"] = time.monotonic()
             job_ids = [job_id for job_id, _ in out["submitted"] if job_id]
             budget = 120 + 3 * args.jobs * args.delay * -(-args.variations // 10) / args.workers
@@ -306,7 +308,8 @@ def report(name: str, args: argparse.Namespace, kill_every: float | None, out: d
     states = lambda counts: ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))  # noqa: E731
     ms = lambda values: f"{percentile(values, .5):.1f} / {percentile(values, .99):.1f}"  # noqa: E731
     print(f"\n== {name}: {args.jobs} jobs x {args.variations} variations, {args.delay:g} s per image, "
-          f"{args.workers} RQ workers" + (f", one killed every {kill_every:g} s" if kill_every else ""))
+          f"{args.workers} RQ workers, {args.clients} submitting at once"
+          + (f", one killed every {kill_every:g} s" if kill_every else ""))
     for label, value in [
         ("machine: load 1 min at start / end, CPU busy", f"{out['load']:.1f} / {out['load_end']:.1f}, "
                                                          f"{out['busy']:.0%} of {os.cpu_count()} cores"),
@@ -368,6 +371,7 @@ if __name__ == "__main__":
     parser.add_argument("--kill-every", type=float, default=10.0)
     parser.add_argument("--idle", type=float, default=15.0, help="seconds of catalogue reads before submitting")
     parser.add_argument("--part", choices=("steady", "kill", "all"), default="all")
+    parser.add_argument("--clients", type=int, default=4, help="threads submitting the jobs at once")
     args = parser.parse_args()
     parts = [(part, kill) for part, kill in (("steady", None), ("kill", args.kill_every)) if args.part in (part, "all")]
     rows = [row for part, kill in parts for row in report(part, args, kill, measure(args, kill))]

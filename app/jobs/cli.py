@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import click
 from flask import current_app
@@ -15,8 +16,13 @@ jobs = AppGroup("jobs", help="Run and look after asynchronous jobs.")
 @jobs.command("worker")
 @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
 @click.option("--name", default=None, help="Worker name (default: host and pid).")
-def run_worker(burst: bool, name: str | None) -> None:
-    """Run an RQ worker for JOBS_BACKEND=rq; start any number, on any host."""
+@click.option("--nice", default=10, show_default=True, type=click.IntRange(0, 19),
+              help="CPU priority below the web processes on a shared host (0: the same).")
+def run_worker(burst: bool, name: str | None, nice: int) -> None:
+    """Run an RQ worker for JOBS_BACKEND=rq; start any number, on any host.
+
+    A worker on a web host yields the CPU to the web processes (`--nice`): a job's images
+    can wait a few milliseconds, a submission or a page should not."""
     from rq import SimpleWorker
 
     app = current_app._get_current_object()
@@ -25,6 +31,7 @@ def run_worker(burst: bool, name: str | None) -> None:
         raise click.ClickException("JOBS_BACKEND=rq and REDIS_URL are needed to run a worker "
                                    "(the thread backend runs jobs inside the web processes)")
     worker.bind(app)
+    os.nice(nice)
     backend.start()
     logging.getLogger("rq.worker").setLevel(app.config["LOG_LEVEL"])
     rq_worker = SimpleWorker([backend.queue], connection=backend.connection, name=name)
