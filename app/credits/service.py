@@ -128,12 +128,14 @@ def refund_stale(before: datetime) -> int:
     return result.rowcount
 
 
-def refund_unowned(before: datetime, jobs: Select) -> int:
-    """Refund job reservations from before `before` whose job is not among `jobs` (the ids
-    of the jobs that exist): submission reserves, then writes the job, and died between."""
+def refund_unowned(since: datetime, before: datetime, jobs: Select) -> int:
+    """Refund job reservations made between `since` and `before` whose job is not among
+    `jobs` (the ids of the jobs that exist): submission reserves, then writes the job, and
+    died between. The window keeps a sweep that runs every few seconds off the whole ledger."""
     result = db.session.execute(
         update(LedgerEntry)
-        .where(LedgerEntry.outcome == "pending", LedgerEntry.created_at < before,
+        .where(LedgerEntry.outcome == "pending", LedgerEntry.created_at >= since,
+               LedgerEntry.created_at < before,
                LedgerEntry.job_id.is_not(None), LedgerEntry.job_id.not_in(jobs))
         .values(outcome="refunded", note="refunded: the job was never written")
         .execution_options(synchronize_session=False))

@@ -6,6 +6,7 @@ from typing import Any
 
 import flask_smorest
 import marshmallow as ma
+from flask import g, request
 from marshmallow import missing
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
@@ -57,6 +58,14 @@ def load_json(data: bytes) -> Any:
     return value
 
 
+def parsed_body() -> Any:
+    """The request's JSON body, parsed once per request and shared by the route's schema and
+    whatever else reads it (a job stores it): a studio body holds megabytes of base64."""
+    if "json_body" not in g:
+        g.json_body = load_json(request.get_data(cache=True))
+    return g.json_body
+
+
 class JsonParser(FlaskParser):
     """Refuses a body that is not JSON instead of treating it as missing, and bounds what a
     body may hold before any field is read."""
@@ -66,7 +75,7 @@ class JsonParser(FlaskParser):
             raise AppError("Request body must be JSON (Content-Type: application/json)")
         if not is_json_request(req):
             return missing
-        return load_json(req.get_data(cache=True))
+        return parsed_body()
 
 
 class Blueprint(flask_smorest.Blueprint):

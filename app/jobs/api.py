@@ -1,10 +1,10 @@
 """Jobs JSON API: follow, list and cancel asynchronous calls; start and download campaigns."""
-from flask import Response, request, stream_with_context
+from flask import Response, stream_with_context
 
 from app.admission import streams
 from app.auth.guard import auth_required
 from app.auth.identity import require_user
-from app.http.blueprint import Blueprint
+from app.http.blueprint import Blueprint, parsed_body
 from app.jobs import service
 from app.jobs.batch import estimate
 from app.jobs.schemas import (
@@ -72,7 +72,7 @@ def job_zip(job_id):
 @blp.alt_response(402, description="The whole campaign needs more credits than remain")
 def batch(args):
     """Start a campaign: up to 100 Create requests, each image also sized for social."""
-    body = request.get_json()
+    body = parsed_body()
     accepted = service.submit(require_user().id, "batch", body, args, body.get("webhook_url"))
     return accepted, 202, {"Location": accepted["status_url"]}
 

@@ -27,6 +27,7 @@ from app.jobs.models import LIVE, Job
 log = logging.getLogger(__name__)
 ORPHANED = "The worker running this job stopped; its unused credits were refunded"
 NEVER_STARTED = "The job was not started in time; its credits were refunded"
+UNOWNED_WINDOW = timedelta(days=1)
 
 
 # What a sweep reads of each live job: plain values, which a commit in the sweep (each fail
@@ -41,7 +42,8 @@ def recover(config: Mapping[str, Any]) -> int:
     now = datetime.now(UTC)
     stale = now - timedelta(seconds=float(config["JOBS_STALE_AFTER"]))
     lost = now - timedelta(seconds=float(config["JOBS_QUEUE_TIMEOUT"]))
-    touched = credits.refund_unowned(stale, select(Job.id))
+    # Every process sweeps every JOBS_HEARTBEAT seconds: a day is ample room to find those.
+    touched = credits.refund_unowned(stale - UNOWNED_WINDOW, stale, select(Job.id))
     # A queued job's heartbeat_at, when set, is when it was last put on the queue.
     queued_at = func.coalesce(Job.heartbeat_at, Job.created_at)
     candidates = db.session.execute(select(*SEEN).where(

@@ -138,8 +138,7 @@ def finish(job_id: str, status: str, *, result: dict[str, Any] | None = None,
 
 def close(job_id: str) -> str:
     """After a job's last status is written: refund its unused credits, count and log it."""
-    job = db.session.get(Job, job_id)
-    db.session.refresh(job)
+    job = db.session.get(Job, job_id, populate_existing=True)
     refunded = credits.refund_job(job_id, f"refunded: the job {job.status}")
     elapsed = duration(job) or 0.0
     JOBS_FINISHED.labels(job.operation, job.status).inc()

@@ -15,6 +15,7 @@ from flask import current_app, jsonify, request
 
 from app.auth.identity import require_user
 from app.errors import ValidationFailed
+from app.http.blueprint import parsed_body
 
 RESPOND_ASYNC = re.compile(r"(?:^|,)\s*respond-async\s*(?:[;,]|$)", re.IGNORECASE)
 PREFER = {"in": "header", "name": "Prefer", "required": False, "schema": {"type": "string"},
@@ -40,7 +41,7 @@ def asynchronous(blp, operation: str):
     def wrap(view):
         @functools.wraps(view)
         def answer(args: Any, *rest, **kwargs):
-            body = request.get_json(silent=True)
+            body = parsed_body()  # already parsed for the route's schema: not parsed again
             body = body if isinstance(body, dict) else {}
             webhook_url = body.get("webhook_url")
             if not prefers_async():
