@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test migrate lint bench bench-load bench-faults bench-catalog bench-overload bench-jobs clean
+.PHONY: run test migrate lint bench bench-compress bench-load bench-faults bench-catalog bench-overload bench-jobs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ lint: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/social.py
 	$(BIN)/python bench/create_variations.py
+
+# Compress/convert through HTTP against Pillow and libvips in-process (pyvips-binary, bench-only).
+bench-compress: $(DEV_STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/compress.py $(BENCH_ARGS)
 
 bench-load: $(STAMP)
 	$(BIN)/python bench/load.py

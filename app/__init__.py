@@ -17,7 +17,9 @@ from app import (
     auth,
     catalog,
     cli,
+    compress,
     control,
+    convert,
     create,
     credits,
     database,
@@ -39,12 +41,13 @@ from app.http.blueprint import Api
 from app.http.errors import register_error_handlers
 from app.providers import api as providers_api
 from app.providers.registry import build_registry
+from app.studio import provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 # Packages with an `init_app(app, api)`, in registration order; each adds its blueprints,
 # CLI commands and its name in `/api/image-studio/health`'s modules.
 PACKAGES = (auth, catalog, providers_api, assets, credits, create, edit, upscale, control,
-            social, jobs, health, pages)
+            social, compress, convert, jobs, health, pages)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -99,6 +102,7 @@ def register_extensions(app: Flask) -> Api:
     csrf.init_app(app)
     ratelimit.init_app(app, identify=caller_for_limits)
     app.extensions["providers"] = build_registry(app.config)
+    app.extensions["provenance"] = provenance.from_config(app.config)
     api = Api(app)
     register_error_handlers(app)
     docs.init_app(app)

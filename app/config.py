@@ -64,6 +64,8 @@ def check_config(config: Mapping[str, Any]) -> None:
     backend = config.get("JOBS_BACKEND", "thread")
     if backend not in ("thread", "rq"):
         raise ConfigError(f"JOBS_BACKEND must be thread or rq, got {backend!r}")
+    if config.get("PROVENANCE", "on") not in ("on", "off"):
+        raise ConfigError(f"PROVENANCE must be on or off, got {config.get('PROVENANCE')!r}")
     if backend == "rq" and not config.get("REDIS_URL"):
         raise ConfigError("JOBS_BACKEND=rq needs REDIS_URL (the queue the workers read)")
 
@@ -161,6 +163,11 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "WEBHOOK_ATTEMPTS": max(1, _number(env, "WEBHOOK_ATTEMPTS", 5, int)),
         "WEBHOOK_BACKOFF": _number(env, "WEBHOOK_BACKOFF", 1),
         "WEBHOOK_TIMEOUT": _number(env, "WEBHOOK_TIMEOUT", 10),
+        # AI provenance (app/studio/provenance.py): the XMP mark, and C2PA signing when both
+        # PEM files are given.
+        "PROVENANCE": (text("PROVENANCE", "on")).strip().lower(),
+        "C2PA_SIGN_CERT": text("C2PA_SIGN_CERT"),
+        "C2PA_SIGN_KEY": text("C2PA_SIGN_KEY"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": _flag(env, "SESSION_COOKIE_SECURE", False),

@@ -13,6 +13,8 @@ NAV = (
     ("upscale.page", "Upscale", "Enlarge for web, print or social, at an exact size."),
     ("control.page", "Control", "Sketch to image, structure, style and style transfer."),
     ("social.page", "Social", "One upload, every platform's crop within its limits."),
+    ("compress.page", "Compress", "Smaller files: a quality, a target size in KB, WebP or AVIF."),
+    ("convert.page", "Convert", "PNG, JPEG, WebP, AVIF, GIF, BMP or TIFF, transparency handled."),
     ("jobs.batch", "Campaign", "A CSV of prompts, previewed and priced, made as one job."),
     ("jobs.page", "Jobs", "Everything running or done: progress, time and cost; cancel."),
     ("assets.page", "Library", "Every image you have made, to preview, download or delete."),

@@ -169,7 +169,8 @@ def test_a_worker_killed_mid_call_leaves_credits_the_sweeper_refunds(gunicorn, f
     assert _flask(env, "credits", "show", "k@example.com") == "97"  # 3 credits held by a dead request
     assert _flask(env, "sweep").startswith("Refunded 0 stale")  # younger than the bound: kept
     assert _flask(env, "sweep", "--older-than", "0") == (
-        "Refunded 1 stale reservation(s); removed 0 orphan file(s) and 0 expired session(s); 0 orphaned job(s) failed or requeued")
+        "Refunded 1 stale reservation(s); removed 0 orphan file(s) and 0 expired session(s); "
+        "0 orphaned job(s) failed or requeued")
     assert _flask(env, "credits", "show", "k@example.com") == "100"
 
 

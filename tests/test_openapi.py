@@ -82,7 +82,7 @@ def test_the_published_enums_are_the_ones_the_server_enforces(client):
     assert create["style_preset"]["enum"] == edit["style_preset"]["enum"]
     social = _request_properties(spec, "/api/image-studio/social/optimize")
     assert set(social["crop_mode"]["enum"]) == {"smart", "center", "fit"}
-    assert set(social["output_format"]["enum"]) == {"png", "jpeg", "jpg"}
+    assert set(social["output_format"]["enum"]) == {"png", "jpeg", "jpg", "webp"}
 
 
 def test_timestamps_are_published_and_served_with_their_utc_offset(client, auth):

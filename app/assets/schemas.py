@@ -4,7 +4,7 @@ import marshmallow as ma
 from app.assets.service import asset_url, download_name
 from app.http.fields import UtcDateTime
 
-STUDIOS = ("create", "edit", "upscale", "control", "social")
+STUDIOS = ("create", "edit", "upscale", "control", "social", "compress", "convert")
 
 
 class AssetSchema(ma.Schema):

@@ -54,4 +54,6 @@ def operation_kinds() -> dict[str, tuple[str, str | None]]:
         "upscale": ("upscale", "fast"),
         **{op: ("control", op) for op in control_operations()},
         "optimize": ("social", "optimize"),
+        "compress": ("deliver", "compress"),
+        "convert": ("deliver", "convert"),
     }

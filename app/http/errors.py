@@ -152,3 +152,17 @@ def load_args(schema: ma.Schema, values: Mapping[str, Any], *,
     except ma.ValidationError as exc:
         detail, errors = field_sentence(exc.messages)
         raise ValidationFailed(detail, errors=errors) from None
+
+
+def load_each(schema: ma.Schema, bodies: list[Any]) -> list[dict[str, Any] | ValidationFailed]:
+    """A batch's entries each loaded with the single request's schema: an entry that fails
+    is its ValidationFailed (the API's sentence), so one bad entry does not refuse the rest."""
+    loaded: list[dict[str, Any] | ValidationFailed] = []
+    for body in bodies:
+        try:
+            if not isinstance(body, Mapping):
+                raise ValidationFailed("Each entry must be an object")
+            loaded.append(load_args(schema, body, blank_is_missing=False))
+        except ValidationFailed as error:
+            loaded.append(error)
+    return loaded

@@ -1,7 +1,8 @@
-"""Encoding under a byte cap: lower JPEG quality or compress PNG harder, never resize.
+"""Encoding under a byte cap: lower the quality or compress PNG harder, never resize.
 
 A platform refuses files over its limit, and a smaller pixel size would break the format,
-so the cap is met by the encoder alone and the result says what was done.
+so the cap is met by the encoder alone (the search in compression.py) and the result says
+what was done. Social renditions favour speed: baseline JPEG, PNG at level 1 first.
 """
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from app.imaging.codec import encode, flatten
+from app.imaging import codec, compression
+from app.imaging.formats import FORMATS
 
 JPEG_QUALITY = 85
-JPEG_FLOOR = 30  # below this JPEG artefacts dominate; report failure instead
+JPEG_FLOOR = 30  # below this artefacts dominate; report failure instead
 
 
 @dataclass
@@ -24,49 +26,29 @@ class Encoded:
 
 
 def encode_capped(image: Image.Image, fmt: str, max_bytes: int | None) -> Encoded:
-    """Encode as "png" or "jpeg"; if over max_bytes, shrink the file, not the picture."""
-    kind = "jpeg" if fmt.lower() in ("jpeg", "jpg") else "png"
-    if kind == "jpeg":
-        return _jpeg_capped(flatten(image), max_bytes)
-    return _png_capped(image, max_bytes)
-
-
-def _jpeg_capped(image: Image.Image, max_bytes: int | None) -> Encoded:
-    """q85 first; over the cap, bisect for the highest quality that fits (≈6 encodes)."""
-    data = encode(image, "jpeg", quality=JPEG_QUALITY)
-    if max_bytes is None or len(data) <= max_bytes:
-        return Encoded(data)
-    low, high, best, smallest = JPEG_FLOOR, JPEG_QUALITY - 1, None, data
-    while low <= high:
-        quality = (low + high) // 2
-        attempt = encode(image, "jpeg", quality=quality)
-        if len(attempt) <= max_bytes:
-            best, low = (quality, attempt), quality + 1
-        else:
-            smallest, high = attempt, quality - 1
-    if best is None:
-        return Encoded(smallest, [f"Could not fit the {_mb(max_bytes)} MB limit: "
-                                  f"{_mb(len(smallest))} MB at JPEG quality {JPEG_FLOOR}"])
-    quality, data = best
-    return Encoded(data, [f"Re-encoded at JPEG quality {quality} to fit the "
-                          f"{_mb(max_bytes)} MB limit"])
-
-
-def _png_capped(image: Image.Image, max_bytes: int | None) -> Encoded:
-    """Fast level 1 first, then level 9 with optimize, then a 256-colour palette."""
-    data = encode(image, "png", compress_level=1)
-    if max_bytes is None or len(data) <= max_bytes:
-        return Encoded(data)
-    data = encode(image, "png", compress_level=9, optimize=True)
-    if len(data) <= max_bytes:
-        return Encoded(data, [f"Compressed at PNG level 9 to fit the {_mb(max_bytes)} MB limit"])
-    palette = image.quantize(256, method=Image.Quantize.FASTOCTREE)
-    data = encode(palette, "png", compress_level=9, optimize=True)
-    if len(data) <= max_bytes:
-        return Encoded(data, [f"Reduced to a 256-colour palette to fit the "
-                              f"{_mb(max_bytes)} MB limit"])
-    return Encoded(data, [f"Could not fit the {_mb(max_bytes)} MB limit: "
-                          f"{_mb(len(data))} MB even as a 256-colour PNG"])
+    """Encode as "png", "jpeg" or "webp"; if over max_bytes, shrink the file, not the picture."""
+    output = FORMATS[{"jpg": "jpeg"}.get(fmt.lower(), fmt.lower())]
+    if output.lossy:
+        encode = compression.encoder(output, progressive=False, optimize=False)
+    else:
+        fast = codec.encode(image, "png", compress_level=1)
+        if max_bytes is None or len(fast) <= max_bytes:
+            return Encoded(fast)
+        encode = compression.encoder(output)
+    try:
+        done = compression.compress(image, output, JPEG_QUALITY, max_bytes, encode, floor=JPEG_FLOOR)
+    except compression.TargetUnreachable as error:
+        lowest = f"{output.name.upper()} quality {JPEG_FLOOR}" if output.lossy else "2 colours"
+        return Encoded(error.data, [f"Could not fit the {_mb(max_bytes)} MB limit: "
+                                    f"{_mb(error.smallest)} MB at {lowest}"])
+    if output.lossy:
+        notes = [] if done.quality == JPEG_QUALITY else [
+            f"Re-encoded at {output.name.upper()} quality {done.quality} to fit the {_mb(max_bytes)} MB limit"]
+    elif done.colors:
+        notes = [f"Reduced to a {done.colors}-colour palette to fit the {_mb(max_bytes)} MB limit"]
+    else:
+        notes = [f"Compressed at PNG level 9 to fit the {_mb(max_bytes)} MB limit"]
+    return Encoded(done.data, notes)
 
 
 def _mb(n_bytes: int) -> str:

@@ -17,20 +17,30 @@ class OutputFormat:
     mime_type: str
     extension: str  # for file names
     pillow: str     # Pillow's format name
+    alpha: bool = True     # can hold transparency
+    lossy: bool = False    # takes a quality
+    xmp: bool = True       # can carry an XMP packet (the AI provenance mark)
 
 
-OUTPUT_FORMATS = {fmt.name: fmt for fmt in (
+FORMATS = {fmt.name: fmt for fmt in (
     OutputFormat("png", "image/png", "png", "PNG"),
-    OutputFormat("jpeg", "image/jpeg", "jpg", "JPEG"),
-    OutputFormat("webp", "image/webp", "webp", "WEBP"),
+    OutputFormat("jpeg", "image/jpeg", "jpg", "JPEG", alpha=False, lossy=True),
+    OutputFormat("webp", "image/webp", "webp", "WEBP", lossy=True),
+    OutputFormat("avif", "image/avif", "avif", "AVIF", lossy=True),
+    OutputFormat("gif", "image/gif", "gif", "GIF", xmp=False),
+    OutputFormat("bmp", "image/bmp", "bmp", "BMP", alpha=False, xmp=False),
+    OutputFormat("tiff", "image/tiff", "tiff", "TIFF"),
 )}
-ALIASES = {"jpg": "jpeg"}
+# What the generating and editing studios write; compress and convert write every FORMATS.
+OUTPUT_FORMATS = {name: FORMATS[name] for name in ("png", "jpeg", "webp")}
+ALIASES = {"jpg": "jpeg", "tif": "tiff"}
 # Formats an input or a provider reply may be in, by Pillow's name (outputs are a subset).
 MIME_BY_PILLOW = {"PNG": "image/png", "JPEG": "image/jpeg", "MPO": "image/jpeg",
                   "WEBP": "image/webp", "GIF": "image/gif", "BMP": "image/bmp",
-                  "TIFF": "image/tiff"}
-EXTENSIONS = {**{fmt.mime_type: fmt.extension for fmt in OUTPUT_FORMATS.values()},
-              "image/gif": "gif"}
+                  "TIFF": "image/tiff", "AVIF": "image/avif"}
+EXTENSIONS = {fmt.mime_type: fmt.extension for fmt in FORMATS.values()}
+BY_PILLOW = {fmt.pillow: fmt for fmt in FORMATS.values()} | {"MPO": FORMATS["jpeg"]}
+BY_MIME = {fmt.mime_type: fmt for fmt in FORMATS.values()}
 
 
 def choices(names: Iterable[str] = OUTPUT_FORMATS) -> tuple[str, ...]:
@@ -39,16 +49,18 @@ def choices(names: Iterable[str] = OUTPUT_FORMATS) -> tuple[str, ...]:
     return names + tuple(alias for alias, name in ALIASES.items() if name in names)
 
 
-def output_format(name: str | None, allowed: Iterable[str] = OUTPUT_FORMATS) -> OutputFormat:
-    """The format for a request value (default png); ValidationFailed naming the choices."""
+def output_format(name: str | None, allowed: Iterable[str] = OUTPUT_FORMATS, *,
+                  field: str = "output_format") -> OutputFormat:
+    """The format for a request value (default png); ValidationFailed naming the choices
+    under `field`."""
     allowed = tuple(allowed)
     key = (name or "png").strip().lower()
     key = ALIASES.get(key, key)
     if key not in allowed:
         listed = ", ".join(allowed[:-1]) + f" or {allowed[-1]}" if len(allowed) > 1 else allowed[0]
         message = f"Unsupported output format: {name} (choose {listed})"
-        raise ValidationFailed(message, errors={"output_format": [message]})
-    return OUTPUT_FORMATS[key]
+        raise ValidationFailed(message, errors={field: [message]})
+    return FORMATS[key]
 
 
 def extension(mime_type: str) -> str:

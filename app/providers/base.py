@@ -5,7 +5,7 @@ an `ImageResult` or raises `ProviderError`. Nothing here knows about Flask or HT
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -118,7 +118,20 @@ class RenderRequest:
     operation = "optimize"
 
 
-Request = GenerateRequest | EditRequest | UpscaleRequest | ControlRequest | RenderRequest
+@dataclass
+class DeliverRequest:
+    """An upload re-encoded in this process (compress, convert) for the `local` provider:
+    `work` decodes and encodes it, returning the file and what it did."""
+
+    operation: str
+    work: Callable[[], tuple[bytes, dict[str, Any]]]
+    model: str | None = None
+
+    kind = "deliver"
+
+
+Request = (GenerateRequest | EditRequest | UpscaleRequest | ControlRequest | RenderRequest
+           | DeliverRequest)
 
 
 @dataclass
@@ -221,6 +234,9 @@ class Provider:
 
     def social(self, request: RenderRequest) -> ImageResult:
         raise self.unsupported("social", request.operation)
+
+    def deliver(self, request: DeliverRequest) -> ImageResult:
+        raise self.unsupported("deliver", request.operation)
 
     def cannot(self, kind: str, operation: str | None = None) -> str:
         """The sentence a request naming this provider gets for work it cannot do."""

@@ -2,7 +2,8 @@
 
 It sits in the registry like the vendors, so the studio runner plans, reserves (0 credits),
 stores and reports in-process work exactly as it does a provider call: `fast` upscaling
-when Stability is not configured, and each Social Optimizer rendition.
+when Stability is not configured, each Social Optimizer rendition, and the delivery studios'
+re-encodes (compress, convert).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from app.catalog.operations import upscale_settings
 from app.imaging import codec
 from app.imaging.upscale import enlarge
 
-from .base import ImageResult, Provider, RenderRequest, UpscaleRequest
+from .base import DeliverRequest, ImageResult, Provider, RenderRequest, UpscaleRequest
 
 
 def fast_size(width: int, height: int) -> tuple[int, int]:
@@ -48,3 +49,7 @@ class LocalProvider(Provider):
         target = request.target
         return ImageResult(data, codec.sniff_mime(data), self.name, None,
                            metadata={"width": target.width, "height": target.height, "notes": notes})
+
+    def deliver(self, request: DeliverRequest) -> ImageResult:
+        data, metadata = request.work()
+        return ImageResult(data, codec.sniff_mime(data), self.name, None, metadata=metadata)

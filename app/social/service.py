@@ -15,11 +15,12 @@ from flask import current_app
 
 from app.catalog import platforms as catalog
 from app.errors import ValidationFailed
-from app.imaging import codec, formats
+from app.imaging import codec, formats, provenance
 from app.providers.base import RenderRequest
 from app.social.pipeline import WORKERS, Rendition, Target, prepare, render_social
 from app.studio import runner
 from app.studio.options import plan_routes
+from app.studio.provenance import marker
 from app.zipstream import stream_zip
 
 MIB = 1024 * 1024
@@ -60,7 +61,9 @@ def optimize(user_id: int, args: Mapping[str, Any]) -> Optimized:
     (image over MAX_IMAGE_MB or MAX_IMAGE_PIXELS).
     """
     targets, skipped = _targets(args)
-    source = prepare(_image(args), targets, **_options(args))
+    data = _image(args)
+    mark = provenance.read(data)
+    source = prepare(data, targets, **_options(args))
     if not targets:
         return Optimized([], skipped)
     fmt = formats.output_format(source.fmt)
@@ -68,7 +71,7 @@ def optimize(user_id: int, args: Mapping[str, Any]) -> Optimized:
                "show_safe_zones": args.get("show_safe_zones", False)}
     items = [runner.Item(RenderRequest(source, t), (t.width, t.height),
                          {**details, "platform": t.platform, "format": t.format},
-                         name=file_stem(t.platform, t.format), weight=t.width * t.height)
+                         name=file_stem(t.platform, t.format), weight=t.width * t.height, mark=mark)
              for t in targets]
     plan = runner.Plan("social", "optimize", plan_routes("social", "optimize", "local", None),
                        items, fmt, "Social optimization failed", workers=WORKERS)
@@ -81,10 +84,17 @@ def optimize(user_id: int, args: Mapping[str, Any]) -> Optimized:
 
 def archive(args: Mapping[str, Any]) -> Iterator[bytes]:
     """A ZIP of the renditions named `<platform>_<format>.<ext>`, streamed and not kept in
-    the library (the page asks for it after a run whose results are already there)."""
+    the library (the page asks for it after a run whose results are already there); each
+    keeps the upload's AI mark, as the stored renditions do."""
     targets, _ = _targets(args)
-    renditions = render_social(_image(args), targets, **_options(args))
-    return stream_zip((file_name(r), lambda data=r.data: data) for r in renditions)
+    data = _image(args)
+    mark = provenance.read(data)
+    renditions = render_social(data, targets, **_options(args))
+    marking = marker()   # the entries are written while the response streams, outside the app
+
+    def marked(rendition: Rendition) -> bytes:
+        return marking.apply(rendition.data, formats.BY_MIME[rendition.mime_type], mark)[0]
+    return stream_zip((file_name(r), lambda r=r: marked(r)) for r in renditions)
 
 
 def file_name(rendition: Rendition) -> str:

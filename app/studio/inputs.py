@@ -15,8 +15,9 @@ from PIL import Image
 from app.admission import admission
 from app.catalog.operations import input_limits
 from app.errors import ValidationFailed
-from app.imaging import codec
+from app.imaging import codec, provenance
 from app.imaging.mask import coverage, to_mask
+from app.imaging.provenance import Mark
 from app.providers.pricing import provider_info
 from app.providers.registry import Route
 
@@ -31,6 +32,7 @@ class InputImage:
     width: int
     height: int
     mime_type: str
+    mark: Mark | None = None   # the upload's AI mark, read before any re-encode could drop it
 
 
 def load_input(payload: str | None, *, missing: str = MISSING_IMAGE) -> InputImage:
@@ -47,6 +49,7 @@ def load_input(payload: str | None, *, missing: str = MISSING_IMAGE) -> InputIma
                                missing_message=missing)
     image = codec.open_image(data, max_pixels=config["MAX_IMAGE_PIXELS"])
     width, height = image.size
+    mark = provenance.read(data)
     with admission.slot(), closing(image):
         if codec.orientation(image) == 1:
             codec.check_decodes(image)
@@ -54,7 +57,7 @@ def load_input(payload: str | None, *, missing: str = MISSING_IMAGE) -> InputIma
             with closing(codec.normalize(image)) as upright:
                 data = codec.encode(upright, "png")
                 width, height = upright.size
-    return InputImage(data, width, height, codec.sniff_mime(data))
+    return InputImage(data, width, height, codec.sniff_mime(data), mark)
 
 
 def load_optional_input(payload: str | None) -> InputImage | None:

@@ -2,7 +2,8 @@
 
 plan (routes chosen, inputs loaded by the studio) → reserve credits for every item → call
 the routes with failover (items at once on a bounded pool; a render in this process one
-item at a time, admitted as a whole) → fit each result to the size asked for → store it →
+item at a time, admitted as a whole) → fit each result to the size asked for → mark what
+AI made (studio/provenance.py) → store it →
 charge its slot or refund it → hand back typed results in request order. Create's
 variations, Social's platform formats and a single edit are all a `Plan` of one or more
 `Item`s. A job's run (execution.py) hears about each item as it is settled.
@@ -25,13 +26,15 @@ from app.assets.service import store_result
 from app.credits import service as credits
 from app.errors import AppError, OperationFailed, ValidationFailed
 from app.extensions import db
-from app.imaging import codec
+from app.imaging import codec, provenance
 from app.imaging.formats import OutputFormat
 from app.imaging.geometry import fit_cover
+from app.imaging.provenance import Mark
 from app.providers.base import ProviderError, Request
 from app.providers.pricing import operation_name, price
 from app.providers.registry import Outcome, ProviderRegistry, Route
 from app.studio import execution
+from app.studio.provenance import marker
 
 MAX_WORKERS = 10  # = the most variations one Create request may ask for
 CANCELLED = "The job was cancelled before this image was made"
@@ -47,6 +50,7 @@ class Item:
     metadata: dict[str, Any] = field(default_factory=dict)
     name: str | None = None   # download name without extension; default "<studio>-<asset id>"
     weight: float = 0.0       # heavier items start first when several run at once
+    mark: Mark | None = None  # the input's AI mark, kept when a provider adds none of its own
 
 
 @dataclass
@@ -223,6 +227,8 @@ def _deliver(user_id: int, plan: Plan, slot: int, outcome: Outcome | ProviderErr
     details = {**item.metadata, **outcome.result.metadata}
     if outcome.attempts:
         details["failover"] = outcome.attempts
+    mark = provenance.for_request(item.request.kind, outcome.provider, outcome.model) or item.mark
+    data, details["provenance"] = marker().apply(data, plan.output, mark)
     stored = store_result(user_id, studio=plan.studio, operation=plan.operation, data=data,
                           mime_type=plan.output.mime_type, width=width, height=height,
                           provider=outcome.provider, model=outcome.model, details=details,

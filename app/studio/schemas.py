@@ -60,12 +60,11 @@ class StudioRequestSchema(ma.Schema):
     output_format = output_format_field()
 
 
-class StudioResultSchema(ma.Schema):
+class DeliveredSchema(ma.Schema):
     """Every single-image result: the image, where it is kept, and how it was made."""
 
     success = ma.fields.Boolean()
     provider = ma.fields.String()
-    model = ma.fields.String(allow_none=True)
     image_base64 = ma.fields.String(metadata={"description": "data:image/<fmt>;base64,..."})
     width = ma.fields.Integer()
     height = ma.fields.Integer()
@@ -73,3 +72,43 @@ class StudioResultSchema(ma.Schema):
     url = ma.fields.String()
     file_name = ma.fields.String(metadata={"description": "Suggested download file name"})
     metadata = ma.fields.Dict()
+
+
+class StudioResultSchema(DeliveredSchema):
+    """A provider studio's result (edit, upscale, control): also the model that made it."""
+
+    model = ma.fields.String(allow_none=True)
+
+
+MAX_BATCH = 20
+
+
+class DeliveryBatchRequestSchema(ma.Schema):
+    """A delivery studio's batch: each entry is the single call's body, checked on its own."""
+
+    images = ma.fields.List(ma.fields.Dict(), required=True,
+                            validate=ma.validate.Length(1, MAX_BATCH,
+                                                        error=f"images holds 1 to {MAX_BATCH} entries"),
+                            metadata={"description": "Request bodies, each as the single call takes"})
+
+
+class BatchItemField(ma.fields.Field):
+    """A batch entry: the single call's result, or `{"success": false, "error"}`."""
+
+    def __init__(self, schema: ma.Schema, **kwargs):
+        super().__init__(**kwargs)
+        self.schema = schema
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if isinstance(value, dict) else self.schema.dump(value)
+
+
+def batch_schema(result: type[ma.Schema]) -> type[ma.Schema]:
+    """The batch envelope around one studio's result schema."""
+    return type(f"{result.__name__.removesuffix('Schema')}BatchSchema", (ma.Schema,), {
+        "success": ma.fields.Boolean(metadata={"description": "True when every image succeeded"}),
+        "results": ma.fields.List(BatchItemField(result())),
+        "total_images": ma.fields.Integer(),
+        "successful": ma.fields.Integer(),
+        "failed": ma.fields.Integer(),
+    })

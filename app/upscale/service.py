@@ -58,7 +58,7 @@ def upscale(user_id: int, params: Mapping[str, Any]) -> StudioResult:
                              creativity=params.get("creativity"),
                              style_preset=params.get("style_preset"), output_format=fmt.name,
                              target=target)
-    plan = runner.Plan("upscale", mode, routes, [runner.Item(request, target, metadata)], fmt,
+    plan = runner.Plan("upscale", mode, routes, [runner.Item(request, target, metadata, mark=image.mark)], fmt,
                        "Image upscale failed")
     delivered = runner.run_one(user_id, plan)
     metadata["upscale_factor"] = round(delivered.width / image.width, 3)

@@ -187,6 +187,7 @@
   }
 
   async function estimate() {
+    clearTimeout(state.timer);
     const ticket = ++state.ticket;
     setReady(false);
     if (!state.campaign) { return; }
@@ -206,7 +207,14 @@
     if (ticket !== state.ticket) { return; }
     if (answer) { showEstimate(answer); setReady(true); } else { showProblems(problems); }
   }
-  const schedule = () => { clearTimeout(state.timer); state.timer = setTimeout(estimate, 250); };
+  /** A changed option: the shown estimate is stale at once (Start waits), the new one follows a pause. */
+  function schedule() {
+    clearTimeout(state.timer);
+    state.ticket++;
+    setReady(false);
+    if (state.campaign) { $("estimate-total").textContent = "estimating…"; }
+    state.timer = setTimeout(estimate, 250);
+  }
 
   /* ---- the job -------------------------------------------------------------------------- */
   function card(title, image, attrs) {

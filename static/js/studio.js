@@ -114,12 +114,20 @@
     });
   }
 
-  /** Wire a drop zone and its file input; calls onFile(file, dataUrl) for an image. */
-  function dropzone(zone, input, onFile) {
+  /** Wire a drop zone and its file input; calls onFile(file, dataUrl) for an image. Before the
+      file is read, options.check(file) may throw; a refusal goes to options.onError. */
+  function dropzone(zone, input, onFile, options) {
+    const { check = null, onError = null } = options || {};
     const take = async (file) => {
       if (!file) { return; }
-      if (!file.type.startsWith("image/")) { throw new Error(file.name + " is not an image"); }
-      onFile(file, await readFile(file));
+      try {
+        if (!file.type.startsWith("image/")) { throw new Error(file.name + " is not an image"); }
+        if (check) { check(file); }
+        onFile(file, await readFile(file));
+      } catch (err) {
+        if (!onError) { throw err; }
+        onError(err);
+      }
     };
     zone.addEventListener("click", () => input.click());
     zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });

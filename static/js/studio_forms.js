@@ -48,16 +48,21 @@
     return ops;
   }
 
-  /** Fill the result panel: before/after slider, exact size, provider and cost, download. */
-  function showResult(panel, beforeSrc, result) {
-    const after = panel.querySelector("[data-after]");
+  /** The before/after comparison (macros/studio.html compare): the original over the result,
+      clipped by the slider. */
+  function compare(panel, beforeSrc, afterSrc) {
     const before = panel.querySelector("[data-before]");
     const slider = panel.querySelector("[data-slider]");
-    after.src = result.image_base64;
+    panel.querySelector("[data-after]").src = afterSrc;
     before.src = beforeSrc;
     const clip = () => { before.style.clipPath = "inset(0 " + (100 - slider.value) + "% 0 0)"; };
     slider.oninput = clip;
     clip();
+  }
+
+  /** Fill the result panel: before/after slider, exact size, provider and cost, download. */
+  function showResult(panel, beforeSrc, result) {
+    compare(panel, beforeSrc, result.image_base64);
     panel.querySelector("[data-result-size]").textContent = result.width + "×" + result.height + " px";
     const meta = result.metadata || {};
     panel.querySelector("[data-result-info]").textContent = "Provider " + result.provider +
@@ -69,5 +74,5 @@
     panel.classList.remove("hidden");
   }
 
-  Object.assign(window.ImageStudio, { upload, toggleFields, values, operations, showResult });
+  Object.assign(window.ImageStudio, { upload, toggleFields, values, operations, compare, showResult });
 })();

@@ -7,10 +7,10 @@ import pytest
 pytestmark = pytest.mark.e2e
 JS = Path(__file__).resolve().parents[2] / "static" / "js"
 PAGES = ["/", "/templates", "/platform-specs", "/create", "/create/personas", "/edit", "/upscale",
-         "/control", "/social", "/library", "/usage", "/jobs", "/batch"]
+         "/control", "/social", "/compress", "/convert", "/library", "/usage", "/jobs", "/batch"]
 CORE = ["api", "busy", "csrf", "download", "downloadName", "dropzone", "el", "handle", "loadImage",
         "readFile", "showError", "submit", "url"]
-FORMS = ["MaskPainter", "operations", "showResult", "toggleFields", "upload", "values"]
+FORMS = ["MaskPainter", "compare", "operations", "showResult", "toggleFields", "upload", "values"]
 JOBS = ["cancelJob", "resumeJob", "runJob", "showItems", "submitJob"]
 
 

@@ -194,5 +194,5 @@ def test_data_url_mime_matches_the_bytes(fmt, mime):
 
 
 def test_encode_rejects_unknown_formats():
-    with pytest.raises(ValidationFailed, match="Unsupported output format: bmp"):
-        codec.encode(Image.new("RGB", (4, 4)), "bmp")
+    with pytest.raises(ValidationFailed, match="Unsupported output format: pcx"):
+        codec.encode(Image.new("RGB", (4, 4)), "pcx")

@@ -24,21 +24,21 @@ def test_no_cap_or_under_cap_means_no_notes():
             assert result.notes == [] and opened(result.data).size == (300, 200)
 
 
-def test_jpeg_quality_is_bisected_under_the_cap(monkeypatch):
+@pytest.mark.parametrize("fmt", ["jpeg", "webp"])
+def test_quality_is_searched_under_the_cap(fmt, monkeypatch):
     image = noisy(600, 600)
-    uncapped = len(codec.encode(image, "jpeg", quality=85))
-    cap = uncapped // 2
+    cap = (len(codec.encode(image, fmt, quality=85)) + len(codec.encode(image, fmt, quality=40))) // 2
     calls = []
-    real = encode.encode
-    monkeypatch.setattr(encode, "encode", lambda *a, **k: calls.append(k) or real(*a, **k))
-    result = encode_capped(image, "jpeg", cap)
+    real = codec.encode
+    monkeypatch.setattr(codec, "encode", lambda *a, **k: calls.append(k) or real(*a, **k))
+    result = encode_capped(image, fmt, cap)
     assert len(result.data) <= cap
-    assert opened(result.data).size == (600, 600) and opened(result.data).format == "JPEG"
+    assert opened(result.data).size == (600, 600) and opened(result.data).format == fmt.upper()
     quality = int(re.search(r"quality (\d+)", result.notes[0]).group(1))
     assert encode.JPEG_FLOOR <= quality < 85
-    assert len(calls) <= 8  # q85 plus a bisection over 30..84, not a walk in small steps
-    # The chosen quality is the highest that fits.
-    assert len(codec.encode(image, "jpeg", quality=quality + 1)) > cap
+    assert len(calls) <= 6  # q85, the floor, then at most four guesses: never a walk in small steps
+    # Within two steps of the highest quality that fits.
+    assert len(real(image, fmt, quality=quality + 3)) > cap
 
 
 def test_impossible_jpeg_cap_says_so_and_keeps_the_size():

@@ -1,0 +1,142 @@
+"""The Compress and Convert pages in a real browser: a real photograph dropped in, presets,
+a computed estimate, the result's sizes, before/after and zoom, the library pick, downloads."""
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from tests.delivery_helpers import format_of
+from tests.photos import photograph
+
+pytestmark = pytest.mark.e2e
+
+
+def _problems(page):
+    seen = []
+    page.on("pageerror", lambda error: seen.append(str(error)))
+    page.on("console", lambda message: seen.append(message.text) if message.type == "error" else None)
+    return seen
+
+
+def _saved(tmp_path, image, name, fmt="PNG"):
+    path = tmp_path / name
+    image.save(path, fmt)
+    return str(path)
+
+
+def test_compress_a_photo_with_a_preset_and_a_target(admin_page, tmp_path):
+    page = admin_page
+    problems = _problems(page)
+    page.click("nav >> text=Compress")
+    page.wait_for_url("**/compress")
+    with page.expect_request(lambda r: r.url.endswith("/compress/estimate")) as sent:
+        page.set_input_files("[data-upload=image] input[type=file]", _saved(tmp_path, photograph("chelsea"), "cat.png"))
+    assert sent.value.post_data_json["format"] == "jpeg" and sent.value.post_data_json["quality"] == 85
+    expect(page.locator("[data-upload-info]")).to_contain_text("cat.png · 451×300 px")
+    expect(page.locator("[data-estimate]")).to_contain_text("≈ ")
+    expect(page.locator("[data-estimate]")).to_contain_text("% from ")
+
+    page.check("input[name=preset][value=email]")
+    expect(page.locator("select[name=format]")).to_have_value("jpeg")
+    expect(page.locator("input[name=target_size_kb]")).to_have_value("200")
+    expect(page.locator("[data-estimate]")).to_have_text("at most 200 KB (the quality is searched to fit)")
+
+    page.check("input[name=preset][value=web]")
+    expect(page.locator("select[name=format]")).to_have_value("webp")
+    expect(page.locator("[data-quality-value]")).to_have_text("80")
+    page.fill("input[name=target_size_kb]", "12")
+    expect(page.locator("input[name=preset][value=custom]")).to_be_checked()
+    with page.expect_response("**/api/image-studio/compress") as answer:
+        page.click("#compress-form button[type=submit]")
+    result = answer.value.json()
+    assert answer.value.status == 200 and result["compressed_size_kb"] <= 12
+    sizes = page.locator("[data-sizes]")
+    expect(sizes).to_contain_text(" → ")
+    expect(sizes).to_contain_text(f"WEBP quality {result['quality_used']} · 451×300 px")
+    expect(page.locator("[data-notes]")).to_contain_text(
+        f"Quality {result['quality_used']} is the highest that fits 12 KB")
+    expect(page.locator("[data-after]")).to_have_js_property("naturalWidth", 451)
+    # The zoom shows both images at 100%, moved by the pointer over the comparison.
+    page.hover("[data-compare]", position={"x": 10, "y": 10})
+    zoom = page.locator("[data-zoom-after]")
+    assert zoom.evaluate("v => getComputedStyle(v).backgroundSize") == "451px 300px"
+    assert zoom.evaluate("v => getComputedStyle(v).backgroundImage").startswith('url("data:image/webp')
+    assert page.locator("[data-zoom-before]").evaluate("v => v.style.backgroundPosition") == "0px 0px"
+    page.focus("[data-zoom-pair]")
+    for _ in range(10):
+        page.keyboard.press("ArrowDown")
+    left, top = page.locator("[data-zoom-before]").evaluate("v => v.style.backgroundPosition").split()
+    assert left == "0px" and float(top.removesuffix("px")) < -20     # moved down into the picture
+
+    link = page.locator("[data-download]")
+    expect(link).to_have_attribute("download", result["file_name"])
+    with page.expect_download() as download:
+        link.click()
+    saved = tmp_path / "out"
+    download.value.save_as(saved)
+    assert format_of(saved.read_bytes()) == "webp" and Image.open(saved).size == (451, 300)
+
+    # The result is in the library, and can be picked as the next source without a file.
+    page.click("[data-library-open]")
+    item = page.locator(f"[data-library] [data-asset='{result['asset_id']}']")
+    expect(item).to_be_visible()
+    with page.expect_response(lambda r: r.url.endswith(result["url"]) and r.request.resource_type == "fetch"):
+        item.click()
+    expect(page.locator("[data-upload-info]")).to_contain_text(result["file_name"])
+    assert problems == []
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_sent(admin_page, tmp_path):
+    page = admin_page
+    page.goto("/compress")
+    noise = Image.fromarray(np.random.default_rng(0).integers(0, 256, (2100, 2100, 3), dtype=np.uint8))
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    page.set_input_files("[data-upload=image] input[type=file]", _saved(tmp_path, noise, "huge.png"))
+    expect(page.locator("#compress-form [data-error]")).to_contain_text("huge.png is 12.6")
+    expect(page.locator("#compress-form [data-error]")).to_contain_text("; the limit is 10 MB")
+    assert sent == []
+
+
+def test_convert_flattens_transparency_onto_the_chosen_colour(admin_page, tmp_path):
+    page = admin_page
+    problems = _problems(page)
+    page.click("nav >> text=Convert")
+    page.wait_for_url("**/convert")
+    image = photograph("coffee").convert("RGBA")
+    alpha = Image.new("L", image.size, 255)
+    alpha.paste(0, (0, 0, image.width // 2, image.height))
+    image.putalpha(alpha)
+    page.set_input_files("[data-upload=image] input[type=file]", _saved(tmp_path, image, "cup.png"))
+    expect(page.locator("[data-format-help]")).to_contain_text("Keeps transparency.")
+    page.select_option("select[name=target_format]", "gif")
+    expect(page.locator("[data-format-help]")).to_contain_text("256 colours at most")
+    page.select_option("select[name=target_format]", "jpeg")
+    expect(page.locator("[data-format-help]")).to_contain_text("flattened onto the background")
+    expect(page.locator("input[name=preserve_transparency]")).to_be_hidden()
+    page.select_option("select[name=background_kind]", "colour")
+    page.locator("input[name=background_colour]").evaluate(
+        "input => { input.value = '#2040c0'; input.dispatchEvent(new Event('input')); }")
+    with page.expect_response("**/api/image-studio/convert-format") as answer:
+        page.click("#convert-form button[type=submit]")
+    body = json.loads(answer.value.request.post_data)
+    assert (body["target_format"], body["background"]) == ("jpeg", "#2040c0")
+    result = answer.value.json()
+    expect(page.locator("[data-sizes]")).to_contain_text("PNG ")
+    expect(page.locator("[data-sizes]")).to_contain_text(" → JPEG ")
+    expect(page.locator("[data-notes]")).to_contain_text("Transparency flattened onto #2040c0: JPEG has none")
+    expect(page.locator("[data-provenance]")).to_have_text("No AI mark: the source carried none.")
+    with page.expect_download() as download:
+        page.click("[data-download]")
+    saved = tmp_path / "converted"
+    download.value.save_as(saved)
+    data = saved.read_bytes()
+    assert format_of(data) == "jpeg" and download.value.suggested_filename == result["file_name"]
+    pixel = Image.open(io.BytesIO(data)).convert("RGB").getpixel((20, 20))
+    assert all(abs(a - b) <= 4 for a, b in zip(pixel, (0x20, 0x40, 0xC0), strict=True))
+    assert problems == []
