@@ -83,6 +83,12 @@ def test_the_published_enums_are_the_ones_the_server_enforces(client):
     social = _request_properties(spec, "/api/image-studio/social/optimize")
     assert set(social["crop_mode"]["enum"]) == {"smart", "center", "fit"}
     assert set(social["output_format"]["enum"]) == {"png", "jpeg", "jpg", "webp"}
+    compress = _request_properties(spec, "/api/image-studio/compress")
+    assert set(compress["format"]["enum"]) == {"jpeg", "jpg", "png", "webp", "avif"}
+    assert (compress["quality"]["minimum"], compress["quality"]["maximum"]) == (1, 100)
+    assert compress["target_size_kb"]["minimum"] == 10
+    convert = _request_properties(spec, "/api/image-studio/convert-format")
+    assert set(convert["target_format"]["enum"]) == {"png", "jpeg", "jpg", "webp", "avif", "gif", "bmp", "tiff", "tif"}
 
 
 def test_timestamps_are_published_and_served_with_their_utc_offset(client, auth):

@@ -6,8 +6,10 @@ from app.compress.schemas import (
     CompressBatchSchema,
     CompressEstimateRequestSchema,
     CompressEstimateSchema,
+    CompressFormatsSchema,
     CompressRequestSchema,
     CompressResultSchema,
+    PresetListSchema,
 )
 from app.http.blueprint import Blueprint
 from app.http.errors import load_each
@@ -48,6 +50,7 @@ def estimate(args):
 
 @blp.route("/compress/formats")
 @auth_required
+@blp.response(200, CompressFormatsSchema)
 def formats():
     """The formats compress writes, and what each is for."""
     return service.formats()
@@ -55,6 +58,7 @@ def formats():
 
 @blp.route("/compress/presets")
 @auth_required
+@blp.response(200, PresetListSchema)
 def presets():
     """Ready-made choices: web, email, social, high_quality, maximum."""
     return service.presets()

@@ -4,7 +4,7 @@ import marshmallow as ma
 from app.compress.service import COMPRESS_FORMATS, DEFAULT_FORMAT
 from app.http.fields import optional, optional_text
 from app.imaging import formats
-from app.studio.schemas import DeliveredSchema, batch_schema, choice, listing
+from app.studio.schemas import DeliveredSchema, OutputFormatSchema, batch_schema, choice, listing
 
 FORMAT_CHOICES = formats.choices(COMPRESS_FORMATS)
 
@@ -60,3 +60,21 @@ class CompressEstimateSchema(ma.Schema):
     height = ma.fields.Integer()
     format = ma.fields.String()
     quality = ma.fields.Integer(allow_none=True)
+
+
+class CompressFormatsSchema(ma.Schema):
+    formats = ma.fields.List(ma.fields.Nested(OutputFormatSchema))
+    default = ma.fields.String()
+
+
+class PresetSchema(ma.Schema):
+    id = ma.fields.String()
+    name = ma.fields.String()
+    format = ma.fields.String()
+    quality = ma.fields.Integer()
+    target_size_kb = ma.fields.Integer(allow_none=True)
+    description = ma.fields.String()
+
+
+class PresetListSchema(ma.Schema):
+    presets = ma.fields.List(ma.fields.Nested(PresetSchema))

@@ -2,7 +2,7 @@
 from app.auth.guard import auth_required
 from app.auth.identity import require_user
 from app.convert import service
-from app.convert.schemas import ConvertBatchSchema, ConvertRequestSchema, ConvertResultSchema
+from app.convert.schemas import ConvertBatchSchema, ConvertRequestSchema, ConvertResultSchema, SupportedSchema
 from app.http.blueprint import Blueprint
 from app.http.errors import load_each
 from app.studio.schemas import DeliveryBatchRequestSchema
@@ -33,6 +33,7 @@ def convert_batch(args):
 
 @blp.route("/convert-format/supported")
 @auth_required
+@blp.response(200, SupportedSchema)
 def supported():
     """The formats read and written, with what each can hold."""
     return service.supported()

@@ -4,7 +4,7 @@ import marshmallow as ma
 from app.convert.service import CONVERT_FORMATS
 from app.http.fields import optional, optional_text
 from app.imaging import formats
-from app.studio.schemas import DeliveredSchema, batch_schema, choice, listing
+from app.studio.schemas import DeliveredSchema, OutputFormatSchema, batch_schema, choice, listing
 
 
 class ConvertRequestSchema(ma.Schema):
@@ -35,3 +35,9 @@ class ConvertResultSchema(DeliveredSchema):
 
 
 ConvertBatchSchema = batch_schema(ConvertResultSchema)
+
+
+class SupportedSchema(ma.Schema):
+    input_formats = ma.fields.List(ma.fields.String())
+    output_formats = ma.fields.List(ma.fields.Nested(OutputFormatSchema))
+    aliases = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())

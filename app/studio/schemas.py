@@ -112,3 +112,19 @@ def batch_schema(result: type[ma.Schema]) -> type[ma.Schema]:
         "successful": ma.fields.Integer(),
         "failed": ma.fields.Integer(),
     })
+
+
+class OutputFormatSchema(ma.Schema):
+    """One format a delivery studio writes, and what it can hold."""
+
+    format = ma.fields.String()
+    mime_type = ma.fields.String()
+    extension = ma.fields.String()
+    lossy = ma.fields.Boolean(metadata={"description": "Takes a quality"})
+    transparency = ma.fields.Boolean()
+    description = ma.fields.String()
+    quality_range = ma.fields.List(ma.fields.Integer(), allow_none=True)
+    target_size = ma.fields.String(metadata={"description": "How a target size is met"})
+    metadata = ma.fields.Boolean(metadata={"description": "Can keep EXIF"})
+    ai_mark = ma.fields.Boolean(metadata={"description": "Can carry the XMP AI mark"})
+    animation = ma.fields.Boolean()

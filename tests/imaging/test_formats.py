@@ -19,3 +19,10 @@ def test_an_unknown_format_names_the_choices():
         formats.output_format("gif")
     assert error.value.detail == "Unsupported output format: gif (choose png, jpeg or webp)"
     assert error.value.errors == {"output_format": [error.value.detail]}
+
+
+def test_the_installed_pillow_writes_webp_and_avif_itself():
+    """Both come from Pillow's own codecs (its wheels ship libwebp and libavif): no plugin."""
+    from PIL import features
+
+    assert features.check("webp") and features.check("avif")
