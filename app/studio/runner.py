@@ -26,9 +26,9 @@ from app.assets.service import store_result
 from app.credits import service as credits
 from app.errors import AppError, OperationFailed, ValidationFailed
 from app.extensions import db
-from app.imaging import codec, provenance
+from app.imaging import codec, provenance, saliency
 from app.imaging.formats import OutputFormat
-from app.imaging.geometry import fit_cover
+from app.imaging.geometry import fit_contain, fit_cover, resample
 from app.imaging.provenance import Mark
 from app.providers.base import ProviderError, Request
 from app.providers.pricing import operation_name, price
@@ -41,6 +41,25 @@ CANCELLED = "The job was cancelled before this image was made"
 DROPPED = "The job was cancelled while this image was being made; it was not kept or charged"
 
 
+@dataclass(frozen=True)
+class Fit:
+    """How a result of another shape is brought to the exact size asked for: `crop` covers
+    it (centred, or on the most salient window when `smart`), `pad` contains it on
+    `background`, `stretch` resizes it (the one mode that distorts)."""
+
+    mode: str = "crop"
+    smart: bool = False
+    background: tuple[int, int, int] = (255, 255, 255)
+
+    def apply(self, image: Image.Image, width: int, height: int) -> Image.Image:
+        if self.mode == "pad":
+            return fit_contain(image, width, height, self.background)
+        if self.mode == "stretch":
+            return resample(image, (width, height))
+        center = saliency.analyse(image).center_for(width, height) if self.smart else None
+        return fit_cover(image, width, height, center)
+
+
 @dataclass
 class Item:
     """One image to make: the provider request, the exact size wanted, what to record."""
@@ -51,6 +70,7 @@ class Item:
     name: str | None = None   # download name without extension; default "<studio>-<asset id>"
     weight: float = 0.0       # heavier items start first when several run at once
     mark: Mark | None = None  # the input's AI mark, kept when a provider adds none of its own
+    fit: Fit = Fit()          # how a result of another shape meets `size`
 
 
 @dataclass
@@ -221,7 +241,7 @@ def _deliver(user_id: int, plan: Plan, slot: int, outcome: Outcome | ProviderErr
         return outcome
     item = plan.items[slot]
     try:
-        data, width, height = conform(outcome.result.data, item.size, plan.output)
+        data, width, height = conform(outcome.result.data, item.size, plan.output, item.fit)
     except ProviderError as error:
         return error
     details = {**item.metadata, **outcome.result.metadata}
@@ -244,7 +264,8 @@ def _deliver(user_id: int, plan: Plan, slot: int, outcome: Outcome | ProviderErr
     return delivered
 
 
-def conform(data: bytes, size: tuple[int, int] | None, output: OutputFormat) -> tuple[bytes, int, int]:
+def conform(data: bytes, size: tuple[int, int] | None, output: OutputFormat,
+            fit: Fit = Fit()) -> tuple[bytes, int, int]:
     """Bring provider bytes to the exact size and format asked for, re-encoding only when needed."""
     try:
         image = Image.open(io.BytesIO(data))
@@ -264,5 +285,5 @@ def conform(data: bytes, size: tuple[int, int] | None, output: OutputFormat) -> 
             raise ProviderError("provider", "The provider returned an unreadable image",
                                 retryable=True) from None
         if resize:
-            image = fit_cover(image, *size)
+            image = fit.apply(image, *size)
         return codec.encode(image, output.name), image.width, image.height

@@ -4,6 +4,7 @@ import marshmallow as ma
 from app.catalog.operations import upscale_modes, upscale_settings
 from app.http.fields import optional, optional_text
 from app.studio.schemas import StudioRequestSchema, StudioResultSchema, choice, listing
+from app.upscale.service import FITS
 
 MAX_SIDE = upscale_settings()["max_side"]
 SIDE = ma.validate.Range(1, MAX_SIDE, error=f"Must be between 1 and {MAX_SIDE} pixels.")
@@ -27,6 +28,11 @@ class UpscaleRequestSchema(StudioRequestSchema):
     prompt = optional_text("Prompt for conservative/creative modes")
     negative_prompt = optional_text("Negative prompt for conservative/creative modes")
     creativity = optional(ma.fields.Float, "conservative 0.2-0.5, creative 0.1-0.5")
+    fit = choice(FITS, f"Unsupported fit: {{input}} (choose {listing(FITS)})", load_default="crop", metadata={
+        "description": "With both target sides of another shape than the input: crop (default; the "
+                       "most salient window, never distorted), pad (contain on background) or stretch"})
+    background = ma.fields.String(load_default="white", metadata={
+        "description": "What fit=pad fills with: white, black or #rrggbb"})
 
 
 class UpscaleResultSchema(StudioResultSchema):

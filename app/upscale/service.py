@@ -5,23 +5,31 @@ plans it like any provider. The runner fits every result to the preset or target
 """
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from flask import current_app
+from PIL import Image
 
+from app.admission import admission
 from app.catalog.operations import upscale_settings
 from app.errors import ValidationFailed
+from app.imaging import codec, saliency
 from app.imaging.formats import output_format
+from app.imaging.geometry import parse_background
 from app.providers.base import UpscaleRequest
 from app.providers.local import fast_size
 from app.studio import runner
-from app.studio.inputs import check_input_limits, load_input
+from app.studio.inputs import InputImage, check_input_limits, load_input
 from app.studio.options import page_options, plan_routes
 from app.studio.results import StudioResult, describe
 
 CREATIVITY = {"conservative": (0.2, 0.5), "creative": (0.1, 0.5)}
+FITS = ("crop", "pad", "stretch")
+SHAPE_KEPT = runner.Fit("crop", smart=True)   # one side or a preset: the shape is the input's
 NATURAL_PIXELS = 4 * 1024 * 1024
 
 
@@ -44,11 +52,18 @@ def upscale(user_id: int, params: Mapping[str, Any]) -> StudioResult:
                          params.get("target_height"))
     mode = choose_mode(requested, target)
     _check_creativity(mode, params.get("creativity"))
+    fit = fit_for(params, both=bool(params.get("target_width") and params.get("target_height")))
     metadata = {"operation": f"upscale_{mode}", "preset": preset,
                 "original_width": image.width, "original_height": image.height}
+    if fit is not None:
+        metadata["fit"] = fit.mode
     if requested == "auto":
         metadata["requested_mode"] = requested
     routes = plan_routes("upscale", mode, params.get("provider"), params.get("model"))
+    if fit is not None and fit.mode == "crop":
+        image, box = cropped_to(image, target)
+        if box is not None:
+            metadata.update(cropped_to=[image.width, image.height], crop_box=box)
     check_input_limits(routes, "upscale", mode, image)
     if target is None:
         _check_size(natural_size(mode, image.width, image.height))
@@ -57,12 +72,50 @@ def upscale(user_id: int, params: Mapping[str, Any]) -> StudioResult:
                              negative_prompt=params.get("negative_prompt"), seed=params.get("seed"),
                              creativity=params.get("creativity"),
                              style_preset=params.get("style_preset"), output_format=fmt.name,
-                             target=target)
-    plan = runner.Plan("upscale", mode, routes, [runner.Item(request, target, metadata, mark=image.mark)], fmt,
-                       "Image upscale failed")
+                             target=enlarged_size(image.width, image.height, target, fit))
+    item = runner.Item(request, target, metadata, mark=image.mark, fit=fit or SHAPE_KEPT)
+    plan = runner.Plan("upscale", mode, routes, [item], fmt, "Image upscale failed")
     delivered = runner.run_one(user_id, plan)
     metadata["upscale_factor"] = round(delivered.width / image.width, 3)
     return describe(delivered, started, request, mode=mode, metadata=metadata)
+
+
+def fit_for(params: Mapping[str, Any], *, both: bool) -> runner.Fit | None:
+    """With both target sides the shape may change: `fit` says how (crop by default, centred
+    on the most salient window; never a stretch unless asked). None with one side or none."""
+    if not both:
+        return None
+    background = parse_background(params.get("background") or "white")
+    if not isinstance(background, tuple):
+        raise ValidationFailed.for_field("background", "background must be white, black or #rrggbb")
+    return runner.Fit(params.get("fit") or "crop", smart=True, background=background)
+
+
+def enlarged_size(width: int, height: int, target: tuple[int, int] | None,
+                  fit: runner.Fit | None) -> tuple[int, int] | None:
+    """What the enlargement itself makes: the target, except for `pad`, where the input's
+    own shape is scaled to fit inside it (the runner then letterboxes it)."""
+    if target is None or fit is None or fit.mode != "pad":
+        return target
+    scale = min(target[0] / width, target[1] / height)
+    return (max(1, min(target[0], round(width * scale))), max(1, min(target[1], round(height * scale))))
+
+
+def cropped_to(image: InputImage, target: tuple[int, int]) -> tuple[InputImage, list[int] | None]:
+    """The input cut to the target's shape on its most salient window, before enlarging (no
+    pixel is made only to be cropped away; the provider sees the exact shape), and the box
+    cut, in input pixels (None: the shape was already right)."""
+    if image.width * target[1] == image.height * target[0]:
+        return image, None
+    with admission.slot(), Image.open(io.BytesIO(image.data)) as source:
+        picture = codec.normalize(source)
+        left, top, right, bottom = saliency.analyse(picture).box_for(*target)
+        width, height = round(right - left), round(bottom - top)
+        left, top = min(round(left), picture.width - width), min(round(top), picture.height - height)
+        crop = picture.crop((left, top, left + width, top + height))
+        data = codec.encode(crop, "png")
+    cropped = replace(image, data=data, width=crop.width, height=crop.height, mime_type="image/png")
+    return cropped, [left, top, left + width, top + height]
 
 
 def target_size(width: int, height: int, preset: str | None, target_width: int | None,

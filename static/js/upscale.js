@@ -40,10 +40,30 @@
     }
     document.getElementById("planned-size").textContent = text;
     document.getElementById("planned-mode").textContent = v.mode === "auto" && img ? "(auto runs " + mode + ")" : "";
-    S.toggleFields(form, { prompt: mode !== "fast" });
+    const reshaped = Boolean(img && v.target_width && v.target_height &&
+                             img.width * v.target_height !== img.height * v.target_width);
+    const fit = form.elements.fit.value;
+    S.toggleFields(form, { prompt: mode !== "fast", fit: reshaped, pad: reshaped && fit === "pad" });
+    document.getElementById("planned-fit").textContent = reshaped ? fitPlan(img, v.target_width, v.target_height, fit) : "";
+  }
+
+  /** What the service will do when both sides change the shape (upscale/service.py fit_for). */
+  function fitPlan(img, width, height, fit) {
+    if (fit === "stretch") {
+      return "The picture will be stretched to " + width + "×" + height + " px: shapes will look distorted.";
+    }
+    if (fit === "pad") {
+      const scale = Math.min(width / img.width, height / img.height);
+      return "The whole picture is enlarged to " + Math.min(width, Math.round(img.width * scale)) + "×" +
+        Math.min(height, Math.round(img.height * scale)) + " px and padded to " + width + "×" + height + " px.";
+    }
+    const scale = Math.min(img.width / width, img.height / height);
+    return "The most interesting " + Math.round(width * scale) + "×" + Math.round(height * scale) +
+      " px of the picture is kept, then enlarged to " + width + "×" + height + " px: nothing is stretched.";
   }
 
   form.querySelectorAll("select, input[type=number]").forEach((el) => el.addEventListener("input", plan));
+  form.querySelectorAll("select").forEach((el) => el.addEventListener("change", plan));
   S.submitJob(form, { key: "upscale", prepare: () => {
     if (!image.value) { throw new Error("Primary image payload is required"); }
     const body = Object.assign(S.values(form), { image_base64: image.value.dataUrl });

@@ -93,6 +93,38 @@ def test_upscale_with_a_preset_shows_the_size(admin_page, tmp_path, job_result):
     expect(page.locator("[data-download]")).to_have_attribute("download", result["file_name"])
 
 
+def test_upscale_to_another_shape_says_how_and_does_not_distort(admin_page, tmp_path, job_result):
+    from tests.upscale.test_fit import disc_picture, red_box
+
+    page = admin_page
+    page.goto("/upscale")
+    path = tmp_path / "disc.png"
+    disc_picture().save(path)
+    page.set_input_files("[data-upload=image] input[type=file]", str(path))
+    expect(page.locator("select[name=fit]")).to_be_hidden()
+    page.fill("input[name=target_width]", "1920")
+    page.fill("input[name=target_height]", "1080")
+    expect(page.locator("select[name=fit]")).to_be_visible()
+    expect(page.locator("#planned-fit")).to_have_text(
+        "The most interesting 600×338 px of the picture is kept, then enlarged to 1920×1080 px: nothing is stretched.")
+    page.select_option("select[name=fit]", "pad")
+    expect(page.locator("select[name=background]")).to_be_visible()
+    expect(page.locator("#planned-fit")).to_have_text(
+        "The whole picture is enlarged to 1620×1080 px and padded to 1920×1080 px.")
+    page.select_option("select[name=fit]", "stretch")
+    expect(page.locator("#planned-fit")).to_contain_text("shapes will look distorted")
+    page.select_option("select[name=fit]", "crop")
+    with page.expect_response("**/api/image-studio/upscale") as answer:
+        page.click("form.card button[type=submit]")
+    assert json.loads(answer.value.request.post_data)["fit"] == "crop"
+    result = job_result(answer.value)
+    assert (result["width"], result["height"], result["metadata"]["fit"]) == (1920, 1080, "crop")
+    page.wait_for_selector("[data-result]:not(.hidden)", timeout=30000)
+    image = Image.open(io.BytesIO(page.request.get(result["url"]).body()))
+    left, top, right, bottom = red_box(image)
+    assert abs((right - left) / (bottom - top) - 1) < 0.03
+
+
 def test_errors_show_beside_the_form_with_the_api_sentence(admin_page, tmp_path, job_result):
     page = admin_page
     page.goto("/control")
