@@ -45,7 +45,7 @@ def compress_batch(args):
 @blp.response(200, CompressEstimateSchema)
 def estimate(args):
     """The compressed size at a format and quality, computed; nothing is stored."""
-    return service.estimate(args)
+    return service.estimate(require_user().id, args)
 
 
 @blp.route("/compress/formats")

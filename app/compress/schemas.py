@@ -4,7 +4,14 @@ import marshmallow as ma
 from app.compress.service import COMPRESS_FORMATS, DEFAULT_FORMAT
 from app.http.fields import optional, optional_text
 from app.imaging import formats
-from app.studio.schemas import DeliveredSchema, OutputFormatSchema, batch_schema, choice, listing
+from app.studio.schemas import (
+    DeliveredSchema,
+    OutputFormatSchema,
+    asset_id_field,
+    batch_schema,
+    choice,
+    listing,
+)
 
 FORMAT_CHOICES = formats.choices(COMPRESS_FORMATS)
 
@@ -24,6 +31,7 @@ class CompressEstimateRequestSchema(ma.Schema):
         unknown = ma.EXCLUDE
 
     image_base64 = optional_text("Image to compress (base64 or data URL)")
+    image_asset_id = asset_id_field("image")
     format = format_field()
     quality = quality_field()
 

@@ -15,6 +15,7 @@ from app.errors import ValidationFailed
 from app.imaging import compression
 from app.imaging.formats import FORMATS, OutputFormat, output_format
 from app.studio import delivery, runner
+from app.studio.inputs import resolve_assets
 from app.studio.provenance import marker
 
 COMPRESS_FORMATS = ("jpeg", "png", "webp", "avif")
@@ -70,7 +71,7 @@ class Compression(runner.Delivered):
 def compress(user_id: int, args: Mapping[str, Any]) -> Compression:
     """Compress and keep the result. Raises ValidationFailed (bad image; a target below the
     smallest reachable size, naming that size) and PayloadTooLarge (413)."""
-    upload = delivery.open_upload(args.get("image_base64"))
+    upload = delivery.open_upload(resolve_assets(user_id, args).get("image_base64"))
     output = _format(args)
     quality, strip = args.get("quality", 85), args.get("strip_metadata", True)
     target_kb = args.get("target_size_kb")
@@ -120,9 +121,9 @@ def compress_batch(user_id: int, entries: list) -> dict[str, Any]:
     return delivery.run_batch(entries, lambda args: compress(user_id, args))
 
 
-def estimate(args: Mapping[str, Any]) -> dict[str, Any]:
+def estimate(user_id: int, args: Mapping[str, Any]) -> dict[str, Any]:
     """The compressed size, computed (compression.estimate_size) without storing anything."""
-    upload = delivery.open_upload(args.get("image_base64"))
+    upload = delivery.open_upload(resolve_assets(user_id, args).get("image_base64"))
     output = _format(args)
     quality = args.get("quality", 85)
     with admission.slot():

@@ -5,7 +5,7 @@ from app.catalog.operations import control_operations
 from app.errors import Sentence
 from app.http.fields import optional_text
 from app.imaging import ratios
-from app.studio.schemas import StudioRequestSchema, StudioResultSchema, choice, strength
+from app.studio.schemas import StudioRequestSchema, StudioResultSchema, asset_id_field, choice, strength
 
 BAD_RATIO = Sentence("Invalid aspect_ratio: {input} (use a:b between 1:10 and 10:1, e.g. 16:9)")
 RATIO_BOUNDS = (0.1, 10.0)
@@ -22,10 +22,12 @@ def _ratio_in_bounds(text: str) -> None:
 
 class ControlRequestSchema(StudioRequestSchema):
     control_image_base64 = optional_text("Control image: sketch, structure, style or init image")
+    control_image_asset_id = asset_id_field("control_image")
     operation = choice(tuple(control_operations()), "Unsupported control operation: {input}",
                        required=True, metadata={"description": "The control operation"})
     prompt = optional_text("Text prompt (required for every operation)")
     style_image_base64 = optional_text("Style reference image (style_transfer)")
+    style_image_asset_id = asset_id_field("style_image")
     negative_prompt = optional_text("Negative prompt")
     control_strength = strength("Control strength 0.0-1.0 (sketch/structure, default 0.7)")
     fidelity = strength("Style fidelity 0.0-1.0 (style, default 0.5)")

@@ -15,7 +15,7 @@ from app.imaging import ratios
 from app.imaging.formats import output_format
 from app.providers.base import ControlRequest
 from app.studio import runner
-from app.studio.inputs import InputImage, check_input_limits, load_input
+from app.studio.inputs import InputImage, check_input_limits, load_input, resolve_assets
 from app.studio.options import page_options, plan_routes
 from app.studio.results import StudioResult, describe
 
@@ -43,6 +43,7 @@ def process_control(user_id: int, params: Mapping[str, Any]) -> StudioResult:
     """
     started = time.monotonic()
     op = params["operation"]
+    params = resolve_assets(user_id, params)
     image = load_input(params.get("control_image_base64"), missing="Control image payload is required")
     prompt = (params.get("prompt") or "").strip()
     if not prompt:  # every operation, style transfer too (API reference), though Stability takes ""

@@ -4,7 +4,14 @@ import marshmallow as ma
 from app.convert.service import CONVERT_FORMATS
 from app.http.fields import optional, optional_text
 from app.imaging import formats
-from app.studio.schemas import DeliveredSchema, OutputFormatSchema, batch_schema, choice, listing
+from app.studio.schemas import (
+    DeliveredSchema,
+    OutputFormatSchema,
+    asset_id_field,
+    batch_schema,
+    choice,
+    listing,
+)
 
 
 class ConvertRequestSchema(ma.Schema):
@@ -12,6 +19,7 @@ class ConvertRequestSchema(ma.Schema):
         unknown = ma.EXCLUDE
 
     image_base64 = optional_text("Image to convert (base64 or data URL)")
+    image_asset_id = asset_id_field("image")
     target_format = choice(formats.choices(CONVERT_FORMATS),
                            f"Unsupported target_format: {{input}} (choose {listing(CONVERT_FORMATS)})",
                            required=True, metadata={"description": listing(CONVERT_FORMATS) + " (jpg, tif)"})

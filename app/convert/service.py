@@ -16,6 +16,7 @@ from app.imaging.codec import ALLOWED_FORMATS
 from app.imaging.formats import BY_PILLOW, FORMATS, OutputFormat, output_format
 from app.imaging.geometry import parse_background
 from app.studio import delivery, runner
+from app.studio.inputs import resolve_assets
 
 CONVERT_FORMATS = ("png", "jpeg", "webp", "avif", "gif", "bmp", "tiff")
 
@@ -47,7 +48,7 @@ def convert(user_id: int, args: Mapping[str, Any]) -> Conversion:
     background = _background(args.get("background") or "white")
     keep_alpha = args.get("preserve_transparency", True) and output.alpha
     strip = args.get("strip_metadata", False)
-    upload = delivery.open_upload(args.get("image_base64"))
+    upload = delivery.open_upload(resolve_assets(user_id, args).get("image_base64"))
 
     def work() -> tuple[bytes, dict[str, Any]]:
         picture = delivery.decode(upload)

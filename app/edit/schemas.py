@@ -4,7 +4,7 @@ import marshmallow as ma
 from app.catalog.operations import edit_operations
 from app.errors import Sentence
 from app.http.fields import optional, optional_text
-from app.studio.schemas import StudioRequestSchema, StudioResultSchema, choice
+from app.studio.schemas import StudioRequestSchema, StudioResultSchema, asset_id_field, choice
 
 EXPANSION = ma.validate.Range(0, 2000, error="Must be between 0 and 2000 pixels.")
 LIGHT_DIRECTIONS = ("left", "right", "above", "below")
@@ -47,15 +47,19 @@ class EditOptionsSchema(ma.Schema):
 
 class EditRequestSchema(StudioRequestSchema):
     image_base64 = optional_text("Primary image (base64 or data URL)")
+    image_asset_id = asset_id_field("image")
     operation = choice(tuple(edit_operations()), "Unsupported edit operation: {input}",
                        required=True, metadata={"description": "The edit to apply"})
     prompt = optional_text("Primary prompt/instruction")
     negative_prompt = optional_text("Negative prompt")
     mask_base64 = optional_text("Mask (base64 or data URL); white = edit, black = keep")
+    mask_asset_id = asset_id_field("mask")
     search_prompt = optional_text("What to find (search & replace)")
     select_prompt = optional_text("What to recolor (search & recolor)")
     background_image_base64 = optional_text("Background reference (relight)")
+    background_image_asset_id = asset_id_field("background_image")
     lighting_image_base64 = optional_text("Lighting reference (relight)")
+    lighting_image_asset_id = asset_id_field("lighting_image")
     expand_left = _expansion("left")
     expand_right = _expansion("right")
     expand_up = _expansion("up")

@@ -16,7 +16,14 @@ from app.errors import ValidationFailed
 from app.imaging.formats import output_format
 from app.providers.base import EditRequest
 from app.studio import runner
-from app.studio.inputs import InputImage, check_input_limits, load_input, load_mask, load_optional_input
+from app.studio.inputs import (
+    InputImage,
+    check_input_limits,
+    load_input,
+    load_mask,
+    load_optional_input,
+    resolve_assets,
+)
 from app.studio.options import page_options, plan_routes
 from app.studio.results import StudioResult, describe
 
@@ -55,6 +62,7 @@ def process_edit(user_id: int, params: Mapping[str, Any]) -> StudioResult:
     """
     started = time.monotonic()
     op = params["operation"]
+    params = resolve_assets(user_id, params)
     image = load_input(params.get("image_base64"))
     _check_fields(op, params)
     size = _result_size(op, image, params)

@@ -31,7 +31,7 @@ def _zip_response(chunks: Iterator[bytes]) -> Response:
 def optimize(args):
     """Optimize an image for several social platforms."""
     if request.accept_mimetypes.best_match(["application/json", ZIP]) == ZIP:
-        return _zip_response(service.archive(args))
+        return _zip_response(service.archive(require_user().id, args))
     return service.optimize(require_user().id, args)
 
 
@@ -44,4 +44,4 @@ def optimize(args):
 @blp.alt_response(413, description="Image over MAX_IMAGE_MB or MAX_IMAGE_PIXELS")
 def optimize_zip(args):
     """Optimize an image for several social platforms and download the results as a ZIP."""
-    return _zip_response(service.archive(args))
+    return _zip_response(service.archive(require_user().id, args))

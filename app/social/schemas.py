@@ -13,6 +13,7 @@ from app.http.fields import Choice
 from app.imaging import formats
 from app.imaging.geometry import parse_background
 from app.social.pipeline import CROP_MODES, OUTPUT_FORMATS
+from app.studio.schemas import asset_id_field
 
 OUTPUT_CHOICES = formats.choices(OUTPUT_FORMATS)
 
@@ -57,6 +58,7 @@ class OptimizeRequestSchema(ma.Schema):
 
     image_base64 = ma.fields.String(load_default=None, allow_none=True,
                                     metadata={"description": "Source image (base64 or data URL)"})
+    image_asset_id = asset_id_field("image")
     platforms = ma.fields.List(ma.fields.String(), required=True,
                                validate=ma.validate.Length(min=1, error="Choose at least one platform."),
                                metadata={"description": "Platforms to optimize for (case-insensitive)"})

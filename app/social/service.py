@@ -19,6 +19,7 @@ from app.imaging import codec, formats, provenance
 from app.providers.base import RenderRequest
 from app.social.pipeline import WORKERS, Rendition, Target, prepare, render_social
 from app.studio import runner
+from app.studio.inputs import image_bytes, resolve_assets
 from app.studio.options import plan_routes
 from app.studio.provenance import marker
 from app.zipstream import stream_zip
@@ -61,7 +62,7 @@ def optimize(user_id: int, args: Mapping[str, Any]) -> Optimized:
     (image over MAX_IMAGE_MB or MAX_IMAGE_PIXELS).
     """
     targets, skipped = _targets(args)
-    data = _image(args)
+    data = _image(user_id, args)
     mark = provenance.read(data)
     source = prepare(data, targets, **_options(args))
     if not targets:
@@ -82,12 +83,12 @@ def optimize(user_id: int, args: Mapping[str, Any]) -> Optimized:
     return Optimized(_describe(targets, results), skipped)
 
 
-def archive(args: Mapping[str, Any]) -> Iterator[bytes]:
+def archive(user_id: int, args: Mapping[str, Any]) -> Iterator[bytes]:
     """A ZIP of the renditions named `<platform>_<format>.<ext>`, streamed and not kept in
     the library (the page asks for it after a run whose results are already there); each
     keeps the upload's AI mark, as the stored renditions do."""
     targets, _ = _targets(args)
-    data = _image(args)
+    data = _image(user_id, args)
     mark = provenance.read(data)
     renditions = render_social(data, targets, **_options(args))
     marking = marker()   # the entries are written while the response streams, outside the app
@@ -106,10 +107,9 @@ def _targets(args: Mapping[str, Any]) -> tuple[list[Target], list[str]]:
                         all_formats=args.get("all_formats", False))
 
 
-def _image(args: Mapping[str, Any]) -> bytes:
-    return codec.decode_base64(args.get("image_base64"),
-                               max_bytes=int(current_app.config["MAX_IMAGE_MB"] * MIB),
-                               missing_message=MISSING_IMAGE)
+def _image(user_id: int, args: Mapping[str, Any]) -> bytes:
+    """The upload's bytes, from `image_base64` or the caller's own `image_asset_id`."""
+    return image_bytes(resolve_assets(user_id, args).get("image_base64"), missing=MISSING_IMAGE)
 
 
 def _options(args: Mapping[str, Any]) -> dict[str, Any]:

@@ -23,10 +23,10 @@ from app.imaging.provenance import Mark
 from app.providers.base import DeliverRequest
 from app.providers.pricing import price
 from app.studio import runner
+from app.studio.inputs import Payload, image_bytes
 from app.studio.options import plan_routes
 from app.studio.provenance import marker
 
-MIB = 1024 * 1024
 MISSING_IMAGE = "image_base64 is required: send the image as base64 or a data URL"
 ORIENTATION = 0x0112
 EXIF_FORMATS = ("jpeg", "png", "webp", "avif", "tiff")   # the outputs Pillow writes EXIF into
@@ -57,12 +57,11 @@ class Picture:
     notes: list[str] = field(default_factory=list)
 
 
-def open_upload(payload: str | None) -> Upload:
-    """Decode the base64 and read the header within the size and pixel limits (400/413)."""
-    config = current_app.config
-    data = codec.decode_base64(payload, max_bytes=int(config["MAX_IMAGE_MB"] * MIB),
-                               missing_message=MISSING_IMAGE)
-    image = codec.open_image(data, max_pixels=config["MAX_IMAGE_PIXELS"])
+def open_upload(payload: Payload) -> Upload:
+    """Decode the base64 (or take an asset's bytes) and read the header within the size and
+    pixel limits (400/413)."""
+    data = image_bytes(payload, missing=MISSING_IMAGE)
+    image = codec.open_image(data, max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
     fmt = BY_PILLOW[image.format].name if image.format in BY_PILLOW else (image.format or "").lower()
     return Upload(data, image, fmt, getattr(image, "n_frames", 1), provenance.read(data))
 

@@ -6,15 +6,18 @@ Everything here runs before any credit is reserved or provider called, so a bad 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from PIL import Image
 
 from app.admission import admission
+from app.assets.service import asset_bytes
 from app.catalog.operations import input_limits
-from app.errors import ValidationFailed
+from app.errors import PayloadTooLarge, ValidationFailed
 from app.imaging import codec, provenance
 from app.imaging.mask import coverage, to_mask
 from app.imaging.provenance import Mark
@@ -35,7 +38,39 @@ class InputImage:
     mark: Mark | None = None   # the upload's AI mark, read before any re-encode could drop it
 
 
-def load_input(payload: str | None, *, missing: str = MISSING_IMAGE) -> InputImage:
+IMAGE_FIELDS = ("image", "mask", "control_image", "style_image", "background_image", "lighting_image")
+Payload = str | bytes | None   # base64 text from the request, or an asset's bytes (resolve_assets)
+
+
+def resolve_assets(user_id: int, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The request with each `<name>_asset_id` (an image field given as one of the caller's
+    own assets) replaced by that asset's bytes under `<name>_base64`, read once, never
+    re-encoded. Another user's or an unknown id: 404 "Asset not found"; both forms of one
+    field: 400 naming it."""
+    resolved = dict(params)
+    for name in IMAGE_FIELDS:
+        asset_id = resolved.pop(f"{name}_asset_id", None)
+        if not asset_id:
+            continue
+        if resolved.get(f"{name}_base64"):
+            message = f"Give {name}_base64 or {name}_asset_id, not both"
+            raise ValidationFailed(message, errors={f"{name}_asset_id": [message]})
+        resolved[f"{name}_base64"] = asset_bytes(user_id, asset_id)[1]
+    return resolved
+
+
+def image_bytes(payload: Payload, *, missing: str = MISSING_IMAGE) -> bytes:
+    """The bytes of a base64/data-URL payload, or an asset's bytes as they are, within
+    MAX_IMAGE_MB (413 past it)."""
+    max_bytes = int(current_app.config["MAX_IMAGE_MB"] * MIB)
+    if isinstance(payload, bytes):
+        if len(payload) > max_bytes:
+            raise PayloadTooLarge(f"Image is larger than the {max_bytes / MIB:g} MB limit")
+        return payload
+    return codec.decode_base64(payload, max_bytes=max_bytes, missing_message=missing)
+
+
+def load_input(payload: Payload, *, missing: str = MISSING_IMAGE) -> InputImage:
     """Decode a base64/data-URL image within the size and pixel limits, upright.
 
     Raises ValidationFailed (missing, undecodable, truncated) or PayloadTooLarge (413).
@@ -44,10 +79,8 @@ def load_input(payload: str | None, *, missing: str = MISSING_IMAGE) -> InputIma
     The raster is released before the slot is, even when the file is refused (a traceback
     would otherwise keep it alive until the error response is sent).
     """
-    config = current_app.config
-    data = codec.decode_base64(payload, max_bytes=int(config["MAX_IMAGE_MB"] * MIB),
-                               missing_message=missing)
-    image = codec.open_image(data, max_pixels=config["MAX_IMAGE_PIXELS"])
+    data = image_bytes(payload, missing=missing)
+    image = codec.open_image(data, max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
     width, height = image.size
     mark = provenance.read(data)
     with admission.slot(), closing(image):
@@ -60,11 +93,11 @@ def load_input(payload: str | None, *, missing: str = MISSING_IMAGE) -> InputIma
     return InputImage(data, width, height, codec.sniff_mime(data), mark)
 
 
-def load_optional_input(payload: str | None) -> InputImage | None:
+def load_optional_input(payload: Payload) -> InputImage | None:
     return load_input(payload) if payload else None
 
 
-def load_mask(payload: str | None, size: tuple[int, int]) -> bytes | None:
+def load_mask(payload: Payload, size: tuple[int, int]) -> bytes | None:
     """A white-on-black PNG mask of the image's size from a base64/data-URL mask, or None."""
     if not payload:
         return None

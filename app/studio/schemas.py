@@ -38,6 +38,13 @@ def style_preset_field(description: str = "Stability style preset, e.g. photogra
                   load_default=None, allow_none=True, metadata={"description": description})
 
 
+def asset_id_field(name: str) -> ma.fields.String:
+    """`<name>_asset_id`: one of the caller's own assets, used instead of `<name>_base64`
+    without re-uploading it (studio/inputs.py resolve_assets)."""
+    return optional_text(f"The id of one of your assets, instead of {name}_base64",
+                         validate=ma.validate.Length(max=64))
+
+
 def output_format_field(names: tuple[str, ...] = tuple(formats.OUTPUT_FORMATS),
                         **kwargs: Any) -> Choice:
     """png (default), jpeg (or jpg) or webp; the refusal names the choices."""

@@ -3,7 +3,7 @@ import marshmallow as ma
 
 from app.catalog.operations import upscale_modes, upscale_settings
 from app.http.fields import optional, optional_text
-from app.studio.schemas import StudioRequestSchema, StudioResultSchema, choice, listing
+from app.studio.schemas import StudioRequestSchema, StudioResultSchema, asset_id_field, choice, listing
 from app.upscale.service import FITS
 
 MAX_SIDE = upscale_settings()["max_side"]
@@ -18,6 +18,7 @@ def _target(side: str) -> ma.fields.Integer:
 
 class UpscaleRequestSchema(StudioRequestSchema):
     image_base64 = optional_text("Image to upscale (base64 or data URL)")
+    image_asset_id = asset_id_field("image")
     mode = choice(MODES, f"Unsupported upscale mode: {{input}} (choose {listing(MODES)})",
                   load_default="auto", metadata={"description": "fast, conservative, creative or auto"})
     target_width = _target("width")

@@ -23,7 +23,7 @@ from app.imaging.geometry import parse_background
 from app.providers.base import UpscaleRequest
 from app.providers.local import fast_size
 from app.studio import runner
-from app.studio.inputs import InputImage, check_input_limits, load_input
+from app.studio.inputs import InputImage, check_input_limits, load_input, resolve_assets
 from app.studio.options import page_options, plan_routes
 from app.studio.results import StudioResult, describe
 
@@ -47,6 +47,7 @@ def upscale(user_id: int, params: Mapping[str, Any]) -> StudioResult:
     started = time.monotonic()
     requested = params.get("mode") or "auto"
     preset = params.get("preset")
+    params = resolve_assets(user_id, params)
     image = load_input(params.get("image_base64"))
     target = target_size(image.width, image.height, preset, params.get("target_width"),
                          params.get("target_height"))

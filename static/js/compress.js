@@ -22,7 +22,7 @@
 
   function body() {
     const values = S.values(form);
-    return { image_base64: image.value && image.value.dataUrl, format: values.format,
+    return { ...(image.value ? D.imageField(image.value) : {}), format: values.format,
              quality: Number(f.quality.value), target_size_kb: values.target_size_kb,
              strip_metadata: f.strip_metadata.checked, progressive: f.progressive.checked, optimize: f.optimize.checked };
   }
@@ -49,7 +49,7 @@
     estimateBox.textContent = "estimating…";
     try {
       const answer = await S.api(form.dataset.estimateUrl, { method: "POST", json:
-        { image_base64: sent.image_base64, format: sent.format, quality: sent.quality } });
+        Object.assign(D.imageField(image.value), { format: sent.format, quality: sent.quality }) });
       if (ticket !== state.ticket) { return; }
       estimateBox.textContent = "≈ " + D.kb(answer.estimated_size_kb * 1024) + " (" +
         (answer.estimated_reduction_percent >= 0 ? "−" + answer.estimated_reduction_percent : "+" + -answer.estimated_reduction_percent) +

@@ -24,7 +24,7 @@
 
   function body() {
     const values = S.values(form);
-    return { image_base64: image.value.dataUrl, target_format: values.target_format, quality: values.quality,
+    return { ...D.imageField(image.value), target_format: values.target_format, quality: values.quality,
              background: f.background_kind.value === "colour" ? f.background_colour.value : f.background_kind.value,
              preserve_transparency: f.preserve_transparency.checked, strip_metadata: f.strip_metadata.checked };
   }

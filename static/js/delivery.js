@@ -25,13 +25,13 @@
     const info = block.querySelector("[data-upload-info]");
     const errorBox = form.querySelector("[data-error]");
     const state = { value: null };
-    async function take(name, dataUrl) {
+    async function take(name, dataUrl, assetId) {
       const image = await S.loadImage(dataUrl);
       if (image.width * image.height > limits.max_pixels) {
         throw new Error(name + " is " + image.width + "×" + image.height + " pixels, more than the " +
                         limits.max_pixels.toLocaleString("en") + " pixel limit");
       }
-      state.value = Object.assign(image, { bytes: dataUrlBytes(dataUrl), name });
+      state.value = Object.assign(image, { bytes: dataUrlBytes(dataUrl), name, assetId: assetId || null });
       info.textContent = name + " · " + image.width + "×" + image.height + " px · " + kb(state.value.bytes);
       zone.classList.add("filled");
       S.showError(errorBox, "");
@@ -54,7 +54,7 @@
       try { check(file); } catch (err) { fail(err); return; }
       S.readFile(file).then((dataUrl) => take(file.name || "pasted image", dataUrl)).catch(fail);
     });
-    libraryPicker(form, (name, dataUrl) => take(name, dataUrl).catch(fail), fail);
+    libraryPicker(form, (name, dataUrl, assetId) => take(name, dataUrl, assetId).catch(fail), fail);
     return state;
   }
 
@@ -79,7 +79,7 @@
             dialog.close();
             try {
               const file = await S.api(asset.url, { headers: { Accept: "image/*" } });
-              onPick(asset.file_name, await S.readFile(file));
+              onPick(asset.file_name, await S.readFile(file), asset.id);
             } catch (err) { onError(err); }
           });
           grid.appendChild(button);
@@ -120,6 +120,11 @@
     return { views, place };
   }
 
+  /** The request's image: a library pick goes by its asset id (not sent again), a file as base64. */
+  function imageField(value) {
+    return value.assetId ? { image_asset_id: value.assetId } : { image_base64: value.dataUrl };
+  }
+
   /** Fill the result panel: `sizes` is the line above the images. */
   function showDelivered(panel, before, result, sizes) {
     const zoom = panel.zoom || (panel.zoom = wireZoom(panel));
@@ -143,5 +148,5 @@
     panel.scrollIntoView({ block: "nearest" });
   }
 
-  Object.assign(S, { delivery: { kb, source, showDelivered } });
+  Object.assign(S, { delivery: { kb, source, imageField, showDelivered } });
 })();

@@ -88,6 +88,10 @@ def test_compress_a_photo_with_a_preset_and_a_target(admin_page, tmp_path):
     with page.expect_response(lambda r: r.url.endswith(result["url"]) and r.request.resource_type == "fetch"):
         item.click()
     expect(page.locator("[data-upload-info]")).to_contain_text(result["file_name"])
+    with page.expect_request("**/api/image-studio/compress") as again:
+        page.click("#compress-form button[type=submit]")
+    sent = again.value.post_data_json
+    assert sent["image_asset_id"] == result["asset_id"] and "image_base64" not in sent   # not uploaded again
     assert problems == []
 
 

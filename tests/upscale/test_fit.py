@@ -10,7 +10,6 @@ from tests.photos import photograph
 from tests.studio_helpers import b64, decoded, file_image
 
 URL = "/api/image-studio/upscale"
-UPSCALE = "/v2beta/stable-image/upscale/"
 
 
 def disc_picture(width=600, height=400, centre=(0.5, 0.8), radius=60) -> Image.Image:
