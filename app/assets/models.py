@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.auth.models import utcnow
@@ -18,7 +18,10 @@ def new_asset_id() -> str:
 
 
 class Asset(db.Model):
+    """One stored result, with what made it: the lineage the Library shows and searches."""
+
     __tablename__ = "assets"
+    __table_args__ = (Index("ix_assets_user_content_hash", "user_id", "content_hash"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_asset_id)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False)
@@ -34,3 +37,10 @@ class Asset(db.Model):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow,
                                                  index=True)
+    prompt: Mapped[str | None] = mapped_column(Text, nullable=True)
+    platform: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    format: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    parent_asset_id: Mapped[str | None] = mapped_column(String(32), nullable=True)   # where known
+    filename: Mapped[str | None] = mapped_column(String(160), nullable=True)
+    # SHA-256 of the bytes: identical results of one user are stored once.
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -4,7 +4,7 @@ import marshmallow as ma
 from app.assets.service import asset_url, download_name
 from app.http.fields import UtcDateTime
 
-STUDIOS = ("create", "edit", "upscale", "control", "social", "compress", "convert")
+STUDIOS = ("create", "edit", "upscale", "control", "social", "compress", "convert", "brand")
 
 
 class AssetSchema(ma.Schema):
@@ -20,6 +20,13 @@ class AssetSchema(ma.Schema):
     created_at = UtcDateTime()
     url = ma.fields.Function(lambda asset: asset_url(asset.id))
     file_name = ma.fields.Function(download_name, metadata={"description": "Suggested download file name"})
+    filename = ma.fields.Function(download_name, metadata={
+        "description": "A readable download name (linkedin-post_iced-latte_1.jpg), also the "
+                       "Content-Disposition of GET /assets/{id}"})
+    prompt = ma.fields.String(allow_none=True, metadata={"description": "The prompt behind it, where there was one"})
+    platform = ma.fields.String(allow_none=True, metadata={"description": "Social renditions: the platform"})
+    format = ma.fields.String(allow_none=True, metadata={"description": "Social renditions: the format name"})
+    parent_asset_id = ma.fields.String(allow_none=True, metadata={"description": "The asset it was made from"})
 
 
 class AssetQuerySchema(ma.Schema):
@@ -29,6 +36,8 @@ class AssetQuerySchema(ma.Schema):
     operation = ma.fields.String(validate=ma.validate.Length(max=40))
     since = ma.fields.Date(metadata={"description": "YYYY-MM-DD, inclusive"})
     until = ma.fields.Date(metadata={"description": "YYYY-MM-DD, inclusive"})
+    q = ma.fields.String(validate=ma.validate.Length(max=200),
+                         metadata={"description": "Words of the prompt, case-insensitive"})
 
 
 class AssetListSchema(ma.Schema):

@@ -1,6 +1,9 @@
 """The one call studios make to keep a result, and owner-only access to it."""
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -14,6 +17,8 @@ from app.errors import NotFound
 from app.extensions import db
 from app.imaging.formats import extension
 from app.zipstream import stream_zip
+
+PROMPT_WORDS, PROMPT_CHARS = 4, 40   # how much of a prompt a file name carries
 
 
 @dataclass(frozen=True)
@@ -37,25 +42,65 @@ def asset_url(asset_id: str) -> str:
 
 
 def download_name(asset: Asset) -> str:
-    """The file name a download suggests: the studio's own (social: `instagram_story.png`),
-    else `<studio>-<asset id>.<ext>`."""
+    """The file name a download suggests: the readable name made when the asset was stored
+    (`linkedin-post_iced-latte_1.jpg`); assets stored before there was one keep theirs."""
+    if asset.filename:
+        return asset.filename
     stem = asset.details.get("file_name") or f"{asset.studio}-{asset.id}"
     return f"{stem}.{extension(asset.mime_type)}"
+
+
+def readable_name(*, studio: str, operation: str, mime_type: str, prompt: str | None,
+                  details: dict[str, Any]) -> str:
+    """What made it, the prompt's first words, the variation: `linkedin-post_iced-latte_1.jpg`,
+    `instagram-feed-post-square_iced-latte.png`, `upscale-fast.png`."""
+    if details.get("platform"):
+        what = f"{details['platform']} {details.get('format') or ''}"
+    elif details.get("template_name"):
+        what = details["template_name"]
+    elif studio in (operation, "create"):
+        what = studio if studio != "create" else "image"
+    else:
+        what = f"{studio} {operation.removeprefix(studio + '_')}"
+    words = _slug(" ".join((prompt or "").split()[:PROMPT_WORDS]))[:PROMPT_CHARS].strip("-")
+    parts = [_slug(what), words, str(details["variation"]) if details.get("variation") else ""]
+    return "_".join(part for part in parts if part) + f".{extension(mime_type)}"
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def store_result(user_id: int, *, studio: str, operation: str, data: bytes, mime_type: str,
                  width: int, height: int, provider: str, model: str | None,
                  details: dict[str, Any] | None = None, name: str | None = None,
                  commit: bool = True) -> StoredAsset:
-    """Write the bytes first, then the row: a crash leaves at worst an orphan file, never a
-    row without bytes. `name` is the download name without its extension."""
+    """Keep a result, or find it kept: identical bytes of one user are stored once (a re-run
+    gets the same asset id). Otherwise the bytes are written first, then the row: a crash
+    leaves at worst an orphan file, never a row without bytes. `details` may say what made
+    it (`prompt`/`user_prompt`, `platform`, `format`, `parent_asset_id`, `template_name`,
+    `variation`); `name` is the studio's own download stem (a ZIP entry's, for instance)."""
+    digest = hashlib.sha256(data).hexdigest()
+    kept = db.session.scalar(select(Asset).where(Asset.user_id == user_id, Asset.content_hash == digest)
+                             .order_by(Asset.created_at).limit(1))
+    if kept is not None:
+        return StoredAsset(kept.id, asset_url(kept.id), download_name(kept))
+    details = {**(details or {}), **({"file_name": name} if name else {})}
+    parent = details.get("parent_asset_id")
+    prompt = details.get("user_prompt") or details.get("prompt")
+    if prompt is None and parent:
+        prompt = db.session.scalar(select(Asset.prompt).where(Asset.id == parent, Asset.user_id == user_id))
     asset_id = new_asset_id()
     key = f"{user_id}/{asset_id[:2]}/{asset_id}.{extension(mime_type)}"
     _storage().save(key, data)
     asset = Asset(id=asset_id, user_id=user_id, studio=studio, operation=operation,
                   provider=provider, model=model, mime_type=mime_type, width=width, height=height,
-                  size_bytes=len(data), storage_key=key,
-                  details={**(details or {}), **({"file_name": name} if name else {})})
+                  size_bytes=len(data), storage_key=key, details=details, prompt=prompt,
+                  platform=details.get("platform"), format=details.get("format"),
+                  parent_asset_id=parent, content_hash=digest,
+                  filename=readable_name(studio=studio, operation=operation, mime_type=mime_type,
+                                         prompt=prompt, details=details))
     db.session.add(asset)
     if commit:
         db.session.commit()
@@ -89,11 +134,15 @@ class AssetPage:
 
 def list_assets(user_id: int, *, page: int = 1, per_page: int = 24, studio: str | None = None,
                 operation: str | None = None, since: date | None = None,
-                until: date | None = None) -> AssetPage:
-    """Newest first, filtered by studio, operation and creation date (inclusive days).
+                until: date | None = None, q: str | None = None) -> AssetPage:
+    """Newest first, filtered by studio, operation, creation date (inclusive days) and words
+    of the prompt (`q`, case-insensitive, anywhere in it).
 
     Raises NotFound for a page past the last one (the first page always exists)."""
     query = select(Asset).where(Asset.user_id == user_id)
+    if q and q.strip():
+        escaped = re.sub(r"([\\%_])", r"\\\1", q.strip().lower())
+        query = query.where(func.lower(Asset.prompt).like(f"%{escaped}%", escape="\\"))
     if studio:
         query = query.where(Asset.studio == studio)
     if operation:

@@ -17,4 +17,5 @@ def page():
     args = load_args(AssetQuerySchema(), request.args)
     result = service.list_assets(require_user().id, **args)
     return render_template("assets/page.html", result=result, pages=result.pages,
-                           studio=args.get("studio", ""), studios=STUDIOS)
+                           studio=args.get("studio", ""), studios=STUDIOS, q=args.get("q", ""),
+                           download_name=service.download_name)

@@ -15,7 +15,7 @@ from app.errors import ValidationFailed
 from app.imaging import compression
 from app.imaging.formats import FORMATS, OutputFormat, output_format
 from app.studio import delivery, runner
-from app.studio.inputs import resolve_assets
+from app.studio.inputs import lineage, resolve_assets
 from app.studio.provenance import marker
 
 COMPRESS_FORMATS = ("jpeg", "png", "webp", "avif")
@@ -71,7 +71,8 @@ class Compression(runner.Delivered):
 def compress(user_id: int, args: Mapping[str, Any]) -> Compression:
     """Compress and keep the result. Raises ValidationFailed (bad image; a target below the
     smallest reachable size, naming that size) and PayloadTooLarge (413)."""
-    upload = delivery.open_upload(resolve_assets(user_id, args).get("image_base64"))
+    params = resolve_assets(user_id, args)
+    upload = delivery.open_upload(params.get("image_base64"))
     output = _format(args)
     quality, strip = args.get("quality", 85), args.get("strip_metadata", True)
     target_kb = args.get("target_size_kb")
@@ -91,7 +92,7 @@ def compress(user_id: int, args: Mapping[str, Any]) -> Compression:
                            "target_size_kb": target_kb, "notes": notes,
                            "width": picture.image.width, "height": picture.image.height}
 
-    delivered = delivery.deliver(user_id, "compress", output, upload.mark, work, name=None)
+    delivered = delivery.deliver(user_id, "compress", output, upload.mark, work, lineage(params))
     return Compression(**vars(delivered), format=output.name, original_size_kb=upload.size_kb,
                        quality_used=delivered.metadata.get("quality_used"), metadata_stripped=strip)
 

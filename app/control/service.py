@@ -15,7 +15,7 @@ from app.imaging import ratios
 from app.imaging.formats import output_format
 from app.providers.base import ControlRequest
 from app.studio import runner
-from app.studio.inputs import InputImage, check_input_limits, load_input, resolve_assets
+from app.studio.inputs import InputImage, check_input_limits, lineage, load_input, resolve_assets
 from app.studio.options import page_options, plan_routes
 from app.studio.results import StudioResult, describe
 
@@ -63,7 +63,7 @@ def process_control(user_id: int, params: Mapping[str, Any]) -> StudioResult:
     settings = {name: _effective(params, name) for name in STRENGTHS[op]}
     if ratio:
         settings["aspect_ratio"] = ratio
-    metadata = {"operation": op, "style_preset": request.style_preset, **settings}
+    metadata = {"operation": op, "style_preset": request.style_preset, **settings, **lineage(params)}
     item = runner.Item(request, _result_size(op, image, ratio), metadata)
     delivered = runner.run_one(user_id, runner.Plan("control", op, routes, [item], fmt,
                                                     "Image control failed"))

@@ -16,7 +16,7 @@ from app.imaging.codec import ALLOWED_FORMATS
 from app.imaging.formats import BY_PILLOW, FORMATS, OutputFormat, output_format
 from app.imaging.geometry import parse_background
 from app.studio import delivery, runner
-from app.studio.inputs import resolve_assets
+from app.studio.inputs import lineage, resolve_assets
 
 CONVERT_FORMATS = ("png", "jpeg", "webp", "avif", "gif", "bmp", "tiff")
 
@@ -48,7 +48,8 @@ def convert(user_id: int, args: Mapping[str, Any]) -> Conversion:
     background = _background(args.get("background") or "white")
     keep_alpha = args.get("preserve_transparency", True) and output.alpha
     strip = args.get("strip_metadata", False)
-    upload = delivery.open_upload(resolve_assets(user_id, args).get("image_base64"))
+    params = resolve_assets(user_id, args)
+    upload = delivery.open_upload(params.get("image_base64"))
 
     def work() -> tuple[bytes, dict[str, Any]]:
         picture = delivery.decode(upload)
@@ -65,7 +66,7 @@ def convert(user_id: int, args: Mapping[str, Any]) -> Conversion:
             "quality_used": args.get("quality") if output.lossy else None,
             "transparency_preserved": picture.had_alpha and keep_alpha, "metadata_preserved": exif is not None}
 
-    delivered = delivery.deliver(user_id, "convert", output, upload.mark, work, name=None)
+    delivered = delivery.deliver(user_id, "convert", output, upload.mark, work, lineage(params))
     return Conversion(**vars(delivered), original_format=upload.format, target_format=output.name,
                       original_size_kb=upload.size_kb,
                       transparency_preserved=delivered.metadata["transparency_preserved"],

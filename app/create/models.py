@@ -28,6 +28,7 @@ class Persona(db.Model):
     color_palette: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     style_preset: Mapped[str | None] = mapped_column(String(40), nullable=True)
     negative_terms: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    logo_asset_id: Mapped[str | None] = mapped_column(String(32), nullable=True)   # one of the owner's assets
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
                                                  default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,

@@ -6,6 +6,7 @@ import re
 import marshmallow as ma
 from marshmallow import validate
 
+from app.assets.service import asset_url
 from app.catalog.styles import style_presets
 from app.create.rules import MAX_SIDE, MIN_SIDE, QUALITIES, CreateSpec
 from app.http.fields import Choice, UtcDateTime
@@ -100,6 +101,12 @@ class PersonaSchema(ma.Schema):
         validate=validate.Length(max=12))
     style_preset = _optional(Choice, choices=style_presets())
     negative_terms = _terms(30)
+    logo_base64 = ma.fields.String(load_only=True, allow_none=True, metadata={
+        "description": "A logo image (base64 or data URL), kept as one of your assets"})
+    logo_asset_id = ma.fields.String(allow_none=True, validate=validate.Length(max=64), metadata={
+        "description": "One of your assets as the logo; null removes it"})
+    logo_url = ma.fields.Function(lambda persona: asset_url(persona.logo_asset_id) if persona.logo_asset_id
+                                  else None, dump_only=True)
     created_at = UtcDateTime(dump_only=True)
     updated_at = UtcDateTime(dump_only=True)
 

@@ -84,8 +84,9 @@ def generate(user_id: int, spec: CreateSpec) -> Created:
         seed = secrets.randbelow(2**31)
     requests = [replace(base, seed=None if seed is None else seed + i)
                 for i in range(spec.num_variations)]
+    lineage = {"user_prompt": spec.prompt.strip(), **({"template_name": template["name"]} if template else {})}
     items = [runner.Item(request, (request.width, request.height),
-                         {"variation": slot + 1, "prompt": request.prompt})
+                         {"variation": slot + 1, "prompt": request.prompt, **lineage})
              for slot, request in enumerate(requests)]
     plan = runner.Plan(STUDIO, OPERATION, routes, items, output_format(spec.output_format), FAILURE)
     results = runner.run(user_id, plan)

@@ -19,6 +19,7 @@ from app.studio import runner
 from app.studio.inputs import (
     InputImage,
     check_input_limits,
+    lineage,
     load_input,
     load_mask,
     load_optional_input,
@@ -80,7 +81,7 @@ def process_edit(user_id: int, params: Mapping[str, Any]) -> StudioResult:
         seed=params.get("seed"), output_format=fmt.name,
         options=dict(params.get("options") or {}), **references,
         **{side: params.get(f"expand_{side}") or 0 for side in SIDES})
-    metadata = {"operation": op, "style_preset": request.style_preset}
+    metadata = {"operation": op, "style_preset": request.style_preset, **lineage(params)}
     item = runner.Item(request, size, {**metadata, "mask_provided": mask is not None})
     delivered = runner.run_one(user_id, runner.Plan("edit", op, routes, [item], fmt,
                                                     "Image edit failed"))

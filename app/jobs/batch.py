@@ -14,7 +14,6 @@ from typing import Any
 from app.create.service import Variation, generate
 from app.credits.service import refund_job
 from app.errors import AppError, InsufficientCredits
-from app.imaging.codec import data_url
 from app.social.service import Optimized, optimize, plan_targets
 from app.studio import execution
 
@@ -105,7 +104,7 @@ def _image(user_id: int, index: int, result: Any, social: Mapping[str, Any] | No
              "provider": result.provider, "model": result.model, "seed": result.seed}
     if social:
         try:
-            rendered: Optimized = optimize(user_id, {**social, "image_base64": data_url(result.data)})
+            rendered: Optimized = optimize(user_id, {**social, "image_asset_id": result.asset_id})
         except AppError as error:
             image["social_error"] = error.detail
         else:

@@ -24,6 +24,7 @@ from app.imaging.formats import extension
 from app.jobs import identity, webhooks
 from app.jobs.models import LIVE, Job, new_job_id
 from app.jobs.operations import OPERATIONS
+from app.social.service import file_stem
 
 log = logging.getLogger(__name__)
 NOT_FOUND = "Job not found"
@@ -172,8 +173,8 @@ def _campaign_entries(result: dict[str, Any]) -> list[tuple[str, str]]:
             folder = f"item-{image['item']:03d}"
             name = f"{folder}/variation-{image['variation']}.{extension(image['mime_type'])}"
             entries.append((name, image["asset_id"]))
-            entries += [(f"{folder}/variation-{image['variation']}/{r['file_name']}", r["asset_id"])
-                        for r in image.get("renditions", [])]
+            entries += [(f"{folder}/variation-{image['variation']}/{file_stem(r['platform'], r['format'])}."
+                         f"{extension(r['mime_type'])}", r["asset_id"]) for r in image.get("renditions", [])]
     return entries
 
 

@@ -19,6 +19,7 @@ from PIL import Image
 from app.admission import admission
 from app.errors import ValidationFailed
 from app.imaging import codec, geometry, saliency
+from app.imaging.brand import Brand
 from app.imaging.encode import Encoded, encode_capped
 from app.imaging.formats import ALIASES
 from app.imaging.overlay import draw_safe_zones
@@ -75,10 +76,11 @@ class Source:
 
     def __init__(self, image: Image.Image, fmt: str, crop_mode: str,
                  focal_point: tuple[float, float] | None, show_safe_zones: bool,
-                 fill: tuple[int, int, int] | str | None, salient: saliency.Saliency | None):
+                 fill: tuple[int, int, int] | str | None, salient: saliency.Saliency | None,
+                 brand: Brand | None = None):
         self.image, self.fmt, self.crop_mode = image, fmt, crop_mode
         self.focal_point, self.show_safe_zones, self.fill = focal_point, show_safe_zones, fill
-        self.salient = salient
+        self.salient, self.brand = salient, brand
         self._lock = threading.Lock()
         self._renders: dict[tuple, Future] = {}
 
@@ -101,7 +103,7 @@ class Source:
         return encoded.data, list(encoded.notes)
 
     def _key(self, target: Target) -> tuple:
-        zone = tuple(sorted(target.safe_zone.items())) if self.show_safe_zones else None
+        zone = tuple(sorted(target.safe_zone.items())) if self.show_safe_zones or self.brand else None
         return (target.width, target.height, zone, target.max_bytes)
 
     def _center(self, target: Target) -> tuple[float, float] | None:
@@ -118,6 +120,8 @@ class Source:
         else:
             box = geometry.cover_box(*self.image.size, *size, self._center(target))
             out = geometry.resample(self.image, size, box, SOCIAL_RESAMPLE)
+        if self.brand is not None:
+            out = self.brand.draw(out, target.safe_zone)
         if self.show_safe_zones:
             out = draw_safe_zones(out, target.safe_zone)
         return encode_capped(out, self.fmt, target.max_bytes)
@@ -126,7 +130,7 @@ class Source:
 def prepare(data: bytes, targets: Sequence[Target], *, crop_mode: str = "smart",
             focal_point: tuple[float, float] | None = None, show_safe_zones: bool = False,
             output_format: str = "png", background: str = "white",
-            max_pixels: int = 40_000_000) -> Source:
+            max_pixels: int = 40_000_000, brand: Brand | None = None) -> Source:
     """Decode `data` (an encoded image) once for all `targets` (only checked when none).
 
     crop_mode: "smart" (focal point if given, else saliency), "center", or "fit"
@@ -146,7 +150,7 @@ def prepare(data: bytes, targets: Sequence[Target], *, crop_mode: str = "smart",
             image = codec.normalize(image)
             if crop_mode == "smart" and focal_point is None:
                 salient = saliency.analyse(image)
-    return Source(image, fmt, crop_mode, focal_point, show_safe_zones, fill, salient)
+    return Source(image, fmt, crop_mode, focal_point, show_safe_zones, fill, salient, brand)
 
 
 def render_social(data: bytes, targets: Sequence[Target], **options) -> list[Rendition]:

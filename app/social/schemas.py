@@ -11,6 +11,7 @@ from app.catalog.schemas import SafeZoneSchema
 from app.errors import ValidationFailed
 from app.http.fields import Choice
 from app.imaging import formats
+from app.imaging.brand import POSITIONS
 from app.imaging.geometry import parse_background
 from app.social.pipeline import CROP_MODES, OUTPUT_FORMATS
 from app.studio.schemas import asset_id_field
@@ -52,6 +53,23 @@ def _background(value: str) -> None:
         raise ma.ValidationError(f"{value} is not white, black, blur or a #rrggbb colour.") from None
 
 
+class BrandOverlaySchema(ma.Schema):
+    """A persona's logo (and texts, in its colours) drawn on every rendition, inside the
+    format's safe zone."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    persona_id = ma.fields.String(required=True, validate=ma.validate.Length(max=64))
+    position = Choice(POSITIONS, load_default="bottom-right",
+                      metadata={"description": "top-left, top-right, bottom-left or bottom-right (default)"})
+    size = ma.fields.Float(load_default=0.15, validate=ma.validate.Range(0.05, 0.5),
+                           metadata={"description": "Logo width over image width, 0.05-0.5"})
+    headline = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=80))
+    cta = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=40),
+                           metadata={"description": "A call to action, e.g. Shop now"})
+
+
 class OptimizeRequestSchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
@@ -76,10 +94,11 @@ class OptimizeRequestSchema(ma.Schema):
                              metadata={"description": "{x, y} as fractions 0-1; wins over saliency "
                                                       "in smart mode"})
     output_format = Choice(OUTPUT_CHOICES, load_default="png",
-                           metadata={"description": "png (default) or jpg"})
+                           metadata={"description": "png (default), jpg or webp"})
     background = ma.fields.String(load_default="white", validate=_background,
                                   metadata={"description": "fit backdrop: white (default), blur, "
                                                            "black or #rrggbb"})
+    brand_overlay = ma.fields.Nested(BrandOverlaySchema, load_default=None, allow_none=True)
 
 
 class SocialResultSchema(ma.Schema):

@@ -6,20 +6,25 @@ runner, rendered by the in-process `local` provider (0 credits) and stored as it
 """
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
+from PIL import Image
 
+from app.assets.service import asset_bytes
 from app.catalog import platforms as catalog
+from app.create.personas import get_persona
 from app.errors import ValidationFailed
 from app.imaging import codec, formats, provenance
+from app.imaging.brand import Brand
 from app.providers.base import RenderRequest
 from app.social.pipeline import WORKERS, Rendition, Target, prepare, render_social
 from app.studio import runner
-from app.studio.inputs import image_bytes, resolve_assets
+from app.studio.inputs import image_bytes, lineage, resolve_assets
 from app.studio.options import plan_routes
 from app.studio.provenance import marker
 from app.zipstream import stream_zip
@@ -62,13 +67,15 @@ def optimize(user_id: int, args: Mapping[str, Any]) -> Optimized:
     (image over MAX_IMAGE_MB or MAX_IMAGE_PIXELS).
     """
     targets, skipped = _targets(args)
+    args = resolve_assets(user_id, args)
     data = _image(user_id, args)
     mark = provenance.read(data)
-    source = prepare(data, targets, **_options(args))
+    source = prepare(data, targets, **_options(user_id, args))
     if not targets:
         return Optimized([], skipped)
     fmt = formats.output_format(source.fmt)
-    details = {"crop_mode": args.get("crop_mode", "smart"), "focal_point": args.get("focal_point"),
+    details = {**lineage(args), "crop_mode": args.get("crop_mode", "smart"), "focal_point": args.get("focal_point"),
+               "brand_overlay": args.get("brand_overlay"),
                "show_safe_zones": args.get("show_safe_zones", False)}
     items = [runner.Item(RenderRequest(source, t), (t.width, t.height),
                          {**details, "platform": t.platform, "format": t.format},
@@ -90,7 +97,7 @@ def archive(user_id: int, args: Mapping[str, Any]) -> Iterator[bytes]:
     targets, _ = _targets(args)
     data = _image(user_id, args)
     mark = provenance.read(data)
-    renditions = render_social(data, targets, **_options(args))
+    renditions = render_social(data, targets, **_options(user_id, args))
     marking = marker()   # the entries are written while the response streams, outside the app
 
     def marked(rendition: Rendition) -> bytes:
@@ -112,12 +119,29 @@ def _image(user_id: int, args: Mapping[str, Any]) -> bytes:
     return image_bytes(resolve_assets(user_id, args).get("image_base64"), missing=MISSING_IMAGE)
 
 
-def _options(args: Mapping[str, Any]) -> dict[str, Any]:
-    return {"crop_mode": args.get("crop_mode", "smart"), "focal_point": args.get("focal_point"),
+def _options(user_id: int, args: Mapping[str, Any]) -> dict[str, Any]:
+    return {"brand": _brand(user_id, args.get("brand_overlay")),
+            "crop_mode": args.get("crop_mode", "smart"), "focal_point": args.get("focal_point"),
             "show_safe_zones": args.get("show_safe_zones", False),
             "output_format": args.get("output_format", "png"),
             "background": args.get("background", "white"),
             "max_pixels": current_app.config["MAX_IMAGE_PIXELS"]}
+
+
+def _brand(user_id: int, overlay: Mapping[str, Any] | None) -> Brand | None:
+    """The persona's logo, texts and colours for `brand_overlay` (404 for another user's
+    persona; 400 when there would be nothing to draw)."""
+    if not overlay:
+        return None
+    persona = get_persona(user_id, overlay["persona_id"])
+    if not (persona.logo_asset_id or overlay.get("headline") or overlay.get("cta")):
+        _reject("brand_overlay", f"Persona {persona.name} has no logo: add one, or give a headline or cta")
+    logo = None
+    if persona.logo_asset_id:
+        with Image.open(io.BytesIO(asset_bytes(user_id, persona.logo_asset_id)[1])) as opened:
+            logo = codec.normalize(opened).convert("RGBA")
+    return Brand(logo, overlay.get("position") or "bottom-right", overlay.get("size") or 0.15,
+                 overlay.get("headline"), overlay.get("cta"), list(persona.color_palette or []))
 
 
 def _describe(targets: Sequence[Target], results: Sequence[runner.Delivered]) -> list[SocialResult]:

@@ -101,15 +101,16 @@ def save_options(output: OutputFormat, mark: Mark | None, exif: bytes | None) ->
 
 
 def deliver(user_id: int, studio: str, output: OutputFormat, mark: Mark | None,
-            work: Callable[[], tuple[bytes, dict[str, Any]]], name: str) -> runner.Delivered:
+            work: Callable[[], tuple[bytes, dict[str, Any]]], details: dict[str, Any]) -> runner.Delivered:
     """Run `work` as the `local` provider's call, then store and mark its file as every
-    studio's result is (0 credits). An AppError raised by `work` reaches the caller."""
+    studio's result is (0 credits), with `details` (its lineage) recorded. An AppError
+    raised by `work` reaches the caller."""
     started = time.monotonic()
 
     def admitted() -> tuple[bytes, dict[str, Any]]:
         with admission.slot():
             return work()
-    item = runner.Item(DeliverRequest(studio, admitted), None, {"operation": studio}, name=name, mark=mark)
+    item = runner.Item(DeliverRequest(studio, admitted), None, {"operation": studio, **details}, mark=mark)
     plan = runner.Plan(studio, studio, plan_routes("deliver", studio, "local", None), [item], output,
                        f"Image {studio} failed")
     delivered = runner.run_one(user_id, plan)

@@ -39,6 +39,7 @@ class InputImage:
 
 
 IMAGE_FIELDS = ("image", "mask", "control_image", "style_image", "background_image", "lighting_image")
+PRIMARY_FIELDS = ("image", "control_image")   # the image a result is made from: its parent
 Payload = str | bytes | None   # base64 text from the request, or an asset's bytes (resolve_assets)
 
 
@@ -56,7 +57,15 @@ def resolve_assets(user_id: int, params: Mapping[str, Any]) -> dict[str, Any]:
             message = f"Give {name}_base64 or {name}_asset_id, not both"
             raise ValidationFailed(message, errors={f"{name}_asset_id": [message]})
         resolved[f"{name}_base64"] = asset_bytes(user_id, asset_id)[1]
+        if name in PRIMARY_FIELDS:
+            resolved.setdefault("parent_asset_id", asset_id)
     return resolved
+
+
+def lineage(params: Mapping[str, Any]) -> dict[str, Any]:
+    """What a result records of its making for the Library: the asset its main image came
+    from and the prompt it was given, where there were any."""
+    return {key: params[key] for key in ("parent_asset_id", "prompt") if params.get(key)}
 
 
 def image_bytes(payload: Payload, *, missing: str = MISSING_IMAGE) -> bytes:

@@ -23,7 +23,7 @@ from app.imaging.geometry import parse_background
 from app.providers.base import UpscaleRequest
 from app.providers.local import fast_size
 from app.studio import runner
-from app.studio.inputs import InputImage, check_input_limits, load_input, resolve_assets
+from app.studio.inputs import InputImage, check_input_limits, lineage, load_input, resolve_assets
 from app.studio.options import page_options, plan_routes
 from app.studio.results import StudioResult, describe
 
@@ -55,7 +55,7 @@ def upscale(user_id: int, params: Mapping[str, Any]) -> StudioResult:
     _check_creativity(mode, params.get("creativity"))
     fit = fit_for(params, both=bool(params.get("target_width") and params.get("target_height")))
     metadata = {"operation": f"upscale_{mode}", "preset": preset,
-                "original_width": image.width, "original_height": image.height}
+                "original_width": image.width, "original_height": image.height, **lineage(params)}
     if fit is not None:
         metadata["fit"] = fit.mode
     if requested == "auto":

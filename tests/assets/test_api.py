@@ -11,14 +11,20 @@ from tests.fakes.server import png_bytes
 pytestmark = pytest.mark.database
 
 
-def _store(app, user_id, mime="image/png"):
+_SIDES = iter(range(8, 10_000))
+
+
+def _store(app, user_id, mime="image/png", side=None, **details):
+    """A stored PNG; each call's bytes differ (identical bytes of one user are stored once)."""
+    side = side or next(_SIDES)
     with app.test_request_context():
-        return store_result(user_id, studio="create", operation="generate", data=png_bytes(8, 8),
-                            mime_type=mime, width=8, height=8, provider="sandbox", model="sandbox")
+        return store_result(user_id, studio="create", operation="generate", data=png_bytes(side, 8),
+                            mime_type=mime, width=side, height=8, provider="sandbox", model="sandbox",
+                            details=details or None)
 
 
 def test_owner_downloads_the_bytes_with_their_type(app, client, user, auth):
-    stored = _store(app, user)
+    stored = _store(app, user, side=8)
     assert len(stored.asset_id) == 32 and stored.url == f"/api/image-studio/assets/{stored.asset_id}"
     response = client.get(stored.url, headers=auth)
     assert response.status_code == 200
@@ -78,26 +84,27 @@ def test_zip_of_selected_assets(app, client, user, auth, make_user):
 def test_every_result_and_asset_names_its_download(app, client, user, auth, png_payload):
     edited = client.post("/api/image-studio/edit/process", headers=auth, json={
         "operation": "remove_background", "image_base64": png_payload(), "output_format": "jpeg"}).json
-    assert edited["file_name"] == f"edit-{edited['asset_id']}.jpg"
+    assert edited["file_name"] == "edit-remove-background.jpg"
     social = client.post("/api/image-studio/social/optimize", headers=auth, json={
         "image_base64": png_payload(200, 200), "platforms": ["instagram"],
         "format_names": {"instagram": "Story"}}).json["results"][0]
-    assert social["file_name"] == "instagram_story.png"
-    listed = {a["id"]: a["file_name"] for a in client.get("/api/image-studio/assets", headers=auth).json["assets"]}
-    assert listed == {edited["asset_id"]: edited["file_name"], social["asset_id"]: social["file_name"]}
+    assert social["file_name"] == "instagram-story.png"
+    listed = {a["id"]: (a["file_name"], a["filename"])
+              for a in client.get("/api/image-studio/assets", headers=auth).json["assets"]}
+    assert listed == {edited["asset_id"]: (edited["file_name"],) * 2, social["asset_id"]: (social["file_name"],) * 2}
     download = client.get(social["url"], headers=auth)
-    assert download.headers["Content-Disposition"] == 'inline; filename="instagram_story.png"'
+    assert download.headers["Content-Disposition"] == 'inline; filename="instagram-story.png"'
 
 
 def test_zips_are_streamed_entry_by_entry(app, client, user, auth):
-    ids = [_store(app, user).asset_id for _ in range(3)]
+    ids = [_store(app, user, side=side).asset_id for side in (21, 22, 23)]
     response = client.post("/api/image-studio/assets/zip", json={"ids": ids}, headers=auth, buffered=False)
     assert response.status_code == 200 and response.is_streamed
     chunks = list(response.response)
     assert len(chunks) >= 3  # each entry leaves as soon as it is written
     archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
     assert archive.testzip() is None and len(archive.namelist()) == 3
-    assert all(archive.read(name) == png_bytes(8, 8) for name in archive.namelist())
+    assert sorted(archive.read(name) for name in archive.namelist()) == sorted(png_bytes(s, 8) for s in (21, 22, 23))
 
 
 def test_zip_streams_per_process_are_bounded_and_given_back(make_app):

@@ -6,6 +6,7 @@ from app.imaging.formats import output_format
 from app.providers.base import GenerateRequest
 from app.studio import runner
 from tests.create.conftest import decoded_size, slow_png
+from tests.fakes.server import png_bytes
 from tests.studio_helpers import Overlap
 
 DELAY = 0.3
@@ -79,6 +80,9 @@ def test_an_explicit_provider_never_fails_over(faked, create, user, fake_stabili
 
 def test_results_are_committed_once_stored(faked, create, user, fake_stability):
     app = faked()
+    for shade in (10, 200):   # two different images (identical bytes would be stored once)
+        fake_stability.queue(status=200, body=png_bytes(64, 64, (shade, shade, shade)), content_type="image/png",
+                             headers={"finish-reason": "SUCCESS", "seed": "1"})
     body = create(app, prompt="x", provider="stability", num_variations=2, width=64, height=64).json
     with app.app_context():
         assets = [db.session.get(Asset, r["asset_id"]) for r in body["results"]]

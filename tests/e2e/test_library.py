@@ -57,3 +57,24 @@ def test_library_selects_zips_and_deletes(admin_page, tmp_path):
     page.wait_for_url("**/usage")
     assert "3 results charged" in page.inner_text("main")
     assert page.locator("svg.chart rect").count() >= 1
+
+
+def test_library_searches_prompts_and_downloads_readable_names(admin_page):
+    page = admin_page
+    for prompt in ("Iced latte on a terrace", "A blue boat"):
+        page.evaluate("""async (prompt) => ImageStudio.api('/api/image-studio/create', {method: 'POST', json: {
+                           prompt, provider: 'sandbox', width: 320, height: 200, template_id: 'linkedin_post'}})""",
+                      prompt)
+    page.goto("/library")
+    expect(page.locator(".result")).to_have_count(2)
+    page.fill("input[name=q]", "LATTE")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**/library?*q=LATTE*")
+    expect(page.locator(".result")).to_have_count(1)
+    expect(page.locator(".result .prompt")).to_have_text("Iced latte on a terrace")
+    expect(page.locator("#library-count")).to_have_text("1 image for “LATTE”")
+    link = page.locator(".result a.button[download]")
+    expect(link).to_have_attribute("download", "linkedin-post_iced-latte-on-a_1.png")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "linkedin-post_iced-latte-on-a_1.png"

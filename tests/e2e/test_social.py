@@ -47,7 +47,7 @@ def test_optimize_for_two_platforms_and_download_the_zip(admin_page, tmp_path, j
     expect(cards.nth(0).locator("img")).to_have_js_property("naturalHeight", 1920)
     natural = cards.nth(0).locator("img").evaluate("img => [img.naturalWidth, img.naturalHeight]")
     assert natural == [1080, 1920]
-    assert [r["file_name"] for r in results] == ["instagram_story.png", "twitter_post.png"]
+    assert [r["file_name"] for r in results] == ["instagram-story.png", "twitter-post.png"]
     for index, result in enumerate(results):
         expect(cards.nth(index).locator("a.download")).to_have_attribute("download", result["file_name"])
 

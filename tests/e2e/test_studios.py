@@ -51,8 +51,8 @@ def test_inpaint_with_a_painted_mask(admin_page, tmp_path, job_result):
     assert page.locator("[data-after]").evaluate("img => img.naturalWidth") == 320
     assert page.get_attribute("[data-download]", "href").startswith("/api/image-studio/assets/")
     assert page.get_attribute("[data-download]", "href") == result["url"]
-    # The download name is the API's file_name (e.g. edit-<asset_id>.png), not one the page derives.
-    assert result["file_name"].endswith(".png") and result["asset_id"] in result["file_name"]
+    # The download name is the API's readable file_name (studio, operation, prompt), not one the page derives.
+    assert result["file_name"] == "edit-inpaint_a-red-balloon.png"
     expect(page.locator("[data-download]")).to_have_attribute("download", result["file_name"])
     with page.expect_download() as info:
         page.click("[data-download]")

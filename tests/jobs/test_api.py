@@ -63,7 +63,8 @@ def test_each_studio_call_answers_202_and_its_job_returns_the_synchronous_body(
     assert (job["status"], job["operation"], job["error"]) == ("succeeded", operation, None)
     assert job["progress"] == {"done": images, "total": images}
     assert comparable(job["result"]) == comparable(synchronous.json)
-    assert job["result"] != synchronous.json  # its own images: new asset ids
+    # The fakes answer the same bytes twice, and identical bytes of one user are stored once.
+    assert _asset_ids(job["result"]) == _asset_ids(synchronous.json)
     for moment in (job["created_at"], job["started_at"], job["finished_at"]):
         assert_utc(moment)
     assert job["created_at"] <= job["started_at"] <= job["finished_at"]
@@ -75,6 +76,10 @@ def test_each_studio_call_answers_202_and_its_job_returns_the_synchronous_body(
     results = job["result"]["results"] if "results" in job["result"] else [job["result"]]
     for result in results:
         assert client.get(result["url"], headers=headers).status_code == 200
+
+
+def _asset_ids(body: dict) -> list[str]:
+    return [result["asset_id"] for result in (body["results"] if "results" in body else [body])]
 
 
 PREFERENCES = [("respond-async", 202), ("RESPOND-ASYNC", 202), ("wait=10, respond-async", 202),
@@ -255,9 +260,9 @@ def test_a_cancel_stops_a_job_from_starting_its_remaining_images(studio):
     app.extensions["jobs"].shutdown()
     job = client.get(url, headers=headers).json
     assert job["status"] == "cancelled"
-    made = asset_ids(app)
+    made = [item["asset_id"] for item in job["items"] if "asset_id" in item]
     assert 1 <= len(made) <= total - 5   # most formats were never rendered
-    assert {item["asset_id"] for item in job["items"]} <= made
+    assert set(made) == asset_ids(app)   # (identical renditions share one stored asset)
     rows = ledger(app, job_id=job["job_id"])   # social is free, but each format has its entry
     assert sorted(outcome for outcome, _, _ in rows) == ["charged"] * len(made) + ["refunded"] * (total - len(made))
 

@@ -127,10 +127,10 @@ def test_several_items_report_progress_keep_their_order_and_refund_only_failures
     assert {r.asset_id for r in rows if r.outcome == "charged"} == {r.asset_id for r in made}
 
 
-def test_file_names_default_to_studio_and_asset_id(app, user):
+def test_file_names_say_what_made_the_image(app, user):
     with app.test_request_context():
         done = runner.run(user, _plan([Route("sandbox", "sandbox")], 1, studio="edit"))[0]
-    assert done.file_name == f"edit-{done.asset_id}.png"
+    assert done.file_name == "edit-generate_1.png"      # studio, operation, variation
 
 
 def test_sandbox_variations_render_one_at_a_time(app, user, monkeypatch):
