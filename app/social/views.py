@@ -2,6 +2,8 @@
 from flask import Blueprint, render_template
 
 from app.auth.guard import login_required
+from app.auth.identity import require_user
+from app.create.personas import list_personas
 from app.social import service
 
 bp = Blueprint("social", __name__)
@@ -11,4 +13,5 @@ bp = Blueprint("social", __name__)
 @login_required
 def page():
     """Upload once, pick platforms, formats, crop and focal point; preview and download."""
-    return render_template("social/page.html", **service.page_options())
+    return render_template("social/page.html", personas=list_personas(require_user().id),
+                           **service.page_options())

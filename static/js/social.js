@@ -93,6 +93,18 @@
   f.crop_mode.addEventListener("change", syncCrop);
   f.background_kind.addEventListener("change", syncCrop);
 
+  /* ---- brand overlay: its options show once a brand kit is chosen ------------------------ */
+  const syncBrand = () => {
+    if (!f.brand_persona) { return; }
+    form.querySelectorAll('[data-field="brand"]').forEach((node) => node.classList.toggle("hidden", !f.brand_persona.value));
+    form.querySelector("[data-brand-size]").textContent = f.brand_size.value + "%";
+  };
+  if (f.brand_persona) {
+    f.brand_persona.addEventListener("change", syncBrand);
+    f.brand_size.addEventListener("input", syncBrand);
+    syncBrand();
+  }
+
   function requestBody() {
     const platforms = Array.from(form.querySelectorAll("input[name=platforms]:checked")).map((i) => i.value);
     const formatNames = {};
@@ -104,6 +116,11 @@
                    all_formats: f.all_formats.checked, crop_mode: f.crop_mode.value,
                    show_safe_zones: f.show_safe_zones.checked, output_format: f.output_format.value };
     if (state.focal) { body.focal_point = state.focal; }
+    if (f.brand_persona && f.brand_persona.value) {
+      body.brand_overlay = { persona_id: f.brand_persona.value, position: f.brand_position.value,
+                             size: Number(f.brand_size.value) / 100,
+                             headline: f.brand_headline.value.trim() || null, cta: f.brand_cta.value.trim() || null };
+    }
     if (f.crop_mode.value === "fit") {
       body.background = f.background_kind.value === "colour" ? f.background_colour.value : f.background_kind.value;
     }

@@ -53,7 +53,7 @@ def test_optimize_for_two_platforms_and_download_the_zip(admin_page, tmp_path, j
 
     with page.expect_download() as info:
         cards.nth(0).locator("a.download").click()
-    assert info.value.suggested_filename == "instagram_story.png"
+    assert info.value.suggested_filename == "instagram-story.png"
     info.value.save_as(tmp_path / "story.png")
     assert Image.open(tmp_path / "story.png").size == (1080, 1920)
 
@@ -71,3 +71,41 @@ def test_optimize_for_two_platforms_and_download_the_zip(admin_page, tmp_path, j
 
     page.click("#focal-clear")
     page.locator("#focal-marker.hidden").wait_for(state="attached")
+
+
+def test_a_brand_kit_puts_its_logo_inside_every_safe_zone(admin_page, tmp_path, job_result):
+    import base64
+
+    from app.imaging.overlay import safe_box
+    from tests.social.test_brand import MAGENTA, box_of, logo
+
+    page = admin_page
+    buffer = io.BytesIO()
+    logo().save(buffer, "PNG")
+    page.evaluate("""async (logo) => ImageStudio.api('/api/image-studio/personas', {method: 'POST', json: {
+        name: 'Acme', color_palette: ['#ffcc00'], logo_base64: logo}})""", base64.b64encode(buffer.getvalue()).decode())
+    source = tmp_path / "photo.png"
+    scene(600, 400, (0.3, 0.5), 30).save(source)
+    page.goto("/social")
+    expect(page.locator("select[name=brand_position]")).to_be_hidden()
+    page.select_option("select[name=brand_persona]", label="Acme")
+    expect(page.locator("select[name=brand_position]")).to_be_visible()
+    page.select_option("select[name=brand_position]", "top-right")
+    page.fill("input[name=brand_headline]", "Summer sale")
+    page.set_input_files("#social-file", str(source))
+    page.locator("#upload-info", has_text="600×400 px").wait_for()
+    page.check("input[name=platforms][value=instagram]")
+    page.check("input[name=platforms][value=youtube]")
+    with page.expect_response("**/api/image-studio/social/optimize") as answer:
+        page.click("#optimize")
+    overlay = answer.value.request.post_data_json["brand_overlay"]
+    assert (overlay["position"], overlay["size"], overlay["headline"], overlay["cta"]) == (
+        "top-right", 0.15, "Summer sale", None)
+    results = job_result(answer.value)["results"]
+    assert len(results) == 2
+    for result in results:
+        image = Image.open(io.BytesIO(page.request.get(result["url"]).body()))
+        left, top, right, bottom = safe_box(image.width, image.height, result["safe_zone"])
+        x0, y0, x1, y1 = box_of(image, MAGENTA)
+        assert left <= x0 and x1 <= right and top <= y0 and y1 <= bottom
+        assert right - x1 < 0.1 * image.width and y0 - top < 0.1 * image.height   # in its corner
