@@ -24,8 +24,8 @@
     if (!control.value) { throw new Error("Control image payload is required"); }
     const fields = (operations[select.value] || {}).fields || {};
     const body = Object.assign(S.values(form), {
-      control_image_base64: control.value.dataUrl,
-      style_image_base64: fields.style_image && style.value ? style.value.dataUrl : null,
+      ...S.imageInput("control_image", control.value),
+      ...(fields.style_image ? S.imageInput("style_image", style.value) : {}),
     });
     return { href: form.dataset.processUrl, body, context: { before: control.value.dataUrl } };
   }, render: (result, context) => {

@@ -55,6 +55,10 @@
       S.readFile(file).then((dataUrl) => take(file.name || "pasted image", dataUrl)).catch(fail);
     });
     libraryPicker(form, (name, dataUrl, assetId) => take(name, dataUrl, assetId).catch(fail), fail);
+    if (S.startingAsset()) {
+      S.loadAsset(S.startingAsset()).then((asset) => take(asset.file.name || "library image", asset.dataUrl, asset.assetId))
+        .catch(fail);
+    }
     return state;
   }
 
@@ -140,6 +144,7 @@
       ? "Marked as AI-made (" + mark.digital_source_type.split("/").pop() + (mark.ai_system ? ", " + mark.ai_system : "") + ")" +
         (mark.c2pa ? " with signed Content Credentials" : "")
       : "No AI mark: the source carried none.";
+    S.useIn(panel, result.asset_id);
     const link = panel.querySelector("[data-download]");
     link.href = result.url;
     link.download = S.downloadName(result);

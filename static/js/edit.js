@@ -67,10 +67,10 @@
     const v = S.values(form);
     const f = fields();
     const body = Object.assign(v, {
-      image_base64: primary.value.dataUrl,
+      ...S.imageInput("image", primary.value),
       mask_base64: f.mask ? painter.toDataURL() : null,
-      background_image_base64: f.background && background.value ? background.value.dataUrl : null,
-      lighting_image_base64: f.lighting && lighting.value ? lighting.value.dataUrl : null,
+      ...(f.background ? S.imageInput("background_image", background.value) : {}),
+      ...(f.lighting ? S.imageInput("lighting_image", lighting.value) : {}),
     });
     ["left", "right", "up", "down"].forEach((side) => { body["expand_" + side] = f.expansion ? expansion()[side] : 0; });
     return { href: form.dataset.processUrl, body, context: { before: primary.value.dataUrl } };

@@ -20,18 +20,23 @@
     const file = e.dataTransfer.files[0];
     if (file && !file.type.startsWith("image/")) { showError(file.name + " is not an image"); }
   });
-  S.dropzone(zone, $("social-file"), (file, dataUrl) => {
+  const take = (file, dataUrl, assetId) => {
     const preview = $("source-preview");
     preview.onload = () => {
       $("upload-info").textContent = file.name + " · " + preview.naturalWidth + "×" + preview.naturalHeight + " px · " + kilobytes(file.size);
     };
     preview.onerror = () => showError(file.name + " could not be read as an image");
     preview.src = dataUrl;
-    state.image = dataUrl;
+    state.image = { dataUrl, assetId: assetId || null };
     setFocal(null);
     $("source-block").classList.remove("hidden");
     showError("");
-  });
+  };
+  S.dropzone(zone, $("social-file"), (file, dataUrl) => take(file, dataUrl));
+  if (S.startingAsset()) {
+    S.loadAsset(S.startingAsset()).then((asset) => take(asset.file, asset.dataUrl, asset.assetId),
+                                        (error) => showError(error.message));
+  }
 
   function setFocal(point) {
     state.focal = point;
@@ -112,7 +117,7 @@
       const names = Array.from(form.querySelectorAll('[data-formats-for="' + p + '"] input:checked')).map((i) => i.value);
       if (names.length) { formatNames[p] = names; }
     });
-    const body = { image_base64: state.image, platforms, format_names: formatNames,
+    const body = { ...S.imageInput("image", state.image), platforms, format_names: formatNames,
                    all_formats: f.all_formats.checked, crop_mode: f.crop_mode.value,
                    show_safe_zones: f.show_safe_zones.checked, output_format: f.output_format.value };
     if (state.focal) { body.focal_point = state.focal; }

@@ -136,6 +136,25 @@
     input.addEventListener("change", () => take(input.files[0]));
   }
 
+  /** The page's `?asset=<id>`: an image from the library to start from ("Use in …"), or null. */
+  function startingAsset() {
+    return new URLSearchParams(window.location.search).get("asset");
+  }
+
+  /** One of the user's assets as an input: {file, dataUrl, assetId}; requests then name it by
+      id, so its bytes are not sent back to the server. */
+  async function loadAsset(assetId) {
+    const file = await api(url(document.querySelector('meta[name="asset-url"]').content, { asset_id: assetId }),
+                           { headers: { Accept: "image/*" } });
+    return { file, dataUrl: await readFile(file), assetId };
+  }
+
+  /** `{<field>_asset_id}` for an input taken from the library, else `{<field>_base64}`. */
+  function imageInput(field, value) {
+    if (!value) { return {}; }
+    return value.assetId ? { [field + "_asset_id"]: value.assetId } : { [field + "_base64"]: value.dataUrl };
+  }
+
   /** The download name of a studio result or asset: the API's `file_name`, never derived here. */
   function downloadName(result) {
     return result.file_name || "";
@@ -152,7 +171,7 @@
   }
 
   window.ImageStudio = { csrf, url, api, el, showError, busy, handle, submit, readFile, loadImage, dropzone,
-                         downloadName, download };
+                         downloadName, download, startingAsset, loadAsset, imageInput };
 })();
 
 /* Markup behaviours the Content-Security-Policy keeps out of inline attributes:

@@ -5,20 +5,28 @@
   const { dropzone, loadImage, showError, api, downloadName } = window.ImageStudio;
 
   /** Wire a [data-upload] block (file picker + drag and drop); onImage gets the loaded image.
-      Returns {value}: the loaded image ({dataUrl, width, height, image}) once there is one. */
+      Returns {value}: the loaded image ({dataUrl, width, height, image, assetId}) once there is
+      one. The first block of a page also starts from the page's `?asset=` (a "Use in …" link). */
   function upload(form, name, onImage) {
     const block = form.querySelector('[data-upload="' + name + '"]');
     const zone = block.querySelector(".dropzone");
     const info = block.querySelector(".upload-info");
     const state = { value: null };
-    dropzone(zone, block.querySelector("input[type=file]"), async (file, dataUrl) => {
+    const take = async (fileName, dataUrl, assetId) => {
       try {
-        state.value = await loadImage(dataUrl);
-        info.textContent = file.name + " · " + state.value.width + "×" + state.value.height + " px";
+        state.value = Object.assign(await loadImage(dataUrl), { assetId: assetId || null });
+        info.textContent = fileName + " · " + state.value.width + "×" + state.value.height + " px" +
+          (assetId ? " · from your library" : "");
         zone.classList.add("filled");
         if (onImage) { onImage(state.value); }
       } catch (error) { showError(form.querySelector("[data-error]"), error.message); }
-    });
+    };
+    dropzone(zone, block.querySelector("input[type=file]"), (file, dataUrl) => take(file.name, dataUrl));
+    const starting = window.ImageStudio.startingAsset();
+    if (starting && block === form.querySelector("[data-upload]")) {
+      window.ImageStudio.loadAsset(starting).then((asset) => take(asset.file.name || "library image", asset.dataUrl, starting),
+                                                 (error) => showError(form.querySelector("[data-error]"), error.message));
+    }
     return state;
   }
 
@@ -60,6 +68,13 @@
     clip();
   }
 
+  /** Point a panel's "Use in …" links (macros/studio.html use_in) at this result's asset. */
+  function useIn(panel, assetId) {
+    panel.querySelectorAll("[data-use-in] a[data-href]").forEach((link) => {
+      link.href = window.ImageStudio.url(link.dataset.href, { asset_id: assetId });
+    });
+  }
+
   /** Fill the result panel: before/after slider, exact size, provider and cost, download. */
   function showResult(panel, beforeSrc, result) {
     compare(panel, beforeSrc, result.image_base64);
@@ -68,11 +83,12 @@
     panel.querySelector("[data-result-info]").textContent = "Provider " + result.provider +
       (result.model ? " (" + result.model + ")" : "") + " · " + (meta.cost ?? 0) + " credits · " +
       (meta.processing_time ?? "?") + " s";
+    useIn(panel, result.asset_id);
     const link = panel.querySelector("[data-download]");
     link.href = result.url;
     link.download = downloadName(result);
     panel.classList.remove("hidden");
   }
 
-  Object.assign(window.ImageStudio, { upload, toggleFields, values, operations, compare, showResult });
+  Object.assign(window.ImageStudio, { upload, toggleFields, values, operations, compare, useIn, showResult });
 })();

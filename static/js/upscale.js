@@ -66,7 +66,7 @@
   form.querySelectorAll("select").forEach((el) => el.addEventListener("change", plan));
   S.submitJob(form, { key: "upscale", prepare: () => {
     if (!image.value) { throw new Error("Primary image payload is required"); }
-    const body = Object.assign(S.values(form), { image_base64: image.value.dataUrl });
+    const body = Object.assign(S.values(form), S.imageInput("image", image.value));
     return { href: form.dataset.upscaleUrl, body, context: { before: image.value.dataUrl } };
   }, render: (result, context) => {
     S.showResult(document.querySelector("[data-result]"), (context && context.before) || result.image_base64, result);
