@@ -12,7 +12,7 @@ import math
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from PIL import Image
 
@@ -30,6 +30,7 @@ WORKERS = 2
 # Social renditions are downscales that platforms recompress anyway: BICUBIC with
 # reducing_gap 1.0 stays above 42 dB PSNR against an exact LANCZOS and costs ~26% less.
 SOCIAL_RESAMPLE = Image.Resampling.BICUBIC
+UPSCALE_TOLERANCE = 1.02   # enlarging by 2% or less is not worth a warning
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,9 @@ class Source:
     def __init__(self, image: Image.Image, fmt: str, crop_mode: str,
                  focal_point: tuple[float, float] | None, show_safe_zones: bool,
                  fill: tuple[int, int, int] | str | None, salient: saliency.Saliency | None,
-                 brand: Brand | None = None):
+                 brand: Brand | None = None, original_size: tuple[int, int] | None = None):
         self.image, self.fmt, self.crop_mode = image, fmt, crop_mode
+        self.original_size = original_size or image.size   # as uploaded, before any decode scale
         self.focal_point, self.show_safe_zones, self.fill = focal_point, show_safe_zones, fill
         self.salient, self.brand = salient, brand
         self._lock = threading.Lock()
@@ -120,11 +122,29 @@ class Source:
         else:
             box = geometry.cover_box(*self.image.size, *size, self._center(target))
             out = geometry.resample(self.image, size, box, SOCIAL_RESAMPLE)
+        enlarged = self._enlargement(target)
         if self.brand is not None:
             out = self.brand.draw(out, target.safe_zone)
         if self.show_safe_zones:
             out = draw_safe_zones(out, target.safe_zone)
-        return encode_capped(out, self.fmt, target.max_bytes)
+        encoded = encode_capped(out, self.fmt, target.max_bytes)
+        return replace(encoded, notes=enlarged + encoded.notes)
+
+    def _enlargement(self, target: Target) -> list[str]:
+        """A note when this format needs more pixels than the upload has for it: the part of
+        the source it shows, in uploaded pixels, is smaller than the output, so it is enlarged
+        (and may look soft)."""
+        width, height = self.original_size
+        if self.crop_mode == "fit":
+            scale = min(target.width / width, target.height / height)
+            shown = f"{width}×{height} px"
+        else:
+            scale = geometry.cover_scale(width, height, target.width, target.height)
+            shown = f"{round(target.width / scale)}×{round(target.height / scale)} px"
+        if scale <= UPSCALE_TOLERANCE:
+            return []
+        return [f"Enlarged ×{scale:.2f}: the upload has {shown} for this {target.width}×{target.height} "
+                "format, so it may look soft; upload a larger image for a sharp result"]
 
 
 def prepare(data: bytes, targets: Sequence[Target], *, crop_mode: str = "smart",
@@ -141,16 +161,18 @@ def prepare(data: bytes, targets: Sequence[Target], *, crop_mode: str = "smart",
     fmt = _check_options(crop_mode, focal_point, output_format)
     fill = geometry.parse_background(background) if crop_mode == "fit" else None
     image = codec.open_image(data, max_pixels=max_pixels)
+    original = codec.display_size(image)
     salient = None
     if targets:
-        width, height = codec.display_size(image)
+        width, height = original
         scale = min(1.0, max(_needed_scale(width, height, t, crop_mode) for t in targets))
         codec.draft(image, math.ceil(width * scale), math.ceil(height * scale))
         with admission.slot():
             image = codec.normalize(image)
             if crop_mode == "smart" and focal_point is None:
                 salient = saliency.analyse(image)
-    return Source(image, fmt, crop_mode, focal_point, show_safe_zones, fill, salient, brand)
+    return Source(image, fmt, crop_mode, focal_point, show_safe_zones, fill, salient, brand,
+                  original_size=original)
 
 
 def render_social(data: bytes, targets: Sequence[Target], **options) -> list[Rendition]:

@@ -12,6 +12,7 @@
   const state = { image: null, focal: null, lastRequest: null };
   const showError = (message) => S.showError(errorBox, message);
   const kilobytes = (n) => (n / 1024).toFixed(n < 10240 ? 1 : 0) + " KB";
+  const PHOTO_COLOURS = 400;   // distinct 15-bit colours in 64×64 px: photographs have far more
 
   /* ---- upload and focal point --------------------------------------------------------- */
   const zone = $("social-dropzone");
@@ -28,6 +29,7 @@
     preview.onerror = () => showError(file.name + " could not be read as an image");
     preview.src = dataUrl;
     state.image = { dataUrl, assetId: assetId || null };
+    pickFormat(dataUrl);
     setFocal(null);
     $("source-block").classList.remove("hidden");
     showError("");
@@ -36,6 +38,33 @@
   if (S.startingAsset()) {
     S.loadAsset(S.startingAsset()).then((asset) => take(asset.file, asset.dataUrl, asset.assetId),
                                         (error) => showError(error.message));
+  }
+
+  /* ---- output format: JPEG for a photograph, PNG for a graphic or transparency ---------- */
+  f.output_format.addEventListener("change", () => { state.formatChosen = true; $("format-choice").textContent = ""; });
+
+  /** Look at a 64×64 copy: any transparency, or few colours (a graphic), keeps PNG; else JPEG.
+      The API's default stays PNG; only the page chooses, and says what it chose. */
+  function pickFormat(dataUrl) {
+    if (state.formatChosen) { return; }
+    const image = new Image();
+    image.onload = () => {
+      const canvas = el("canvas", { width: 64, height: 64 });
+      const context = canvas.getContext("2d", { willReadFrequently: true });
+      context.drawImage(image, 0, 0, 64, 64);
+      const pixels = context.getImageData(0, 0, 64, 64).data;
+      const colours = new Set();
+      let transparent = false;
+      for (let i = 0; i < pixels.length; i += 4) {
+        if (pixels[i + 3] < 250) { transparent = true; }
+        colours.add((pixels[i] >> 3) << 10 | (pixels[i + 1] >> 3) << 5 | (pixels[i + 2] >> 3));
+      }
+      const photo = !transparent && colours.size > PHOTO_COLOURS;
+      f.output_format.value = photo ? "jpg" : "png";
+      $("format-choice").textContent = photo ? "JPG chosen: a photograph without transparency (smaller files)."
+        : transparent ? "PNG chosen: the image has transparency." : "PNG chosen: a graphic with few colours.";
+    };
+    image.src = dataUrl;
   }
 
   function setFocal(point) {
@@ -119,7 +148,7 @@
     });
     const body = { ...S.imageInput("image", state.image), platforms, format_names: formatNames,
                    all_formats: f.all_formats.checked, crop_mode: f.crop_mode.value,
-                   show_safe_zones: f.show_safe_zones.checked, output_format: f.output_format.value };
+                   show_safe_zones: false, output_format: f.output_format.value };  // zones: drawn on screen only
     if (state.focal) { body.focal_point = state.focal; }
     if (f.brand_persona && f.brand_persona.value) {
       body.brand_overlay = { persona_id: f.brand_persona.value, position: f.brand_position.value,
@@ -133,6 +162,21 @@
   }
 
   /* ---- results ------------------------------------------------------------------------ */
+  /** The rendition with its safe zone drawn over it on screen (the file itself stays clean). */
+  function previewWithZones(r) {
+    const wrap = el("div", { class: "preview-wrap" });
+    const zone = el("div", { class: "safe-zone", "aria-hidden": "true" });
+    const inset = r.safe_zone || {};
+    zone.style.top = (100 * (inset.top || 0)) + "%";
+    zone.style.bottom = (100 * (inset.bottom || 0)) + "%";
+    zone.style.left = (100 * (inset.left || 0)) + "%";
+    zone.style.right = (100 * (inset.right || 0)) + "%";
+    wrap.append(el("img", { src: r.image_base64, alt: r.platform + " " + r.format, width: r.width, height: r.height }), zone);
+    return wrap;
+  }
+  const syncZones = () => $("results").classList.toggle("show-zones", f.show_safe_zones.checked);
+  f.show_safe_zones.addEventListener("change", syncZones);
+
   /** A rendition as the job stores it, shown while the others are still being made. */
   function itemCard(item) {
     const card = el("article", { class: "card result pending" });
@@ -162,9 +206,10 @@
       const card = el("article", { class: "card result", "data-platform": r.platform, "data-format": r.format });
       card.append(
         el("h3", {}, r.platform + " · " + r.format),
-        el("img", { src: r.image_base64, alt: r.platform + " " + r.format, width: r.width, height: r.height }),
+        previewWithZones(r),
         el("p", { class: "size" }, r.width + "×" + r.height + " px · " + kilobytes(r.size_bytes) + " · " + r.ratio));
-      r.notes.forEach((note) => card.append(el("p", { class: "muted note" }, note)));
+      r.notes.forEach((note) => card.append(el("p", { class: note.startsWith("Enlarged") ? "alert warning note" : "muted note" }, note)));
+      if (r.notes.some((note) => note.startsWith("Enlarged"))) { card.classList.add("enlarged"); }
       card.append(el("a", { class: "button download", href: r.image_base64, download: S.downloadName(r) }, "Download"));
       return card;
     }));

@@ -1,5 +1,6 @@
 """Social Optimizer in a real browser: upload, two platforms, focal point, previews, ZIP download."""
 import io
+import re
 import zipfile
 
 import pytest
@@ -109,3 +110,41 @@ def test_a_brand_kit_puts_its_logo_inside_every_safe_zone(admin_page, tmp_path, 
         x0, y0, x1, y1 = box_of(image, MAGENTA)
         assert left <= x0 and x1 <= right and top <= y0 and y1 <= bottom
         assert right - x1 < 0.1 * image.width and y0 - top < 0.1 * image.height   # in its corner
+
+
+def test_safe_zones_are_drawn_on_screen_and_the_files_stay_clean(admin_page, tmp_path, job_result):
+    from tests.photos import photograph
+
+    page = admin_page
+    page.goto("/social")
+    photo = tmp_path / "cat.png"
+    photograph("chelsea").save(photo)          # a 451×300 photograph, no transparency
+    page.set_input_files("#social-file", str(photo))
+    expect(page.locator("select[name=output_format]")).to_have_value("jpg")
+    expect(page.locator("#format-choice")).to_have_text(
+        "JPG chosen: a photograph without transparency (smaller files).")
+    page.check("input[name=platforms][value=instagram]")
+    page.check("input[name=show_safe_zones]")
+    with page.expect_response("**/api/image-studio/social/optimize") as answer:
+        page.click("#optimize")
+    sent = answer.value.request.post_data_json
+    assert sent["show_safe_zones"] is False and sent["output_format"] == "jpg"
+    (result,) = job_result(answer.value)["results"]
+    card = page.locator("#results .result").first
+    zone = card.locator(".safe-zone")
+    expect(zone).to_be_visible()
+    assert zone.evaluate("z => [z.style.top, z.style.left]") == ["15%", "10%"]   # from the rendition's safe_zone
+    page.uncheck("input[name=show_safe_zones]")
+    expect(zone).to_be_hidden()
+    # A 300 px tall photo in a 1080×1080 post: enlarged, and the card says so.
+    expect(card.locator(".alert.warning")).to_contain_text("Enlarged ×3.60")
+    expect(card).to_have_class(re.compile(r"\benlarged\b"))
+    clean = Image.open(io.BytesIO(page.request.get(result["url"]).body())).convert("RGB")
+    red, green, blue = clean.getpixel((108, 540))           # where the burned-in outline would be
+    assert not (red < 60 and green > 150 and blue > 200), "the safe-zone outline is in the file"
+
+    graphic = tmp_path / "logo.png"
+    Image.new("RGBA", (400, 400), (0, 0, 0, 0)).save(graphic)
+    page.set_input_files("#social-file", str(graphic))
+    expect(page.locator("select[name=output_format]")).to_have_value("png")
+    expect(page.locator("#format-choice")).to_have_text("PNG chosen: the image has transparency.")

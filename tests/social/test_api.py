@@ -31,7 +31,20 @@ def test_reference_request_and_response_shape(client, auth):
                           "size_bytes", "notes", "asset_id", "url"}
     assert (first["width"], first["height"], first["ratio"]) == (1080, 1080, "1:1")
     assert first["safe_zone"] == {"top": 0.15, "bottom": 0.15, "left": 0.1, "right": 0.1}
-    assert first["notes"] == [] and first["image_base64"].startswith("data:image/png;base64,")
+    assert first["image_base64"].startswith("data:image/png;base64,")
+    # SMALL is 120 px: every format enlarges it, and says so with the factor.
+    assert first["notes"] == ["Enlarged ×9.00: the upload has 120×120 px for this 1080×1080 format, so it may "
+                              "look soft; upload a larger image for a sharp result"]
+
+
+def test_no_enlargement_note_when_the_upload_has_the_pixels(client, auth, png_payload):
+    body = client.post("/api/image-studio/social/optimize", json={
+        "image_base64": png_payload(1600, 1000), "platforms": ["twitter"]}, headers=auth).json
+    (result,) = body["results"]
+    assert (result["width"], result["height"]) == (1200, 675) and result["notes"] == []
+    fitted = client.post("/api/image-studio/social/optimize", json={
+        "image_base64": png_payload(800, 500), "platforms": ["twitter"], "crop_mode": "fit"}, headers=auth).json
+    assert fitted["results"][0]["notes"][0].startswith("Enlarged ×1.35: the upload has 800×500 px")
 
 
 def test_size_bytes_is_the_length_of_the_returned_file(client, auth):
