@@ -33,9 +33,13 @@
     const response = await fetch(href, opts);
     const type = response.headers.get("Content-Type") || "";
     if (!response.ok) {
-      let detail = response.status + " " + response.statusText;
-      if (type.includes("json")) { detail = (await response.json()).detail || detail; }
-      throw Object.assign(new Error(detail), { status: response.status });
+      let detail = response.status + " " + response.statusText, errors = null;
+      if (type.includes("json")) {
+        const answer = await response.json();
+        detail = answer.detail || detail;
+        errors = answer.errors || null;
+      }
+      throw Object.assign(new Error(detail), { status: response.status, errors });
     }
     if (response.status === 204) { return null; }
     if (type.includes("json")) { return response.json(); }
@@ -57,6 +61,60 @@
     box.classList.toggle("hidden", !message);
   }
 
+  /* The API's sentences are exact and stable for clients; a marketer gets these instead. The
+     first pattern that matches a message wins; anything else is shown as the API wrote it. */
+  const PLAIN = [
+    [/^(Primary image payload is required|image_base64 is required.*)$/, "Add an image first: drop one in, or choose one from your library."],
+    [/^Control image payload is required$/, "Add the control image first: your sketch, structure or photo."],
+    [/^Invalid base64 image payload$/, "That file isn't an image we can read. Use a PNG, JPEG, WebP, GIF, BMP, TIFF or AVIF file."],
+    [/^Image file is truncated or corrupt$/, "That image file is damaged or incomplete. Export it again and retry."],
+    [/^Image is larger than the ([\d.]+) MB limit$/, "That image is over the $1 MB limit. Compress it first, or use a smaller one."],
+    [/^Image is (\d+x\d+) pixels, more than the .* pixel limit$/, "That image ($1 px) has too many pixels. Use a smaller one."],
+    [/^Insufficient credits/, "You have run out of credits for this month. Ask an admin for more, or use the sandbox."],
+    [/^The server is busy/, "The studio is busy right now. Try again in a few seconds."],
+    [/^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$/, "Choose a value from $1 to $2."],
+    [/^Must be between (\S+) and (\S+) pixels\.$/, "Choose a size from $1 to $2 pixels."],
+    [/^Must be greater than or equal to (\S+)\.$/, "Use at least $1."],
+    [/^Not a valid (integer|number)\.$/, "Enter a number."],
+    [/^(Missing data for required field|Must not be empty)\.$/, "This is needed."],
+    [/^The mask is empty/, "Paint over the part to change first (in white)."],
+    [/^(Prompt is required.*|prompt is required.*)$/, "Describe what you want in the prompt."],
+    [/^Must be a hex colour such as (#\w+)\.$/, "Use a colour code like $1."],
+  ];
+
+  /** A message in plain words (PLAIN), for people rather than API clients. */
+  function plainWords(message) {
+    const text = String(message || "");
+    const item = /^item (\d+): (.*)$/.exec(text);   // a list's entry, as the API numbers them
+    if (item) { return "Entry " + item[1] + ": " + plainWords(item[2]); }
+    for (const [pattern, sentence] of PLAIN) {
+      if (pattern.test(text)) { return text.replace(pattern, sentence); }
+    }
+    return text;
+  }
+
+  /** Each field's message beside the field, in plain words, cleared as soon as it is edited. */
+  function showFieldErrors(form, errors) {
+    form.querySelectorAll("[data-field-error]").forEach((node) => node.remove());
+    form.querySelectorAll("[aria-invalid]").forEach((node) => node.removeAttribute("aria-invalid"));
+    let shown = 0;
+    Object.entries(errors || {}).forEach(([field, messages]) => {
+      const control = form.elements[field] ||
+        form.querySelector('[data-upload="' + field.replace(/_(base64|asset_id)$/, "").replace(/(.)_image$/, "$1") + '"] .dropzone');
+      if (!control || !control.closest) { return; }
+      const place = control.closest("label, .upload") || control;
+      const note = el("p", { class: "field-error", "data-field-error": field, role: "alert" },
+                      [].concat(messages).map(plainWords).join(" "));
+      place.appendChild(note);
+      if (control.setAttribute) { control.setAttribute("aria-invalid", "true"); }
+      const clear = () => { note.remove(); control.removeAttribute("aria-invalid"); };
+      control.addEventListener("input", clear, { once: true });
+      control.addEventListener("change", clear, { once: true });
+      shown += 1;
+    });
+    return shown;
+  }
+
   /** Run `work` with `button` disabled and `progress` shown (either may be null). */
   async function busy(button, progress, work) {
     if (button) { button.disabled = true; }
@@ -73,14 +131,17 @@
       and show a thrown Error's message in `error`. A submit event's default is prevented. */
   function handle(target, type, work, options) {
     const { button = null, progress = null, error = null } = options || {};
+    const form = target.tagName === "FORM" ? target : null;
     target.addEventListener(type, async (event) => {
       if (type === "submit") { event.preventDefault(); }
       if (error) { showError(error, ""); }
+      if (form) { showFieldErrors(form, null); }
       try {
         await busy(button, progress, () => work(event));
       } catch (err) {
         if (!error) { throw err; }
-        showError(error, err.message);
+        const atFields = form ? showFieldErrors(form, err.errors) : 0;
+        showError(error, atFields ? "Please check the highlighted field" + (atFields > 1 ? "s" : "") + "." : plainWords(err.message));
       }
     });
   }
@@ -171,7 +232,7 @@
   }
 
   window.ImageStudio = { csrf, url, api, el, showError, busy, handle, submit, readFile, loadImage, dropzone,
-                         downloadName, download, startingAsset, loadAsset, imageInput };
+                         downloadName, download, startingAsset, loadAsset, imageInput, plainWords };
 })();
 
 /* Markup behaviours the Content-Security-Policy keeps out of inline attributes:

@@ -93,6 +93,25 @@ def test_upscale_with_a_preset_shows_the_size(admin_page, tmp_path, job_result):
     expect(page.locator("[data-download]")).to_have_attribute("download", result["file_name"])
 
 
+def test_a_bad_value_is_named_at_its_field_and_cleared_when_fixed(admin_page, tmp_path):
+    page = admin_page
+    page.goto("/upscale")
+    page.set_input_files("[data-upload=image] input[type=file]", _picture(tmp_path, 128, 64))
+    expect(page.locator("[data-upload=image] .upload-info")).to_contain_text("128×64 px")
+    page.fill("input[name=target_width]", "99999")
+    with page.expect_response("**/api/image-studio/upscale") as refused:
+        page.click("form.card button[type=submit]")
+    assert refused.value.status == 400 and "target_width" in refused.value.json()["errors"]
+    note = page.locator("[data-field-error=target_width]")
+    expect(note).to_have_text("Choose a size from 1 to 8192 pixels.")
+    expect(page.locator("[data-error]")).to_have_text("Please check the highlighted field.")
+    expect(page.locator("input[name=target_width]")).to_have_attribute("aria-invalid", "true")
+    assert "{" not in page.inner_text("form.card")                     # never a dict on screen
+    page.fill("input[name=target_width]", "512")
+    expect(note).to_have_count(0)
+    expect(page.locator("input[name=target_width]")).not_to_have_attribute("aria-invalid", "true")
+
+
 def test_upscale_to_another_shape_says_how_and_does_not_distort(admin_page, tmp_path, job_result):
     from tests.upscale.test_fit import disc_picture, red_box
 
@@ -125,19 +144,25 @@ def test_upscale_to_another_shape_says_how_and_does_not_distort(admin_page, tmp_
     assert abs((right - left) / (bottom - top) - 1) < 0.03
 
 
-def test_errors_show_beside_the_form_with_the_api_sentence(admin_page, tmp_path, job_result):
+def test_errors_show_beside_the_form_in_plain_words(admin_page, tmp_path, job_result):
     page = admin_page
     page.goto("/control")
     page.wait_for_selector("select[name=operation] option[value=sketch]", state="attached")
+    page.click("form.card button[type=submit]")
+    expect(page.locator("[data-error]")).to_have_text("Add the control image first: your sketch, structure or photo.")
     page.set_input_files("[data-upload=control] input[type=file]", _picture(tmp_path, 96, 64))
     expect(page.locator("[data-upload=control] .upload-info")).to_contain_text("96×64 px")
-    page.click("form.card button[type=submit]")
+    with page.expect_response("**/api/image-studio/control/process") as refused:
+        page.click("form.card button[type=submit]")
+    assert refused.value.json()["detail"] == "Prompt is required for sketch to image"   # the API's sentence
     page.wait_for_selector("[data-error]:not(.hidden)")
-    assert page.inner_text("[data-error]") == "Prompt is required for sketch to image"
+    expect(page.locator("[data-field-error=prompt]")).to_have_text("Describe what you want in the prompt.")
+    expect(page.locator("[data-error]")).to_have_text("Please check the highlighted field.")
     expect(page.locator("form.card button[type=submit]")).to_be_enabled()
     expect(page.locator("[data-progress].active")).to_have_count(0)
 
     page.fill("textarea[name=prompt]", "a tidy office")
+    expect(page.locator("[data-field-error]")).to_have_count(0)
     with page.expect_response("**/api/image-studio/control/process") as answer:
         page.click("form.card button[type=submit]")
     result = job_result(answer.value)
