@@ -20,6 +20,12 @@ def platform_names() -> list[str]:
     return list(_platforms())
 
 
+def display_name(platform: str) -> str:
+    """How a platform is written for people: `LinkedIn`, `YouTube`, `TikTok` (not `Linkedin`)."""
+    entry = _lookup(platform)
+    return entry["name"] if entry and entry.get("name") else (platform or "").capitalize()
+
+
 def _lookup(platform: str) -> dict[str, Any] | None:
     return _platforms().get((platform or "").strip().lower())
 

@@ -8,6 +8,14 @@
   const deleteButton = document.getElementById("delete-selected");
   const error = document.getElementById("library-error");
   const refresh = () => { zipButton.disabled = deleteButton.disabled = picks().length === 0; };
+  const count = document.getElementById("library-count");
+  /** The count follows deletes: "12 images" becomes "10 images" (the search, if any, stays named). */
+  function recount(removed) {
+    const match = /^(\d+) image(s?)(.*)$/.exec(count.textContent);
+    if (!match) { return; }
+    const left = Math.max(0, Number(match[1]) - removed);
+    count.textContent = left + " image" + (left === 1 ? "" : "s") + match[3];
+  }
 
   library.addEventListener("change", refresh);
   document.getElementById("select-all").addEventListener("click", () => {
@@ -26,6 +34,7 @@
       for (const id of ids) {
         await S.api(S.url(library.dataset.deleteUrl, { asset_id: id }), { method: "DELETE" });
         document.querySelector('[data-asset-id="' + id + '"]').remove();
+        recount(1);
       }
     } finally { refresh(); }
   }, { error });

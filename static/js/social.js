@@ -12,7 +12,12 @@
   const state = { image: null, focal: null, lastRequest: null };
   const showError = (message) => S.showError(errorBox, message);
   const kilobytes = (n) => (n / 1024).toFixed(n < 10240 ? 1 : 0) + " KB";
-  const PHOTO_COLOURS = 400;   // distinct 15-bit colours in 64×64 px: photographs have far more
+  const PHOTO_COLOURS = 400;
+  /** A platform as people write it (LinkedIn, YouTube), from the page's own list. */
+  const platformName = (key) => {
+    const node = document.querySelector('.platform[data-platform="' + key + '"]');
+    return node ? node.dataset.name : key;
+  };   // distinct 15-bit colours in 64×64 px: photographs have far more
 
   /* ---- upload and focal point --------------------------------------------------------- */
   const zone = $("social-dropzone");
@@ -205,7 +210,7 @@
     grid.replaceChildren(...body.results.map((r) => {
       const card = el("article", { class: "card result", "data-platform": r.platform, "data-format": r.format });
       card.append(
-        el("h3", {}, r.platform + " · " + r.format),
+        el("h3", {}, platformName(r.platform) + " · " + r.format),
         previewWithZones(r),
         el("p", { class: "size" }, r.width + "×" + r.height + " px · " + kilobytes(r.size_bytes) + " · " + r.ratio));
       r.notes.forEach((note) => card.append(el("p", { class: note.startsWith("Enlarged") ? "alert warning note" : "muted note" }, note)));

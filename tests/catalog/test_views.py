@@ -22,3 +22,12 @@ def test_specs_page_lists_every_platform_with_specs(signed_in):
 def test_pages_need_a_login(client, user):
     response = client.get("/templates")
     assert response.status_code == 302 and "/login?next=/templates" in response.headers["Location"]
+
+
+def test_platforms_are_written_as_people_write_them(signed_in):
+    from app.catalog.platforms import display_name
+
+    assert [display_name(p) for p in ("linkedin", "youtube", "tiktok", "twitter", "blog", "nope")] == [
+        "LinkedIn", "YouTube", "TikTok", "Twitter/X", "Blog", "Nope"]
+    html = signed_in.get("/templates").get_data(as_text=True)
+    assert ">LinkedIn</option>" in html and ">YouTube</option>" in html and ">Linkedin<" not in html

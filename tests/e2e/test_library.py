@@ -25,6 +25,7 @@ def test_library_selects_zips_and_deletes(admin_page, tmp_path):
     page.wait_for_url("**/library")
     cards = page.locator(".result")
     assert cards.count() == 3
+    expect(page.locator("#library-count")).to_have_text("3 images")
     assert "320×200" in cards.first.inner_text()
     expect(page.locator("img.preview").first).to_have_js_property("naturalWidth", 320)
     assert page.locator("img.preview").first.evaluate("img => img.complete && img.naturalWidth") == 320
@@ -47,6 +48,7 @@ def test_library_selects_zips_and_deletes(admin_page, tmp_path):
     page.locator(f"[data-asset-id='{ids[1]}']").wait_for(state="detached")
     assert sorted(url.rsplit("/", 1)[1] for url in deleted) == sorted(ids[:2])
     assert all("/api/image-studio/assets/" in url for url in deleted)
+    expect(page.locator("#library-count")).to_have_text("1 image")          # follows the deletes
     expect(page.locator("#delete-selected")).to_be_disabled()
     expect(page.locator("#zip-selected")).to_be_disabled()
     expect(page.locator("#library-error")).to_be_hidden()
