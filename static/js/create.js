@@ -108,6 +108,24 @@
       doc.progress.done + " of " + doc.progress.total + " variations done";
   }
 
+  /** "More like this" (the same settings, a new seed: the form is sent again) and "Use in …"
+      the other studios, by this image's asset id. */
+  function nextSteps(r) {
+    const steps = el("div", { class: "next-steps" });
+    const more = el("button", { type: "button", class: "more-like-this" }, "More like this");
+    more.addEventListener("click", () => {
+      f.seed.value = "";
+      form.requestSubmit();
+    });
+    steps.appendChild(more);
+    const template = document.getElementById("use-in-template");
+    steps.appendChild(template.content.firstElementChild.cloneNode(true));
+    steps.querySelectorAll("[data-use-in] a[data-href]").forEach((link) => {
+      link.href = S.url(link.dataset.href, { asset_id: r.asset_id });
+    });
+    return steps;
+  }
+
   function renderResults(body) {
     const grid = document.getElementById("results");
     grid.replaceChildren();
@@ -128,7 +146,8 @@
                     width: r.width, height: r.height }),
         el("p", { class: "size" }, r.width + "×" + r.height + " px"),
         el("p", { class: "muted" }, r.provider + (r.model ? " / " + r.model : "") + (r.seed !== null && r.seed !== undefined ? " · seed " + r.seed : "")),
-        el("a", { class: "button download", href: r.url, download: S.downloadName(r) }, "Download"));
+        el("a", { class: "button download", href: r.url, download: S.downloadName(r) }, "Download"),
+        nextSteps(r));
       grid.appendChild(card);
     });
   }

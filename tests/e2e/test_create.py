@@ -63,6 +63,18 @@ def test_create_two_variations_and_download_one(admin_page, tmp_path, job_result
     assert data.startswith(PNG_SIGNATURE)
     assert Image.open(io.BytesIO(data)).size == (1200, 600)
 
+    # Next steps from a result: "Use in" another studio by asset id, or "More like this".
+    page.unroute("**" + create_url)
+    use_in = cards.nth(0).locator("[data-use-in] a", has_text="Social")
+    expect(use_in).to_have_attribute("href", f"/social?asset={results[0]['asset_id']}")
+    page.eval_on_selector("input[name=seed]", "input => { input.value = '7'; }")   # a seed set (under Advanced)
+    with page.expect_response("**" + create_url) as again:
+        cards.nth(1).locator("button.more-like-this").click()
+    sent = again.value.request.post_data_json
+    assert sent["prompt"] == "A lighthouse at dawn" and sent["template_id"] == "twitter_card"
+    assert sent["num_variations"] == 2 and sent.get("seed") is None          # a new seed, the same settings
+    job_result(again.value)
+
 
 def test_create_without_a_prompt_shows_the_error_and_sends_nothing(admin_page):
     page = admin_page
