@@ -58,8 +58,10 @@ def readable_name(*, studio: str, operation: str, mime_type: str, prompt: str | 
         what = f"{details['platform']} {details.get('format') or ''}"
     elif details.get("template_name"):
         what = details["template_name"]
-    elif studio in (operation, "create"):
-        what = studio if studio != "create" else "image"
+    elif studio == "create":
+        what = "image"
+    elif studio == operation:
+        what = studio
     else:
         what = f"{studio} {operation.removeprefix(studio + '_')}"
     words = _slug(" ".join((prompt or "").split()[:PROMPT_WORDS]))[:PROMPT_CHARS].strip("-")

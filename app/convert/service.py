@@ -10,11 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.errors import ValidationFailed
 from app.imaging import codec, compression
 from app.imaging.codec import ALLOWED_FORMATS
 from app.imaging.formats import BY_PILLOW, FORMATS, OutputFormat, output_format
-from app.imaging.geometry import parse_background
+from app.imaging.geometry import parse_colour
 from app.studio import delivery, runner
 from app.studio.inputs import lineage, resolve_assets
 
@@ -45,7 +44,7 @@ def convert(user_id: int, args: Mapping[str, Any]) -> Conversion:
     """Convert and keep the result. Raises ValidationFailed (bad image or background) and
     PayloadTooLarge (413)."""
     output = output_format(args["target_format"], CONVERT_FORMATS, field="target_format")
-    background = _background(args.get("background") or "white")
+    background = parse_colour(args.get("background") or "white")
     keep_alpha = args.get("preserve_transparency", True) and output.alpha
     strip = args.get("strip_metadata", False)
     params = resolve_assets(user_id, args)
@@ -71,13 +70,6 @@ def convert(user_id: int, args: Mapping[str, Any]) -> Conversion:
                       original_size_kb=upload.size_kb,
                       transparency_preserved=delivered.metadata["transparency_preserved"],
                       metadata_preserved=delivered.metadata["metadata_preserved"])
-
-
-def _background(value: str) -> tuple[int, int, int]:
-    colour = parse_background(value)
-    if not isinstance(colour, tuple):
-        raise ValidationFailed.for_field("background", f"Invalid background: {value} (use white, black or #rrggbb)")
-    return colour
 
 
 def convert_batch(user_id: int, entries: list) -> dict[str, Any]:

@@ -72,8 +72,11 @@ class Brand:
             room -= beside[2] - beside[0] + round(MARGIN * min(out.size))
         size = max(8, round(TEXT_HEIGHT * (area[3] - area[1]) * (1.0 if bold else 0.8)))
         font = ImageFont.load_default(size=size)
-        while size > 8 and font.getbbox(text)[2] + size > room:
-            size -= 1
+        for _ in range(3):   # text width grows with the size: scale it down, then check again
+            needed = font.getbbox(text)[2] + size
+            if size <= 8 or needed <= room:
+                break
+            size = max(8, int(size * room / needed))
             font = ImageFont.load_default(size=size)
         text_box = font.getbbox(text)
         pad = max(2, size // 3)

@@ -32,7 +32,7 @@ SAMPLED_FORMATS = ("jpeg", "png")
 @dataclass
 class Compressed:
     """The encoded file, the quality (lossy) or palette (PNG) used, and how many encodes
-    it took. `smallest` is set instead when the target could not be met."""
+    it took (a target that cannot be met raises TargetUnreachable instead)."""
 
     data: bytes
     quality: int | None = None
@@ -48,8 +48,11 @@ class TargetUnreachable(Exception):
     def __init__(self, data: bytes, encodes: int):
         super().__init__(f"smallest reachable size is {len(data)} bytes")
         self.data = data
-        self.smallest = len(data)
         self.encodes = encodes
+
+    @property
+    def smallest(self) -> int:
+        return len(self.data)
 
 
 Encode = Callable[[Image.Image, "int | None"], bytes]

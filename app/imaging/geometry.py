@@ -81,6 +81,15 @@ def parse_background(value: str) -> tuple[int, int, int] | str:
     raise ValidationFailed(f"Invalid background: {value} (use white, black, blur or #rrggbb)")
 
 
+def parse_colour(value: str, field: str = "background") -> tuple[int, int, int]:
+    """A solid background ("white", "black", "#rrggbb"): a 400 naming `field` for anything
+    else, "blur" included (only the social letterbox can blur)."""
+    colour = parse_background(value)
+    if not isinstance(colour, tuple):
+        raise ValidationFailed.for_field(field, f"Invalid {field}: {value} (use white, black or #rrggbb)")
+    return colour
+
+
 def fit_contain(image: Image.Image, width: int, height: int,
                 background: tuple[int, int, int] | str = (255, 255, 255)) -> Image.Image:
     """Show the whole image at exactly width×height, letterboxed on a colour or a blurred cover.

@@ -68,7 +68,7 @@ def optimize(user_id: int, args: Mapping[str, Any]) -> Optimized:
     """
     targets, skipped = _targets(args)
     args = resolve_assets(user_id, args)
-    data = _image(user_id, args)
+    data = _image(args)
     mark = provenance.read(data)
     source = prepare(data, targets, **_options(user_id, args))
     if not targets:
@@ -95,7 +95,8 @@ def archive(user_id: int, args: Mapping[str, Any]) -> Iterator[bytes]:
     the library (the page asks for it after a run whose results are already there); each
     keeps the upload's AI mark, as the stored renditions do."""
     targets, _ = _targets(args)
-    data = _image(user_id, args)
+    args = resolve_assets(user_id, args)
+    data = _image(args)
     mark = provenance.read(data)
     renditions = render_social(data, targets, **_options(user_id, args))
     marking = marker()   # the entries are written while the response streams, outside the app
@@ -114,9 +115,9 @@ def _targets(args: Mapping[str, Any]) -> tuple[list[Target], list[str]]:
                         all_formats=args.get("all_formats", False))
 
 
-def _image(user_id: int, args: Mapping[str, Any]) -> bytes:
-    """The upload's bytes, from `image_base64` or the caller's own `image_asset_id`."""
-    return image_bytes(resolve_assets(user_id, args).get("image_base64"), missing=MISSING_IMAGE)
+def _image(args: Mapping[str, Any]) -> bytes:
+    """The upload's bytes (an `image_asset_id` already resolved into them by resolve_assets)."""
+    return image_bytes(args.get("image_base64"), missing=MISSING_IMAGE)
 
 
 def _options(user_id: int, args: Mapping[str, Any]) -> dict[str, Any]:

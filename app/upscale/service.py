@@ -19,7 +19,7 @@ from app.catalog.operations import upscale_settings
 from app.errors import ValidationFailed
 from app.imaging import codec, saliency
 from app.imaging.formats import output_format
-from app.imaging.geometry import parse_background
+from app.imaging.geometry import parse_colour
 from app.providers.base import UpscaleRequest
 from app.providers.local import fast_size
 from app.studio import runner
@@ -86,10 +86,8 @@ def fit_for(params: Mapping[str, Any], *, both: bool) -> runner.Fit | None:
     on the most salient window; never a stretch unless asked). None with one side or none."""
     if not both:
         return None
-    background = parse_background(params.get("background") or "white")
-    if not isinstance(background, tuple):
-        raise ValidationFailed.for_field("background", "background must be white, black or #rrggbb")
-    return runner.Fit(params.get("fit") or "crop", smart=True, background=background)
+    return runner.Fit(params.get("fit") or "crop", smart=True,
+                      background=parse_colour(params.get("background") or "white"))
 
 
 def enlarged_size(width: int, height: int, target: tuple[int, int] | None,
