@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test migrate lint bench bench-compress bench-load bench-faults bench-catalog bench-overload bench-jobs clean
+.PHONY: run test migrate lint bench bench-compress bench-crop bench-load bench-faults bench-catalog bench-overload bench-jobs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ bench: $(DEV_STAMP)
 bench-compress: $(DEV_STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/compress.py $(BENCH_ARGS)
+
+# Crop quality on the labelled photographs: this project, a centre crop and libvips attention.
+bench-crop: $(DEV_STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/crop_quality.py $(BENCH_ARGS)
 
 bench-load: $(STAMP)
 	$(BIN)/python bench/load.py

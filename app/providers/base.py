@@ -103,7 +103,7 @@ class ControlRequest:
 class Renderer(Protocol):
     """An upload decoded once that renders any target from it (the social pipeline's)."""
 
-    def render(self, target: Any) -> tuple[bytes, list[str]]: ...
+    def render(self, target: Any) -> tuple[bytes, dict[str, Any]]: ...   # (bytes, metadata)
 
 
 @dataclass

@@ -45,10 +45,10 @@ class LocalProvider(Provider):
                            metadata={"width": width, "height": height})
 
     def social(self, request: RenderRequest) -> ImageResult:
-        data, notes = request.source.render(request.target)
+        data, metadata = request.source.render(request.target)
         target = request.target
         return ImageResult(data, codec.sniff_mime(data), self.name, None,
-                           metadata={"width": target.width, "height": target.height, "notes": notes})
+                           metadata={"width": target.width, "height": target.height, **metadata})
 
     def deliver(self, request: DeliverRequest) -> ImageResult:
         data, metadata = request.work()

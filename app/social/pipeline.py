@@ -13,6 +13,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from PIL import Image
 
@@ -68,26 +69,39 @@ class Rendition:
     data: bytes
     size_bytes: int
     notes: list[str] = field(default_factory=list)
+    crop_box: Mapping[str, float] | None = None
+
+
+FocalPoints = Mapping[tuple[str, str], tuple[float, float]]   # (platform, format lower-cased)
+
+
+def focal_key(platform: str, format_name: str) -> tuple[str, str]:
+    """How `focal_points` names a format: the platform and the format name, any case."""
+    return (platform.strip().lower(), format_name.strip().lower())
 
 
 class Source:
     """One upload decoded once, at the smallest scale every target needs, with its saliency
     analysed: it renders any target, and an output identical to one already rendered (e.g.
-    several 1080×1920 stories) is rendered once, even when asked for from two threads."""
+    several 1080×1920 stories with one crop) is rendered once, even when asked for from two
+    threads."""
 
     def __init__(self, image: Image.Image, fmt: str, crop_mode: str,
                  focal_point: tuple[float, float] | None, show_safe_zones: bool,
                  fill: tuple[int, int, int] | str | None, salient: saliency.Saliency | None,
-                 brand: Brand | None = None, original_size: tuple[int, int] | None = None):
+                 brand: Brand | None = None, original_size: tuple[int, int] | None = None,
+                 focal_points: FocalPoints | None = None):
         self.image, self.fmt, self.crop_mode = image, fmt, crop_mode
         self.original_size = original_size or image.size   # as uploaded, before any decode scale
         self.focal_point, self.show_safe_zones, self.fill = focal_point, show_safe_zones, fill
+        self.focal_points = dict(focal_points or {})
         self.salient, self.brand = salient, brand
         self._lock = threading.Lock()
         self._renders: dict[tuple, Future] = {}
 
-    def render(self, target: Target) -> tuple[bytes, list[str]]:
-        """The encoded bytes of `target` and what size capping did (the Renderer protocol)."""
+    def render(self, target: Target) -> tuple[bytes, dict[str, Any]]:
+        """The encoded bytes of `target` and its metadata: what size capping did (`notes`)
+        and the part of the upload it shows (`crop_box`, fractions) — the Renderer protocol."""
         key = self._key(target)
         with self._lock:
             future = self._renders.get(key)
@@ -102,18 +116,32 @@ class Source:
                 future.set_exception(error)
                 raise
         encoded = future.result()
-        return encoded.data, list(encoded.notes)
+        return encoded.data, {"notes": list(encoded.notes), "crop_box": self.crop_box(target)}
+
+    def crop_box(self, target: Target) -> dict[str, float]:
+        """The window of the upload this target shows, as fractions {x, y, width, height}
+        (the whole image for `fit`): what the page draws on the source and lets the user drag."""
+        if self.crop_mode == "fit":
+            return {"x": 0.0, "y": 0.0, "width": 1.0, "height": 1.0}
+        width, height = self.image.size
+        left, top, right, bottom = geometry.cover_box(width, height, target.width, target.height,
+                                                      self._center(target))
+        return {"x": round(left / width, 4), "y": round(top / height, 4),
+                "width": round((right - left) / width, 4), "height": round((bottom - top) / height, 4)}
 
     def _key(self, target: Target) -> tuple:
         zone = tuple(sorted(target.safe_zone.items())) if self.show_safe_zones or self.brand else None
-        return (target.width, target.height, zone, target.max_bytes)
+        return (target.width, target.height, zone, target.max_bytes, self._center(target))
 
     def _center(self, target: Target) -> tuple[float, float] | None:
-        if self.salient is not None:
-            return self.salient.center_for(target.width, target.height)
-        if self.crop_mode == "smart":
-            return (self.focal_point[0] * self.image.width, self.focal_point[1] * self.image.height)
-        return None
+        """Where the crop is centred, in decoded pixels: this format's focal point, else the
+        request's, else the saliency's choice (smart); None is the centre."""
+        if self.crop_mode != "smart":
+            return None
+        point = self.focal_points.get(focal_key(target.platform, target.format), self.focal_point)
+        if point is not None:
+            return (point[0] * self.image.width, point[1] * self.image.height)
+        return self.salient.center_for(target.width, target.height) if self.salient is not None else None
 
     def _render(self, target: Target) -> Encoded:
         size = (target.width, target.height)
@@ -150,13 +178,14 @@ class Source:
 def prepare(data: bytes, targets: Sequence[Target], *, crop_mode: str = "smart",
             focal_point: tuple[float, float] | None = None, show_safe_zones: bool = False,
             output_format: str = "png", background: str = "white",
-            max_pixels: int = 40_000_000, brand: Brand | None = None) -> Source:
+            max_pixels: int = 40_000_000, brand: Brand | None = None,
+            focal_points: FocalPoints | None = None) -> Source:
     """Decode `data` (an encoded image) once for all `targets` (only checked when none).
 
     crop_mode: "smart" (focal point if given, else saliency), "center", or "fit"
     (letterbox on `background`: "white", "black", "blur" or "#rrggbb"). focal_point is
-    (x, y) as fractions of the image. Raises ValidationFailed / PayloadTooLarge from codec
-    and for bad options.
+    (x, y) as fractions of the image; focal_points, by `focal_key`, override it per format.
+    Raises ValidationFailed / PayloadTooLarge from codec and for bad options.
     """
     fmt = _check_options(crop_mode, focal_point, output_format)
     fill = geometry.parse_background(background) if crop_mode == "fit" else None
@@ -169,10 +198,12 @@ def prepare(data: bytes, targets: Sequence[Target], *, crop_mode: str = "smart",
         codec.draft(image, math.ceil(width * scale), math.ceil(height * scale))
         with admission.slot():
             image = codec.normalize(image)
-            if crop_mode == "smart" and focal_point is None:
+            pointed = focal_points or {}
+            if crop_mode == "smart" and focal_point is None and any(
+                    focal_key(t.platform, t.format) not in pointed for t in targets):
                 salient = saliency.analyse(image)
     return Source(image, fmt, crop_mode, focal_point, show_safe_zones, fill, salient, brand,
-                  original_size=original)
+                  original_size=original, focal_points=focal_points)
 
 
 def render_social(data: bytes, targets: Sequence[Target], **options) -> list[Rendition]:
@@ -186,7 +217,8 @@ def render_social(data: bytes, targets: Sequence[Target], **options) -> list[Ren
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(targets))) as pool:
         done = dict(zip(order, pool.map(lambda i: source.render(targets[i]), order), strict=True))
     return [Rendition(t.platform, t.format, t.width, t.height, t.ratio, t.safe_zone,
-                      codec.sniff_mime(done[i][0]), done[i][0], len(done[i][0]), done[i][1])
+                      codec.sniff_mime(done[i][0]), done[i][0], len(done[i][0]), done[i][1]["notes"],
+                      done[i][1]["crop_box"])
             for i, t in enumerate(targets)]
 
 

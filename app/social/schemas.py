@@ -93,6 +93,11 @@ class OptimizeRequestSchema(ma.Schema):
     focal_point = FocalPoint(load_default=None, allow_none=True,
                              metadata={"description": "{x, y} as fractions 0-1; wins over saliency "
                                                       "in smart mode"})
+    focal_points = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=160)),
+                                  values=FocalPoint(), load_default=dict,
+                                  metadata={"description": "Per format, by each result's focal_key "
+                                                           "(\"instagram/Feed Post (Square)\"): {x, y} "
+                                                           "fractions; win over focal_point (smart)"})
     output_format = Choice(OUTPUT_CHOICES, load_default="png",
                            metadata={"description": "png (default), jpg or webp"})
     background = ma.fields.String(load_default="white", validate=_background,
@@ -118,6 +123,11 @@ class SocialResultSchema(ma.Schema):
     asset_id = ma.fields.String()
     url = ma.fields.String()
     file_name = ma.fields.String(metadata={"description": "Suggested download file name"})
+    focal_key = ma.fields.Function(lambda result: f"{result.target.platform}/{result.target.format}",
+                                   metadata={"description": "This format's key in focal_points"})
+    crop_box = ma.fields.Dict(attribute="metadata.crop_box",
+                              metadata={"description": "The part of the upload shown: {x, y, width, "
+                                                       "height} as fractions of it"})
 
 
 class OptimizeResponseSchema(ma.Schema):

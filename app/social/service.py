@@ -22,7 +22,7 @@ from app.errors import ValidationFailed
 from app.imaging import codec, formats, provenance
 from app.imaging.brand import Brand
 from app.providers.base import RenderRequest
-from app.social.pipeline import WORKERS, Rendition, Target, prepare, render_social
+from app.social.pipeline import WORKERS, FocalPoints, Rendition, Target, focal_key, prepare, render_social
 from app.studio import runner
 from app.studio.inputs import image_bytes, lineage, resolve_assets
 from app.studio.options import plan_routes
@@ -70,11 +70,12 @@ def optimize(user_id: int, args: Mapping[str, Any]) -> Optimized:
     args = resolve_assets(user_id, args)
     data = _image(args)
     mark = provenance.read(data)
-    source = prepare(data, targets, **_options(user_id, args))
+    source = prepare(data, targets, **_options(user_id, args, targets))
     if not targets:
         return Optimized([], skipped)
     fmt = formats.output_format(source.fmt)
     details = {**lineage(args), "crop_mode": args.get("crop_mode", "smart"), "focal_point": args.get("focal_point"),
+               "focal_points": args.get("focal_points") or None,
                "brand_overlay": args.get("brand_overlay"),
                "show_safe_zones": args.get("show_safe_zones", False)}
     items = [runner.Item(RenderRequest(source, t), (t.width, t.height),
@@ -98,7 +99,7 @@ def archive(user_id: int, args: Mapping[str, Any]) -> Iterator[bytes]:
     args = resolve_assets(user_id, args)
     data = _image(args)
     mark = provenance.read(data)
-    renditions = render_social(data, targets, **_options(user_id, args))
+    renditions = render_social(data, targets, **_options(user_id, args, targets))
     marking = marker()   # the entries are written while the response streams, outside the app
 
     def marked(rendition: Rendition) -> bytes:
@@ -120,13 +121,29 @@ def _image(args: Mapping[str, Any]) -> bytes:
     return image_bytes(args.get("image_base64"), missing=MISSING_IMAGE)
 
 
-def _options(user_id: int, args: Mapping[str, Any]) -> dict[str, Any]:
+def _options(user_id: int, args: Mapping[str, Any], targets: Sequence[Target]) -> dict[str, Any]:
     return {"brand": _brand(user_id, args.get("brand_overlay")),
             "crop_mode": args.get("crop_mode", "smart"), "focal_point": args.get("focal_point"),
+            "focal_points": _focal_points(args.get("focal_points") or {}, targets),
             "show_safe_zones": args.get("show_safe_zones", False),
             "output_format": args.get("output_format", "png"),
             "background": args.get("background", "white"),
             "max_pixels": current_app.config["MAX_IMAGE_PIXELS"]}
+
+
+def _focal_points(points: Mapping[str, tuple[float, float]], targets: Sequence[Target]) -> FocalPoints:
+    """`{"platform/Format name": (x, y)}` keyed for the pipeline; a key naming no requested
+    format is a 400 that lists the keys this request has."""
+    requested = {focal_key(t.platform, t.format): f"{t.platform}/{t.format}" for t in targets}
+    chosen = {}
+    for name, point in points.items():
+        platform, _, format_name = name.partition("/")
+        key = focal_key(platform, format_name)
+        if key not in requested:
+            _reject("focal_points", f"focal_points names {name}, which this request does not make "
+                                    f"(its formats: {', '.join(requested.values())})")
+        chosen[key] = point
+    return chosen
 
 
 def _brand(user_id: int, overlay: Mapping[str, Any] | None) -> Brand | None:

@@ -9,7 +9,7 @@
   const f = form.elements;
   const $ = (id) => document.getElementById(id);
   const errorBox = $("social-error");
-  const state = { image: null, focal: null, lastRequest: null };
+  const state = { image: null, focal: null, lastRequest: null, focalPoints: {} };
   const showError = (message) => S.showError(errorBox, message);
   const kilobytes = (n) => (n / 1024).toFixed(n < 10240 ? 1 : 0) + " KB";
   const PHOTO_COLOURS = 400;
@@ -34,6 +34,7 @@
     preview.onerror = () => showError(file.name + " could not be read as an image");
     preview.src = dataUrl;
     state.image = { dataUrl, assetId: assetId || null };
+    state.focalPoints = {};
     pickFormat(dataUrl);
     setFocal(null);
     $("source-block").classList.remove("hidden");
@@ -155,6 +156,7 @@
                    all_formats: f.all_formats.checked, crop_mode: f.crop_mode.value,
                    show_safe_zones: false, output_format: f.output_format.value };  // zones: drawn on screen only
     if (state.focal) { body.focal_point = state.focal; }
+    if (Object.keys(state.focalPoints).length) { body.focal_points = { ...state.focalPoints }; }
     if (f.brand_persona && f.brand_persona.value) {
       body.brand_overlay = { persona_id: f.brand_persona.value, position: f.brand_position.value,
                              size: Number(f.brand_size.value) / 100,
@@ -205,19 +207,129 @@
     $("download-all").classList.add("hidden");
   }
 
+  /** One rendition's card: the preview, its crop window on the source (drag to nudge), notes
+      and the download. Built again in place when the window is moved. */
+  function resultCard(r) {
+    const card = el("article", { class: "card result", "data-platform": r.platform, "data-format": r.format });
+    card.append(
+      el("h3", {}, platformName(r.platform) + " · " + r.format),
+      previewWithZones(r),
+      el("p", { class: "size" }, r.width + "×" + r.height + " px · " + kilobytes(r.size_bytes) + " · " + r.ratio));
+    if (r.crop_box && f.crop_mode.value !== "fit") { card.append(cropReview(r, card)); }
+    r.notes.forEach((note) => card.append(el("p", { class: note.startsWith("Enlarged") ? "alert warning note" : "muted note" }, note)));
+    if (r.notes.some((note) => note.startsWith("Enlarged"))) { card.classList.add("enlarged"); }
+    card.append(el("a", { class: "button download", href: r.image_base64, download: S.downloadName(r) }, "Download"));
+    return card;
+  }
+
+  /* ---- per-format crop review: the window on the source, moved by pointer, touch or keys ---- */
+  const REVIEW_SHORT_SIDE = 120;   // px: a 8000×500 banner still gets a window you can grab
+  const REVIEW_LONG_SIDE = 300;
+
+  /** Size of the source thumbnail: fits the card, but its short side never under 120 px
+      (the frame scrolls instead), so very wide or tall uploads stay usable. */
+  function reviewSize(ratio) {
+    if (ratio >= 1) {
+      const height = Math.max(REVIEW_LONG_SIDE / ratio, REVIEW_SHORT_SIDE);
+      return { width: height * ratio, height };
+    }
+    const width = Math.max(REVIEW_LONG_SIDE * ratio, REVIEW_SHORT_SIDE);
+    return { width, height: width / ratio };
+  }
+
+  function cropReview(r, card) {
+    const preview = $("source-preview");
+    const ratio = preview.naturalWidth / preview.naturalHeight || 1;
+    const size = reviewSize(ratio);
+    const frame = el("div", { class: "crop-review" });
+    const stage = el("div", { class: "crop-stage" });
+    stage.style.width = size.width + "px";
+    stage.style.height = size.height + "px";
+    const label = "Crop of " + platformName(r.platform) + " " + r.format + " on the upload: drag, or use the arrow keys, to move it";
+    const box = el("div", { class: "crop-window", tabindex: "0", role: "slider", "aria-label": label });
+    const crop = { ...r.crop_box };
+    const alongX = crop.width < 0.999;
+    box.setAttribute("aria-orientation", alongX ? "horizontal" : "vertical");
+    const place = () => {
+      box.style.left = (crop.x * 100) + "%";
+      box.style.top = (crop.y * 100) + "%";
+      box.style.width = (crop.width * 100) + "%";
+      box.style.height = (crop.height * 100) + "%";
+      const along = alongX ? crop.x / Math.max(1e-6, 1 - crop.width) : crop.y / Math.max(1e-6, 1 - crop.height);
+      box.setAttribute("aria-valuenow", String(Math.round((Number.isFinite(along) ? along : 0.5) * 100)));
+    };
+    box.setAttribute("aria-valuemin", "0");
+    box.setAttribute("aria-valuemax", "100");
+    const move = (dx, dy) => {
+      crop.x = Math.min(1 - crop.width, Math.max(0, crop.x + dx));
+      crop.y = Math.min(1 - crop.height, Math.max(0, crop.y + dy));
+      place();
+    };
+    stage.append(el("img", { src: preview.src, alt: "", draggable: "false" }), box);
+    frame.append(stage);
+    place();
+    requestAnimationFrame(() => {   // keep the window in view when the frame scrolls
+      frame.scrollLeft = crop.x * size.width - (frame.clientWidth - crop.width * size.width) / 2;
+      frame.scrollTop = crop.y * size.height - (frame.clientHeight - crop.height * size.height) / 2;
+    });
+
+    let drag = null;
+    box.addEventListener("pointerdown", (event) => {
+      drag = { x: event.clientX, y: event.clientY, from: { ...crop } };
+      box.setPointerCapture(event.pointerId);
+      event.preventDefault();
+    });
+    box.addEventListener("pointermove", (event) => {
+      if (!drag) { return; }
+      crop.x = drag.from.x; crop.y = drag.from.y;
+      move((event.clientX - drag.x) / size.width, (event.clientY - drag.y) / size.height);
+    });
+    const drop = () => { if (drag) { drag = null; recrop(r, crop, card); } };
+    box.addEventListener("pointerup", drop);
+    box.addEventListener("pointercancel", drop);
+    let timer = null;
+    box.addEventListener("keydown", (event) => {
+      const step = event.shiftKey ? 0.1 : 0.02;
+      const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+      if (!moves[event.key]) { return; }
+      event.preventDefault();
+      move(...moves[event.key]);
+      clearTimeout(timer);
+      timer = setTimeout(() => recrop(r, crop, card), 400);   // one request per pause, not per key
+    });
+    const hint = el("p", { class: "muted crop-hint" }, "Drag the frame (or focus it and use the arrow keys) to choose what this format shows.");
+    const wrap = el("div", { class: "crop-review-wrap" });
+    wrap.append(frame, hint);
+    return wrap;
+  }
+
+  /** Render one format again around its moved window, and replace its card. The focal point
+      is kept for this format, so "Download all" and later runs use it too. */
+  async function recrop(r, crop, card) {
+    const point = { x: Math.round((crop.x + crop.width / 2) * 1000) / 1000, y: Math.round((crop.y + crop.height / 2) * 1000) / 1000 };
+    state.focalPoints[r.focal_key] = point;
+    if (state.lastRequest) { state.lastRequest.focal_points = { ...(state.lastRequest.focal_points || {}), [r.focal_key]: point }; }
+    const body = { ...requestBody(), platforms: [r.platform], format_names: { [r.platform]: [r.format] },
+                   all_formats: false, focal_points: { [r.focal_key]: point } };
+    card.classList.add("recropping");
+    card.setAttribute("aria-busy", "true");
+    try {
+      const response = await S.api(form.dataset.optimizeUrl, { method: "POST", json: body });
+      const fresh = resultCard(response.results[0]);
+      const focused = card.contains(document.activeElement);   // keys keep working on the new card
+      card.replaceWith(fresh);
+      const handle = fresh.querySelector(".crop-window");
+      if (handle && focused) { handle.focus(); }
+    } catch (error) {
+      card.classList.remove("recropping");
+      card.removeAttribute("aria-busy");
+      showError(error.message);
+    }
+  }
+
   function renderResults(body) {
     const grid = $("results");
-    grid.replaceChildren(...body.results.map((r) => {
-      const card = el("article", { class: "card result", "data-platform": r.platform, "data-format": r.format });
-      card.append(
-        el("h3", {}, platformName(r.platform) + " · " + r.format),
-        previewWithZones(r),
-        el("p", { class: "size" }, r.width + "×" + r.height + " px · " + kilobytes(r.size_bytes) + " · " + r.ratio));
-      r.notes.forEach((note) => card.append(el("p", { class: note.startsWith("Enlarged") ? "alert warning note" : "muted note" }, note)));
-      if (r.notes.some((note) => note.startsWith("Enlarged"))) { card.classList.add("enlarged"); }
-      card.append(el("a", { class: "button download", href: r.image_base64, download: S.downloadName(r) }, "Download"));
-      return card;
-    }));
+    grid.replaceChildren(...body.results.map(resultCard));
     const skipped = body.skipped && body.skipped.length ? " · skipped (no formats): " + body.skipped.join(", ") : "";
     $("results-summary").textContent = body.total_optimized + " image" + (body.total_optimized === 1 ? "" : "s") + skipped;
     $("download-all").classList.toggle("hidden", body.total_optimized === 0);

@@ -45,8 +45,8 @@ def test_optimize_for_two_platforms_and_download_the_zip(admin_page, tmp_path, j
     assert cards.count() == 2
     assert "1080×1920 px" in cards.nth(0).inner_text() and "KB" in cards.nth(0).inner_text()
     assert "1200×675 px" in cards.nth(1).inner_text()
-    expect(cards.nth(0).locator("img")).to_have_js_property("naturalHeight", 1920)
-    natural = cards.nth(0).locator("img").evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    expect(cards.nth(0).locator(".preview-wrap img")).to_have_js_property("naturalHeight", 1920)
+    natural = cards.nth(0).locator(".preview-wrap img").evaluate("img => [img.naturalWidth, img.naturalHeight]")
     assert natural == [1080, 1920]
     assert [r["file_name"] for r in results] == ["instagram-story.png", "twitter-post.png"]
     for index, result in enumerate(results):
@@ -148,3 +148,75 @@ def test_safe_zones_are_drawn_on_screen_and_the_files_stay_clean(admin_page, tmp
     page.set_input_files("#social-file", str(graphic))
     expect(page.locator("select[name=output_format]")).to_have_value("png")
     expect(page.locator("#format-choice")).to_have_text("PNG chosen: the image has transparency.")
+
+
+def test_each_formats_crop_can_be_reviewed_and_moved_by_mouse_and_keys(admin_page, tmp_path, job_result):
+    source = tmp_path / "wide.png"
+    scene(1200, 400, (0.1, 0.5), 40).save(source)       # a red disc near the left edge
+    page = admin_page
+    page.goto("/social")
+    page.set_input_files("#social-file", str(source))
+    page.locator("#upload-info", has_text="1200×400 px").wait_for()
+    page.check("input[name=platforms][value=instagram]")
+    page.locator("[data-formats-for=instagram] input[value='Story']").wait_for()
+    page.check("[data-formats-for=instagram] input[value='Story']")
+    with page.expect_response("**/api/image-studio/social/optimize") as answer:
+        page.click("#optimize")
+    square, story = job_result(answer.value)["results"]
+    assert square["crop_box"]["x"] == 0                 # the smart crop chose the disc
+
+    card = page.locator("#results .result[data-format='Feed Post (Square)']")
+    handle = card.locator(".crop-window")
+    expect(handle).to_be_visible()
+    handle.scroll_into_view_if_needed()
+    stage = card.locator(".crop-stage").bounding_box()
+    box = handle.bounding_box()
+    assert box["width"] == pytest.approx(stage["width"] / 3, abs=2)   # a 400×400 window of 1200×400
+
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    with page.expect_response("**/api/image-studio/social/optimize") as answer:
+        page.mouse.move(box["x"] + box["width"] / 2 + stage["width"] / 3, box["y"] + box["height"] / 2, steps=5)
+        page.mouse.up()
+    sent = answer.value.request.post_data_json
+    assert sent["platforms"] == ["instagram"] and sent["format_names"] == {"instagram": ["Feed Post (Square)"]}
+    point = sent["focal_points"]["instagram/Feed Post (Square)"]
+    assert point["x"] == pytest.approx(0.5, abs=0.03) and point["y"] == pytest.approx(0.5, abs=0.01)
+    moved = answer.value.json()["results"][0]
+    assert moved["crop_box"]["x"] == pytest.approx(1 / 3, abs=0.03)
+    card = page.locator("#results .result[data-format='Feed Post (Square)']:not(.recropping)")
+    expect(card.locator(".preview-wrap img")).to_have_attribute("src", moved["image_base64"])
+    picture = Image.open(io.BytesIO(page.request.get(moved["url"]).body())).convert("RGB")
+    assert picture.getpixel((20, 540))[0] < 200 or picture.getpixel((20, 540))[1] > 60   # no disc at the left now
+
+    handle = card.locator(".crop-window")
+    handle.focus()
+    with page.expect_response("**/api/image-studio/social/optimize") as answer:
+        page.keyboard.press("Shift+ArrowRight")
+    point = answer.value.request.post_data_json["focal_points"]["instagram/Feed Post (Square)"]
+    assert point["x"] == pytest.approx(0.6, abs=0.03)
+    expect(page.locator("#results .result[data-format='Feed Post (Square)'] .crop-window")).to_be_focused()
+
+    with page.expect_download() as info:
+        with page.expect_request("**/social/optimize.zip") as zip_request:
+            page.click("#download-all")
+    assert "instagram/Feed Post (Square)" in zip_request.value.post_data_json["focal_points"]
+    info.value.save_as(tmp_path / "all.zip")
+
+
+def test_the_crop_review_of_a_very_wide_banner_stays_grabbable(admin_page, tmp_path, job_result):
+    source = tmp_path / "banner.png"
+    scene(4000, 250, (0.5, 0.5), 30).save(source)       # 16:1
+    page = admin_page
+    page.goto("/social")
+    page.set_input_files("#social-file", str(source))
+    page.locator("#upload-info", has_text="4000×250 px").wait_for()
+    page.check("input[name=platforms][value=instagram]")
+    with page.expect_response("**/api/image-studio/social/optimize") as answer:
+        page.click("#optimize")
+    job_result(answer.value)
+    handle = page.locator("#results .result .crop-window").first
+    expect(handle).to_be_visible()
+    box = handle.bounding_box()
+    assert box["height"] >= 118 and box["width"] >= 118     # not a 19 px sliver
+    assert handle.get_attribute("aria-orientation") == "horizontal"

@@ -45,27 +45,43 @@ def test_transparent_areas_are_not_salient():
     assert saliency.analyse(image).box_for(600, 600) == pytest.approx((300, 0, 900, 600))
 
 
-def test_faces_are_boosted_when_a_detector_is_available(monkeypatch):
+def test_a_face_outweighs_vivid_colour_and_is_kept_with_head_room():
     image = Image.new("RGB", (1200, 600), (120, 120, 120))
     image.paste((30, 30, 220), (1050, 250, 1150, 350))  # vivid but not a face
     image.paste((90, 90, 90), (40, 250, 140, 350))  # the "face": dull, found only by the detector
-    plain = saliency.analyse(image).box_for(600, 600)
-    assert plain[0] >= 550
+    assert saliency.analyse(image, detect=None).box_for(600, 600)[0] >= 550
 
-    def fake_detector(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
-        scale = grey.shape[1] / 1200
-        return [(int(40 * scale), int(250 * scale), int(100 * scale), int(100 * scale))]
+    def one_face(picture: Image.Image) -> list[tuple[float, float, float, float]]:
+        scale = picture.width / 1200
+        return [(40 * scale, 250 * scale, 140 * scale, 350 * scale)]
 
-    monkeypatch.setattr(saliency, "face_detector", lambda: fake_detector)
-    left, _, right, _ = saliency.analyse(image).box_for(600, 600)
-    assert left <= 40 and right >= 140
+    left, _, right, _ = saliency.analyse(image, detect=one_face).box_for(600, 600)
+    assert left <= 40 - 15 and right >= 140 + 15   # the cheeks' margin is kept too
 
 
-def test_face_detector_is_optional():
-    detector = saliency.face_detector()
-    try:
-        import cv2  # noqa: F401
-    except ImportError:
-        assert detector is None
-    else:
-        assert detector is None or callable(detector)
+def test_a_window_that_cannot_hold_two_faces_keeps_one_whole_and_cuts_neither():
+    image = Image.new("RGB", (1000, 400), (120, 120, 120))
+
+    def two_faces(picture: Image.Image) -> list[tuple[float, float, float, float]]:
+        scale = picture.width / 1000
+        return [(box[0] * scale, 150 * scale, box[1] * scale, 250 * scale) for box in ((250, 350), (650, 750))]
+
+    left, _, right, _ = saliency.analyse(image, detect=two_faces).box_for(400, 400)
+    kept = [max(0, min(right, b) - max(left, a)) / 100 for a, b in ((250, 350), (650, 750))]
+    assert sorted(kept) == [0.0, 1.0]
+
+
+def test_face_scores_reward_a_whole_face_and_punish_a_cut_one():
+    starts = np.array([0.0, 100.0, 165.0, 400.0])
+    scores = saliency.face_scores((250, 100, 350, 200), True, starts, 200.0)
+    # the face with its ears spans 235..365: [0,200) and [400,600) leave it out, [100,300) cuts it
+    assert list(scores[[0, 3]]) == [0.0, 0.0]
+    assert scores[1] < 0 and scores[2] == saliency._FACE_WHOLE
+
+
+def test_detail_density_is_low_far_from_edges():
+    edges = np.zeros((256, 256), dtype=np.float32)
+    edges[100:140, 20:60] = 1.0
+    density = saliency.detail_density(edges, 8.0)
+    assert density.shape == edges.shape
+    assert density[120, 40] > 0.5 and density[120, 220] < 0.01

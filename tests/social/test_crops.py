@@ -63,3 +63,41 @@ def test_show_safe_zones_darkens_the_margins_only(client, auth):
     assert zoned.getpixel((540, 5)) == (int(255 * SHADE),) * 3  # top margin (15% = 162 px)
     assert zoned.getpixel((5, 540)) == (int(255 * SHADE),) * 3  # left margin (10% = 108 px)
     assert zoned.getpixel((540, 540)) == (255, 255, 255)  # the safe area is untouched
+
+
+def test_each_format_can_have_its_own_focal_point(client, auth):
+    """One story moved onto the disc by its own focal point; the other formats keep theirs."""
+    left_disc = scene(600, 300, (0.1, 0.5), 22)
+    body = {"platforms": ["instagram"], "format_names": {"instagram": ["Feed Post (Square)", "Story"]}}
+    plain = optimize(client, auth, left_disc, **body).json["results"]
+    moved = optimize(client, auth, left_disc, focal_points={"Instagram/story": {"x": 0.9, "y": 0.5}}, **body)
+    assert moved.status_code == 200, moved.json
+    square_result, story = moved.json["results"]
+    assert story["focal_key"] == "instagram/Story"
+    assert square_result["crop_box"] == plain[0]["crop_box"]          # untouched: saliency's choice
+    assert has_red(decoded(square_result["image_base64"]).convert("RGB"))
+    assert plain[1]["crop_box"]["x"] == 0                              # saliency: over the disc
+    assert story["crop_box"]["x"] + story["crop_box"]["width"] == pytest.approx(1.0)
+    assert not has_red(decoded(story["image_base64"]).convert("RGB"))  # moved right, away from it
+
+
+def test_crop_box_is_the_part_of_the_upload_each_format_shows(client, auth):
+    results = optimize(client, auth, OFF_CENTRE, platforms=["instagram", "twitter"],
+                       format_names={"twitter": ["Header"]}).json["results"]
+    for result in results:
+        box = result["crop_box"]
+        assert 0 <= box["x"] and box["x"] + box["width"] <= 1.0001
+        assert 0 <= box["y"] and box["y"] + box["height"] <= 1.0001
+        shown = (box["width"] * 600) / (box["height"] * 300)
+        assert shown == pytest.approx(result["width"] / result["height"], rel=0.01)
+
+
+def test_a_focal_point_for_a_format_not_requested_is_a_400_listing_the_formats(client, auth):
+    response = optimize(client, auth, OFF_CENTRE, platforms=["instagram"],
+                        focal_points={"instagram/Reel": {"x": 0.5, "y": 0.5}})
+    assert response.status_code == 400
+    assert response.json["detail"] == ("focal_points names instagram/Reel, which this request does not make "
+                                       "(its formats: instagram/Feed Post (Square))")
+    bad = optimize(client, auth, OFF_CENTRE, platforms=["instagram"],
+                   focal_points={"instagram/Feed Post (Square)": {"x": 2, "y": 0.5}})
+    assert bad.status_code == 400 and "focal_points" in bad.json["detail"]
