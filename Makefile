@@ -34,6 +34,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check app tests bench
 
 bench: $(DEV_STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/social.py
 	$(BIN)/python bench/create_variations.py
 
