@@ -1,14 +1,13 @@
 """Where the faces are: dlib's HOG face detector, whose model is compiled into the wheel.
 
 Measured on this project's 2-core machine (bench/crop_quality.py prints it): on a 384 px
-copy it takes 6–15 ms and finds faces from about a fifth of the picture's long side up,
-looking ahead or to either side (its five filters: front, left, right and two tilts).
+copy it takes 6–21 ms (15 ms typical) and finds faces from about a fifth of the picture's
+long side up, looking ahead or to either side (its five filters: front, left, right and two tilts).
 Smaller faces are left to the saliency map, which is where they matter least: a small face
 sits inside any crop window's full height or width. The alternatives were measured too: in
 opencv-python-headless 4.x a frontal cascade plus the Haar profile cascade both ways cost
-43–126 ms on a 256 px astronaut,
-MediaPipe 1.x ships no model in its wheel, and the BlazeFace and CenterFace ports that do
-need TensorFlow or a fixed-size ONNX graph.
+43–126 ms on a 256 px astronaut, MediaPipe 1.x ships no model in its wheel, and the
+BlazeFace and CenterFace ports that do need TensorFlow or a fixed-size ONNX graph.
 """
 from __future__ import annotations
 
