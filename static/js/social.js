@@ -156,7 +156,14 @@
                    all_formats: f.all_formats.checked, crop_mode: f.crop_mode.value,
                    show_safe_zones: false, output_format: f.output_format.value };  // zones: drawn on screen only
     if (state.focal) { body.focal_point = state.focal; }
-    if (Object.keys(state.focalPoints).length) { body.focal_points = { ...state.focalPoints }; }
+    // Only the moved formats this run makes: the API refuses a key for a format not asked for.
+    const made = (key) => {
+      const [platform, format] = [key.slice(0, key.indexOf("/")), key.slice(key.indexOf("/") + 1)];
+      return platforms.includes(platform) && (f.all_formats.checked
+        || (formatNames[platform] || []).some((name) => name.toLowerCase() === format.toLowerCase()));
+    };
+    const kept = Object.entries(state.focalPoints).filter(([key]) => made(key));
+    if (kept.length) { body.focal_points = Object.fromEntries(kept); }
     if (f.brand_persona && f.brand_persona.value) {
       body.brand_overlay = { persona_id: f.brand_persona.value, position: f.brand_position.value,
                              size: Number(f.brand_size.value) / 100,

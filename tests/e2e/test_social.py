@@ -203,6 +203,12 @@ def test_each_formats_crop_can_be_reviewed_and_moved_by_mouse_and_keys(admin_pag
     assert "instagram/Feed Post (Square)" in zip_request.value.post_data_json["focal_points"]
     info.value.save_as(tmp_path / "all.zip")
 
+    page.uncheck("[data-formats-for=instagram] input[value='Feed Post (Square)']")   # its point stays behind
+    with page.expect_response("**/api/image-studio/social/optimize") as answer:
+        page.click("#optimize")
+    assert "focal_points" not in answer.value.request.post_data_json
+    assert [r["format"] for r in job_result(answer.value)["results"]] == ["Story"]
+
 
 def test_the_crop_review_of_a_very_wide_banner_stays_grabbable(admin_page, tmp_path, job_result):
     source = tmp_path / "banner.png"
