@@ -38,7 +38,10 @@ from app.config import check_config, load_config
 from app.extensions import csrf
 from app.http import docs, headers
 from app.http.blueprint import Api
+from app.http.body import WholeBody
 from app.http.errors import register_error_handlers
+from app.http.json_provider import FastJSONProvider
+from app.imaging import memory
 from app.providers import api as providers_api
 from app.providers.registry import build_registry
 from app.studio import provenance
@@ -56,11 +59,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     instance_path = overrides.pop("INSTANCE_PATH", None) or _default_instance()
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.json = FastJSONProvider(app)
     register_config(app, overrides)
+    memory.keep_freed_rasters()
     admission.configure(app.config["IMAGE_CONCURRENCY"], app.config["IMAGE_QUEUE_TIMEOUT"],
-                        app.config["IMAGE_QUEUE_LENGTH"])
+                        app.config["IMAGE_QUEUE_LENGTH"], on_idle=memory.release)
     streams.configure(app.config["ZIP_STREAMS"])
     register_proxy(app)
+    app.wsgi_app = WholeBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
     telemetry.init_app(app)
     api = register_extensions(app)
     register_packages(app, api)

@@ -13,7 +13,7 @@ while waiting for a second.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from app.errors import ServiceUnavailable
@@ -25,13 +25,18 @@ class Admission:
     def __init__(self, concurrency: int = 2, timeout: float = 30.0, queue: int = 4):
         self.configure(concurrency, timeout, queue)
 
-    def configure(self, concurrency: int, timeout: float, queue: int) -> None:
+    def configure(self, concurrency: int, timeout: float, queue: int,
+                  on_idle: Callable[[], None] | None = None) -> None:
+        """`on_idle` runs each time the last held slot is given back (app/imaging/memory.py
+        returns cached rasters then)."""
         self.concurrency = max(1, int(concurrency))
         self.timeout = float(timeout)
         self.queue = int(queue)
+        self.on_idle = on_idle
         self._slots = threading.BoundedSemaphore(self.concurrency)
         self._held = threading.local()
         self._waiting = 0
+        self._active = 0
         self._lock = threading.Lock()
 
     @contextmanager
@@ -45,11 +50,18 @@ class Admission:
         if not slots.acquire(blocking=False) and not self._wait(slots):
             raise ServiceUnavailable(BUSY, headers={"Retry-After": str(max(1, round(self.timeout)))})
         self._held.slot = True
+        with self._lock:
+            self._active += 1
         try:
             yield
         finally:
             self._held.slot = False
+            with self._lock:
+                self._active -= 1
+                idle = self._active == 0
             slots.release()
+            if idle and self.on_idle is not None:
+                self.on_idle()
 
     def _wait(self, slots: threading.BoundedSemaphore) -> bool:
         with self._lock:

@@ -89,3 +89,39 @@ def test_a_request_that_finds_the_queue_full_gets_503_at_once():
         waiter.join(timeout=10)
     assert time.monotonic() - started < 1  # not after the 5 s queue timeout
     assert (caught.value.detail, caught.value.headers["Retry-After"]) == (BUSY, "5")
+
+
+def test_the_idle_hook_runs_once_the_last_slot_is_given_back():
+    calls = []
+    gate = Admission(concurrency=2, timeout=5)
+    gate.configure(2, 5, 4, on_idle=lambda: calls.append(gate._active))
+    with gate.slot():
+        other_started, other_done = threading.Event(), threading.Event()
+
+        def other() -> None:
+            with gate.slot():
+                other_started.set()
+                other_done.wait(5)
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        other_started.wait(5)
+        with gate.slot():   # nested in a held slot: no second slot, no idle moment
+            pass
+        other_done.set()
+        thread.join(5)
+        assert calls == []   # this thread still holds its slot
+    assert calls == [0]
+
+
+def test_an_app_keeps_freed_rasters_only_while_image_work_runs(app):
+    from PIL import Image
+
+    from app.imaging import memory
+
+    assert Image.core.get_blocks_max() == memory.CACHED_BLOCKS
+    assert admission.on_idle is memory.release
+    with admission.slot():
+        Image.new("RGB", (3000, 2000)).close()   # a freed 24 MB raster: kept for the next
+        assert Image.core.get_stats()["blocks_cached"] > 0
+    assert Image.core.get_stats()["blocks_cached"] == 0

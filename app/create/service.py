@@ -6,11 +6,11 @@ it arrives and refunds those that fail. It returns a typed result; the schema re
 """
 from __future__ import annotations
 
-import base64
 import secrets
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import pybase64
 from flask import current_app
 
 from app.catalog.styles import phrased_presets
@@ -37,7 +37,7 @@ class Variation(runner.Delivered):
     @property
     def image_base64(self) -> str:
         """Raw base64, as the API reference shows for Create (the studios send data URLs)."""
-        return base64.b64encode(self.data).decode("ascii")
+        return pybase64.b64encode_as_string(self.data)
 
 
 @dataclass

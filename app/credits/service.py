@@ -94,15 +94,14 @@ def settle(reservation: Reservation, index: int, *, kind: str, operation: str | 
     here). False when the slot is no longer pending: a cancelled job's refund came first, and
     the result must not be kept (one conditional UPDATE, so a refund and a charge never both win)."""
     unit = pricing.price(provider, pricing.operation_name(kind, operation), model)
-    entry_id = reservation.entry_ids[index]
-    changed = db.session.execute(
-        update(LedgerEntry).where(LedgerEntry.id == entry_id, LedgerEntry.outcome == "pending")
+    ledger = LedgerEntry.__table__   # a Core statement: one round trip, no ORM bookkeeping per result
+    studio = db.session.execute(
+        update(ledger).where(ledger.c.id == reservation.entry_ids[index], ledger.c.outcome == "pending")
         .values(provider=provider, model=model, asset_id=asset_id, outcome="charged", credits=unit)
-        .execution_options(synchronize_session=False)).rowcount
-    if changed:
-        studio = db.session.scalar(select(LedgerEntry.studio).where(LedgerEntry.id == entry_id))
+        .returning(ledger.c.studio)).scalar()
+    if studio is not None:
         CREDITS_CHARGED.labels(provider, studio).inc(unit)
-    return bool(changed)
+    return studio is not None
 
 
 def refund(reservation: Reservation, indexes: list[int] | None = None, note: str | None = None) -> None:

@@ -6,13 +6,13 @@ count from the header before decoding pixels, and a truncated file as a 400, not
 """
 from __future__ import annotations
 
-import base64
 import binascii
 import io
 import math
 import re
 
 import numpy as np
+import pybase64
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from app.errors import PayloadTooLarge, ValidationFailed
@@ -36,7 +36,13 @@ _MAGIC = (
     (b"MM\x00*", "image/tiff"),
 )
 # AVIF speed 8 encodes a 12 MP photo ~6x faster than the default 6 for ~3% more bytes.
-_SAVE_DEFAULTS = {"JPEG": {"quality": 85}, "PNG": {"compress_level": 1}, "WEBP": {"quality": 85},
+# PNG: zlib's Z_RLE strategy, which zlib's manual names for PNG data (filtered rows repeat
+# short runs, rarely long strings). Measured on 1 MP renditions of real photographs against
+# level 1: 25-35% less time and 10-16% fewer bytes (the bytes level 6 gives at 2-5x the time);
+# on a flat graphic, as small as level 6 and as fast as level 1.
+Z_RLE = 3
+_SAVE_DEFAULTS = {"JPEG": {"quality": 85}, "PNG": {"compress_level": 1, "compress_type": Z_RLE},
+                  "WEBP": {"quality": 85},
                   "AVIF": {"quality": 75, "speed": 8}, "GIF": {}, "BMP": {},
                   "TIFF": {"compression": "tiff_adobe_deflate"}}
 _NO_ALPHA = ("JPEG", "BMP")
@@ -63,7 +69,7 @@ def decode_base64(payload: str | None, *, max_bytes: int,
     if len(text) * 3 // 4 > max_bytes + max_bytes // 32 + 3:
         raise PayloadTooLarge(_too_large(max_bytes))
     try:
-        data = base64.b64decode(text, validate=True)  # fast path: clean, padded base64
+        data = pybase64.b64decode(text, validate=True)  # fast path: clean, padded base64
     except (binascii.Error, ValueError):
         data = _decode_lenient(text)
     if len(data) > max_bytes:
@@ -83,7 +89,7 @@ def _decode_lenient(text: str) -> bytes:
     """Second try for whitespace, missing padding or the URL-safe alphabet (slower, rarer)."""
     text = "".join(text.split()).rstrip("=").translate(_URL_SAFE)
     try:
-        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+        return pybase64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError):
         raise ValidationFailed(INVALID_PAYLOAD) from None
 
@@ -132,9 +138,14 @@ def check_decodes(image: Image.Image) -> None:
     raster is 1/64 of the full one (2.4 MiB instead of 152 MiB at 40 MP). Other formats
     decode at full size in their own mode, never converted. Raises ValidationFailed.
     """
-    if image.format in ("JPEG", "MPO"):
+    if scales_on_load(image):
         image.draft(None, (1, 1))
     _load(image)
+
+
+def scales_on_load(image: Image.Image) -> bool:
+    """True for formats libjpeg can decode at ½, ¼ or ⅛ scale (`draft`), far faster than whole."""
+    return image.format in ("JPEG", "MPO")
 
 
 def draft_cover(image: Image.Image, width: int, height: int) -> None:
@@ -143,7 +154,7 @@ def draft_cover(image: Image.Image, width: int, height: int) -> None:
     For a JPEG that is cover-resized down to an output size: the raster and the resize both
     shrink by the square of the scale. Stored orientation (no EXIF turn), as the resize sees it.
     """
-    if image.format not in ("JPEG", "MPO"):
+    if not scales_on_load(image):
         return
     scale = min(1.0, cover_scale(image.width, image.height, width, height))
     image.draft(None, (max(1, math.ceil(image.width * scale)), max(1, math.ceil(image.height * scale))))
@@ -155,7 +166,7 @@ def draft(image: Image.Image, min_width: int, min_height: int) -> None:
     Decoding a 27 MP JPEG at ½ halves both the decode time and the raster's memory. A no-op
     for other formats and for images already loaded.
     """
-    if image.format not in ("JPEG", "MPO"):
+    if not scales_on_load(image):
         return
     if orientation(image) >= 5:
         min_width, min_height = min_height, min_width
@@ -232,7 +243,8 @@ def encode(image: Image.Image, fmt: str, *, background: tuple[int, int, int] = (
     """Encode to any output format with fast, sane defaults; alpha is flattened onto
     `background` for JPEG and BMP, which have none.
 
-    PNG defaults to compress_level=1: level 6 costs 5× the time for ~10% fewer bytes.
+    PNG defaults to level 1 with zlib's run-length strategy (Z_RLE above): on photographs
+    as small as level 6, which costs 2-5× the time.
     """
     name = {"JPG": "JPEG", "TIF": "TIFF"}.get(fmt.upper(), fmt.upper())
     if name not in _SAVE_DEFAULTS:
@@ -258,7 +270,7 @@ def sniff_mime(data: bytes) -> str:
 
 def data_url(data: bytes) -> str:
     """`data:<sniffed mime>;base64,...` for bytes returned to the client."""
-    return f"data:{sniff_mime(data)};base64,{base64.b64encode(data).decode('ascii')}"
+    return f"data:{sniff_mime(data)};base64,{pybase64.b64encode_as_string(data)}"
 
 
 def _too_large(max_bytes: int) -> str:

@@ -68,7 +68,8 @@ def encoder(output: OutputFormat, *, progressive: bool = True, optimize: bool = 
     if output.name == "jpeg":
         options.update(progressive=progressive, optimize=optimize)
     elif output.name == "png":
-        options.update(compress_level=9 if optimize else 6, optimize=optimize)
+        # The thorough levels search long repeats too: zlib's default strategy, not the fast default's RLE.
+        options.update(compress_level=9 if optimize else 6, optimize=optimize, compress_type=-1)
 
     def encode(image: Image.Image, quality: int | None) -> bytes:
         settings = dict(options)

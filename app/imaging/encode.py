@@ -2,7 +2,7 @@
 
 A platform refuses files over its limit, and a smaller pixel size would break the format,
 so the cap is met by the encoder alone (the search in compression.py) and the result says
-what was done. Social renditions favour speed: baseline JPEG, PNG at level 1 first.
+what was done. Social renditions favour speed: baseline JPEG, the fast PNG (codec.encode) first.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def encode_capped(image: Image.Image, fmt: str, max_bytes: int | None) -> Encode
     if output.lossy:
         encode = compression.encoder(output, progressive=False, optimize=False)
     else:
-        fast = codec.encode(image, "png", compress_level=1)
+        fast = codec.encode(image, "png")
         if max_bytes is None or len(fast) <= max_bytes:
             return Encoded(fast)
         encode = compression.encoder(output)

@@ -11,7 +11,9 @@ BlazeFace and CenterFace ports that do need TensorFlow or a fixed-size ONNX grap
 """
 from __future__ import annotations
 
-import threading
+import queue
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from PIL import Image
@@ -21,7 +23,9 @@ from app.imaging.geometry import Box
 DETECT_SIDE = 384
 # dlib scores a true face 1.0–2.5 here; a mission patch or a knot in wood scores below 0.2.
 MIN_SCORE = 0.3
-_local = threading.local()   # one detector per thread: dlib does not promise sharing one
+# Building a detector costs more than a search, and dlib does not promise that two threads
+# may share one: idle detectors wait here for the next search, on whichever thread it runs.
+_idle: queue.SimpleQueue = queue.SimpleQueue()
 
 
 def detect(image: Image.Image) -> list[Box]:
@@ -34,16 +38,23 @@ def detect(image: Image.Image) -> list[Box]:
     if scale < 1:
         size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
         grey = grey.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
-    rects, scores, _ = _detector().run(np.asarray(grey), 0, 0.0)
+    with _detector() as detector:
+        rects, scores, _ = detector.run(np.asarray(grey), 0, 0.0)
     back_x, back_y = image.width / grey.width, image.height / grey.height
     found = sorted(zip(scores, rects, strict=True), key=lambda pair: -pair[0])
     return [(r.left() * back_x, r.top() * back_y, (r.right() + 1) * back_x, (r.bottom() + 1) * back_y)
             for score, r in found if score >= MIN_SCORE]
 
 
-def _detector():
-    detector = getattr(_local, "detector", None)
-    if detector is None:
+@contextmanager
+def _detector() -> Iterator:
+    """An idle detector, or a new one when all are busy; given back after the search."""
+    try:
+        detector = _idle.get_nowait()
+    except queue.Empty:
         import dlib  # noqa: PLC0415 (2 MB of model tables, loaded on first use)
-        detector = _local.detector = dlib.get_frontal_face_detector()
-    return detector
+        detector = dlib.get_frontal_face_detector()
+    try:
+        yield detector
+    finally:
+        _idle.put(detector)

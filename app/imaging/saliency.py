@@ -50,6 +50,11 @@ class Saliency:
         self.source_size = source_size
         self.faces = list(face_boxes)   # in source pixels
 
+    def scaled_to(self, size: tuple[int, int]) -> Saliency:
+        """The same analysis for the same picture at another size (a larger decode of it)."""
+        across, down = size[0] / self.source_size[0], size[1] / self.source_size[1]
+        return Saliency(self.weights, size, [_scaled(box, across, down) for box in self.faces])
+
     def box_for(self, dst_w: int, dst_h: int) -> Box:
         """The crop window, in source pixels, for a dst_w×dst_h output."""
         width, height = self.source_size

@@ -8,9 +8,9 @@ were all retired in 2026, so there is no Imagen path.)
 """
 from __future__ import annotations
 
-import base64
 from typing import Any
 
+import pybase64
 import requests
 
 from app.imaging import ratios
@@ -72,7 +72,7 @@ class GeminiProvider(HttpProvider, Provider):
             raise self.unsupported("edit", request.operation)
         model = request.model or self.default_model("edit")
         image_part = {"inlineData": {"mimeType": mime_of(request.image),
-                                     "data": base64.b64encode(request.image).decode("ascii")}}
+                                     "data": pybase64.b64encode_as_string(request.image)}}
         result = self._generate_content(model, [{"text": request.prompt or ""}, image_part], None)
         return masked_result(result, request.image, request.mask)
 

@@ -5,11 +5,11 @@ provider wire limits and to validate what providers send back.
 """
 from __future__ import annotations
 
-import base64
 import binascii
 import io
 import math
 
+import pybase64
 from PIL import Image, UnidentifiedImageError
 
 from app.imaging.formats import ALIASES, MIME_BY_PILLOW, OUTPUT_FORMATS
@@ -42,7 +42,7 @@ def decode_base64_image(text: str, provider: str, label: str) -> bytes:
     """Decode raw base64 or a `data:` URL; ProviderError when it is not base64."""
     payload = text.split(",", 1)[1] if text.startswith("data:") else text
     try:
-        return base64.b64decode(payload, validate=False)
+        return pybase64.b64decode(payload, validate=False)
     except (binascii.Error, ValueError):
         raise ProviderError(provider, f"{label} returned malformed base64 image data") from None
 
@@ -58,7 +58,7 @@ def mime_of(data: bytes) -> str:
 
 def data_url(data: bytes) -> str:
     """A `data:` URL for an input image, with its real MIME type."""
-    return f"data:{mime_of(data)};base64,{base64.b64encode(data).decode('ascii')}"
+    return f"data:{mime_of(data)};base64,{pybase64.b64encode_as_string(data)}"
 
 
 def fit_within(data: bytes, *, max_pixels: int | None = None,

@@ -38,3 +38,18 @@ def test_a_face_turned_the_other_way_is_found_where_it_is():
 @pytest.mark.parametrize("name", ["coffee", "rocket", "chelsea"])
 def test_no_faces_in_pictures_without_people(name):
     assert faces.detect(photograph(name)) == []
+
+
+def test_a_new_thread_reuses_an_idle_detector_instead_of_building_one():
+    """Building a detector costs ~250 ms, more than ten searches; a request served by a
+    fresh thread (a pool's, gunicorn's) must not pay it."""
+    import threading
+
+    picture = photograph("astronaut")
+    faces.detect(picture)
+    before = faces._idle.qsize()
+    for _ in range(3):
+        thread = threading.Thread(target=faces.detect, args=(picture,))
+        thread.start()
+        thread.join(30)
+    assert faces._idle.qsize() == before >= 1

@@ -7,6 +7,7 @@ from PIL import Image
 
 from app.imaging import geometry, saliency
 from tests.imaging.images import has_red, scene
+from tests.photos import photograph
 
 
 @pytest.mark.parametrize("disc_at, size", [((0.88, 0.5), (300, 300)), ((0.1, 0.5), (300, 300)),
@@ -85,3 +86,13 @@ def test_detail_density_is_low_far_from_edges():
     density = saliency.detail_density(edges, 8.0)
     assert density.shape == edges.shape
     assert density[120, 40] > 0.5 and density[120, 220] < 0.01
+
+
+def test_an_analysis_scaled_to_a_larger_decode_gives_the_same_windows_there():
+    small = saliency.analyse(photograph("astronaut"))
+    larger = small.scaled_to((2048, 2048))
+    assert larger.source_size == (2048, 2048)
+    assert larger.faces == [pytest.approx(tuple(v * 4 for v in box)) for box in small.faces]
+    cell = 2048 / saliency.ANALYSIS_SIDE   # windows start on the analysis map's cells
+    for size in [(1500, 500), (1080, 1920), (1128, 191)]:
+        assert larger.box_for(*size) == pytest.approx(tuple(v * 4 for v in small.box_for(*size)), abs=cell)

@@ -9,9 +9,12 @@ import pytest
 from PIL import Image
 
 from app.errors import PayloadTooLarge, ValidationFailed
+from app.imaging import saliency
 from app.imaging.overlay import SHADE
-from app.social.pipeline import Target, render_social
+from app.social.pipeline import Target, prepare, render_social
+from tests.imaging.crop_cases import ASTRONAUT_FACE
 from tests.imaging.images import bomb_png, has_red, noisy, scene, to_bytes
+from tests.photos import large
 
 CATALOG = json.loads((Path(__file__).parents[2] / "app/catalog/data/platforms.json").read_text())
 ALL = [Target.from_format(p, f, None) for p, entry in CATALOG["platforms"].items()
@@ -133,3 +136,33 @@ def test_oversized_images_are_413():
 def test_not_an_image_is_400():
     with pytest.raises(ValidationFailed, match="^Invalid base64 image payload$"):
         render_social(b"hello", [target(5, 5)])
+
+
+@pytest.mark.parametrize("name", ["astronaut", "coffee", "rocket", "chelsea"])
+def test_a_jpeg_analysed_beside_its_decode_crops_as_its_decoded_raster_would(name):
+    """The ⅛-scale copy decoded beside the full decode chooses the windows the decoded
+    raster itself would, within 2% of the picture."""
+    data = to_bytes(large(name, 6_000_000), "JPEG", quality=90)
+    targets = [target(1500, 500), target(1080, 1920), target(1128, 191)]
+    source = prepare(data, targets)
+    assert source.salient.source_size == source.image.size
+    direct = saliency.analyse(source.image)
+    for t in targets:
+        fast, slow = source.salient.box_for(t.width, t.height), direct.box_for(t.width, t.height)
+        assert fast == pytest.approx(slow, abs=0.02 * max(source.image.size))
+    assert len(source.salient.faces) == len(direct.faces)
+
+
+def test_a_turned_jpeg_keeps_the_face_in_a_banner():
+    """EXIF orientation 6: the small copy is turned as the decode is, so the face the
+    analysis finds is where the picture shows it."""
+    upright = large("astronaut", 4_000_000)
+    exif = Image.Exif()
+    exif[0x0112] = 6   # stored turned left: the viewer turns it right again
+    stored = upright.transpose(Image.Transpose.ROTATE_90)
+    (banner,) = render_social(to_bytes(stored, "JPEG", exif=exif, quality=90), [target(1500, 500)])
+    scale = upright.width / 512
+    face_top, face_bottom = ASTRONAUT_FACE[1] * scale, ASTRONAUT_FACE[3] * scale
+    top = banner.crop_box["y"] * upright.height
+    bottom = top + banner.crop_box["height"] * upright.height
+    assert top <= face_top and face_bottom <= bottom
