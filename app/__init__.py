@@ -38,7 +38,7 @@ from app.config import check_config, load_config
 from app.extensions import csrf
 from app.http import docs, headers
 from app.http.blueprint import Api
-from app.http.body import WholeBody
+from app.http.body import BodyRequest, WholeBody
 from app.http.errors import register_error_handlers
 from app.http.json_provider import FastJSONProvider
 from app.imaging import memory
@@ -60,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.json = FastJSONProvider(app)
+    app.request_class = BodyRequest
     register_config(app, overrides)
     memory.keep_freed_rasters()
     admission.configure(app.config["IMAGE_CONCURRENCY"], app.config["IMAGE_QUEUE_TIMEOUT"],

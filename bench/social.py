@@ -1,6 +1,6 @@
 """Social Optimizer benchmark: the service through HTTP against libvips and naive Pillow, in one run.
 
-Usage: .venv/bin/python bench/social.py [--runs 5]                  (make bench; needs pyvips-binary)
+Usage: .venv/bin/python bench/social.py [--runs 7]                  (make bench; needs pyvips-binary)
        .venv-simd/bin/python bench/social.py --stock-baseline .venv/bin/python   (make bench-simd)
 
 Inputs are synthetic "photos" (gradients, textured rectangles, saturated discs, a skin-tone
@@ -13,7 +13,8 @@ square, portrait and story, Facebook post, LinkedIn article, X header and post).
 - pipeline: this project's render_social in-process (smart crop, face detector on);
 - service: POST /social/optimize to gunicorn (one worker, so one request has both cores),
   with base64 in and data URLs out, results stored in the library as in production.
-Each scenario: 1 warm-up, then the median of --runs. Peak RSS: the gunicorn worker's VmHWM
+Each scenario: 1 warm-up per path, then the median of --runs rounds in which the paths take
+turns (a slow spell of the shared machine falls on all of them). Peak RSS: the gunicorn worker's VmHWM
 after one 27 MP request in a fresh service, and ru_maxrss of fresh processes for the others.
 The first line names the Pillow build (--stock-baseline: naive on stock Pillow, same run).
 """
@@ -153,13 +154,21 @@ def service(payload: str, fmt: str) -> list[str]:
 
 
 def median_ms(func, payload: str, fmt: str, runs: int) -> float:
-    func(payload, fmt)
-    times = []
+    return interleaved_ms([func], payload, fmt, runs)[0]
+
+
+def interleaved_ms(paths: list, payload: str, fmt: str, runs: int) -> list[float]:
+    """Median ms of each path after a warm-up, the paths taking turns within every round: on a
+    shared machine a slow spell then slows all of them, not only the one it falls on."""
+    for path in paths:
+        path(payload, fmt)
+    times: list[list[float]] = [[] for _ in paths]
     for _ in range(runs):
-        start = time.perf_counter()
-        func(payload, fmt)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        for path, kept in zip(paths, times, strict=True):
+            start = time.perf_counter()
+            path(payload, fmt)
+            kept.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(kept) for kept in times]
 
 
 def pillow_build() -> str:
@@ -183,7 +192,7 @@ def child(task: str, *extra: str, python: str = sys.executable) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--stock-baseline", metavar="PYTHON",
                         help="also time the naive path under this interpreter (e.g. .venv/bin/python "
                              "with stock Pillow, when this one runs pillow-simd), in the same run")
@@ -225,7 +234,7 @@ def main() -> None:
         http = http_service(server["base"], server["token"])
         for index, (label, name, fmt) in enumerate(SCENARIOS):
             payload = load_input(name)
-            figures = [median_ms(path, payload, fmt, args.runs) for path in (naive, vips, service, http)]
+            figures = interleaved_ms([naive, vips, service, http], payload, fmt, args.runs)
             line = (f"{label:24} {figures[0]:7.0f} {figures[1]:8.0f} {figures[2]:9.0f} {figures[3]:13.0f} "
                     f"{figures[3] / figures[1]:12.2f}x")
             if args.stock_baseline:

@@ -3,14 +3,17 @@ import dataclasses
 import datetime
 import io
 import json
+import math
 import uuid
 from decimal import Decimal
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 
-from app.http.body import WholeBody
+from app.errors import AppError
+from app.http.blueprint import load_json
+from app.http.body import BodyRequest, WholeBody
 from app.http.json_provider import FastJSONProvider
 
 
@@ -110,3 +113,43 @@ def test_options_of_the_standard_encoder_and_debug_output_still_work():
 
 def test_the_app_answers_through_orjson(app):
     assert isinstance(app.json, FastJSONProvider)
+
+
+def test_a_buffered_body_reaches_the_request_without_another_copy():
+    body = b'{"image_base64": "' + b"QUJD" * 100_000 + b'"}'
+    seen = {}
+    app = Flask(__name__)
+    app.request_class = BodyRequest
+
+    @app.post("/")
+    def route():
+        seen["data"], seen["stream"] = request.get_data(), request.stream
+        return "", 204
+
+    app.wsgi_app = WholeBody(app.wsgi_app, 10 * 1024 * 1024)
+    stream = CountingStream(body)
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/", "SERVER_NAME": "x", "SERVER_PORT": "80",
+               "wsgi.url_scheme": "http", "wsgi.input": stream, "wsgi.input_terminated": True,
+               "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/json"}
+    app(environ, lambda *args: None)
+    assert seen["data"] == body and stream.reads == [len(body)]
+    assert seen["stream"] is environ["wsgi.input"]   # the buffered body itself, not werkzeug's 64 KiB guard
+
+
+@pytest.mark.parametrize("text, expected", [
+    (b'{"n": 1234567890123456789012345}', {"n": 1234567890123456789012345}),   # over 64 bits: exact
+    (b'{"n": 18446744073709551615}', {"n": 18446744073709551615}),
+    (b'{"x": 1e300, "y": [-2.5e19]}', {"x": 1e300, "y": [-2.5e19]}),
+    (b'{"s": "caf\\u00e9", "l": [true, null]}', {"s": "caf\u00e9", "l": [True, None]}),
+])
+def test_request_json_reads_as_the_standard_parser_does(text, expected):
+    value = load_json(text)
+    assert value == expected and type(value.get("n", 0)) is int
+
+
+def test_non_standard_literals_and_errors_are_the_standard_parsers():
+    assert math.isnan(load_json(b'{"a": NaN}')["a"])
+    with pytest.raises(json.JSONDecodeError):
+        load_json(b'{"a": }')
+    with pytest.raises(AppError):
+        load_json(b'{"n": ' + b"9" * 40 + b"}")
