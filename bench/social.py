@@ -159,15 +159,18 @@ def median_ms(func, payload: str, fmt: str, runs: int) -> float:
 
 def interleaved_ms(paths: list, payload: str, fmt: str, runs: int) -> list[float]:
     """Median ms of each path after a warm-up, the paths taking turns within every round: on a
-    shared machine a slow spell then slows all of them, not only the one it falls on."""
+    shared machine a slow spell then slows all of them, not only the one it falls on. The
+    order rotates each round, so each path follows each other one equally often (one that
+    runs after the naive path finds caches cold and memory freshly returned)."""
     for path in paths:
         path(payload, fmt)
     times: list[list[float]] = [[] for _ in paths]
-    for _ in range(runs):
-        for path, kept in zip(paths, times, strict=True):
+    for round_ in range(runs):
+        turn = round_ % len(paths)
+        for index in list(range(turn, len(paths))) + list(range(turn)):
             start = time.perf_counter()
-            path(payload, fmt)
-            kept.append((time.perf_counter() - start) * 1000)
+            paths[index](payload, fmt)
+            times[index].append((time.perf_counter() - start) * 1000)
     return [statistics.median(kept) for kept in times]
 
 

@@ -58,6 +58,13 @@ def resample(image: Image.Image, size: tuple[int, int], box: Box | None = None,
     return image.resize(size, method, box=box, reducing_gap=REDUCING_GAP)
 
 
+def reduction(size: tuple[int, int], box: Box) -> tuple[int, int]:
+    """The integer factors `resample` first reduces `box` by before resampling it to `size`
+    (Pillow's rule for reducing_gap=REDUCING_GAP)."""
+    return (max(1, int((box[2] - box[0]) / size[0] / REDUCING_GAP)),
+            max(1, int((box[3] - box[1]) / size[1] / REDUCING_GAP)))
+
+
 def fit_cover(image: Image.Image, width: int, height: int,
               center: tuple[float, float] | None = None) -> Image.Image:
     """Cover-resize and crop to exactly width×height (centre crop unless `center` is given).

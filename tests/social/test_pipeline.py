@@ -5,11 +5,12 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from app.errors import PayloadTooLarge, ValidationFailed
-from app.imaging import saliency
+from app.imaging import geometry, saliency
 from app.imaging.overlay import SHADE
 from app.social.pipeline import Target, prepare, render_social
 from tests.imaging.crop_cases import ASTRONAUT_FACE
@@ -166,3 +167,23 @@ def test_a_turned_jpeg_keeps_the_face_in_a_banner():
     top = banner.crop_box["y"] * upright.height
     bottom = top + banner.crop_box["height"] * upright.height
     assert top <= face_top and face_bottom <= bottom
+
+
+def test_formats_needing_the_same_reduce_share_it_and_match_a_resize_of_their_own_window():
+    """The integer reduce is made once per factor for the whole upload; each rendition is
+    still its own window resized (within 40 dB of resizing that window alone)."""
+    photo = large("coffee", 6_000_000)
+    targets = [target(1200, 630), target(1200, 627), target(1500, 500), target(1080, 1080)]
+    source = prepare(to_bytes(photo, "PNG"), targets, output_format="png")
+    renditions = [Image.open(io.BytesIO(source.render(t)[0])) for t in targets]
+    factors = {geometry.reduction((t.width, t.height), geometry.cover_box(
+        *source.image.size, t.width, t.height, source._center(t))) for t in targets}
+    assert len(factors) < len(targets)   # some formats share a factor ...
+    assert sorted(k for k in source._made if k[0] == "reduced") == sorted(("reduced", *f) for f in factors
+                                                                          if f != (1, 1))   # ... made once each
+    for t, rendition in zip(targets, renditions, strict=True):
+        box = geometry.cover_box(*source.image.size, t.width, t.height, source._center(t))
+        alone = geometry.resample(source.image, (t.width, t.height), box, Image.Resampling.BICUBIC)
+        difference = np.asarray(rendition, np.float32) - np.asarray(alone, np.float32)
+        assert rendition.size == (t.width, t.height)
+        assert np.mean(difference ** 2) < 255 ** 2 / 10 ** 4   # PSNR above 40 dB
