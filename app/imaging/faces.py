@@ -46,6 +46,12 @@ def detect(image: Image.Image) -> list[Box]:
             for score, r in found if score >= MIN_SCORE]
 
 
+def warm() -> None:
+    """Build a detector now, so that a worker's first request does not wait ~250 ms for it."""
+    with _detector():
+        pass
+
+
 @contextmanager
 def _detector() -> Iterator:
     """An idle detector, or a new one when all are busy; given back after the search."""

@@ -1,6 +1,8 @@
 """The face detector on real photographs: what it finds, and what it must not call a face."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PIL import ImageOps
 
@@ -53,3 +55,16 @@ def test_a_new_thread_reuses_an_idle_detector_instead_of_building_one():
         thread.start()
         thread.join(30)
     assert faces._idle.qsize() == before >= 1
+
+
+def test_a_gunicorn_worker_builds_its_detector_before_its_first_request(monkeypatch):
+    import runpy
+    from types import SimpleNamespace
+
+    for name in ("PROMETHEUS_MULTIPROC_DIR", "IMAGE_CONCURRENCY", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)   # the config sets these; put back after the test
+    while not faces._idle.empty():
+        faces._idle.get_nowait()
+    config = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    config["post_worker_init"](SimpleNamespace(wsgi=SimpleNamespace(extensions={})))
+    assert faces._idle.qsize() == 1
