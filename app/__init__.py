@@ -62,9 +62,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json = FastJSONProvider(app)
     app.request_class = BodyRequest
     register_config(app, overrides)
-    memory.keep_freed_rasters()
     admission.configure(app.config["IMAGE_CONCURRENCY"], app.config["IMAGE_QUEUE_TIMEOUT"],
-                        app.config["IMAGE_QUEUE_LENGTH"], on_idle=memory.release)
+                        app.config["IMAGE_QUEUE_LENGTH"], on_busy=memory.keep_freed_rasters,
+                        on_idle=memory.release)
     streams.configure(app.config["ZIP_STREAMS"])
     register_proxy(app)
     app.wsgi_app = WholeBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])

@@ -26,13 +26,15 @@ class Admission:
         self.configure(concurrency, timeout, queue)
 
     def configure(self, concurrency: int, timeout: float, queue: int,
+                  on_busy: Callable[[], None] | None = None,
                   on_idle: Callable[[], None] | None = None) -> None:
-        """`on_idle` runs each time the last held slot is given back (app/imaging/memory.py
-        returns cached rasters then)."""
+        """`on_busy` runs when a slot is taken while none was held, `on_idle` when the last
+        held slot is given back, one after the other, never at once (app/imaging/memory.py
+        keeps freed rasters for reuse between the two)."""
         self.concurrency = max(1, int(concurrency))
         self.timeout = float(timeout)
         self.queue = int(queue)
-        self.on_idle = on_idle
+        self.on_busy, self.on_idle = on_busy, on_idle
         self._slots = threading.BoundedSemaphore(self.concurrency)
         self._held = threading.local()
         self._waiting = 0
@@ -52,16 +54,17 @@ class Admission:
         self._held.slot = True
         with self._lock:
             self._active += 1
+            if self._active == 1 and self.on_busy is not None:
+                self.on_busy()
         try:
             yield
         finally:
             self._held.slot = False
             with self._lock:
                 self._active -= 1
-                idle = self._active == 0
+                if self._active == 0 and self.on_idle is not None:
+                    self.on_idle()
             slots.release()
-            if idle and self.on_idle is not None:
-                self.on_idle()
 
     def _wait(self, slots: threading.BoundedSemaphore) -> bool:
         with self._lock:

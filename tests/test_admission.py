@@ -91,10 +91,10 @@ def test_a_request_that_finds_the_queue_full_gets_503_at_once():
     assert (caught.value.detail, caught.value.headers["Retry-After"]) == (BUSY, "5")
 
 
-def test_the_idle_hook_runs_once_the_last_slot_is_given_back():
+def test_the_busy_and_idle_hooks_run_when_the_first_slot_is_taken_and_the_last_given_back():
     calls = []
     gate = Admission(concurrency=2, timeout=5)
-    gate.configure(2, 5, 4, on_idle=lambda: calls.append(gate._active))
+    gate.configure(2, 5, 4, on_busy=lambda: calls.append("busy"), on_idle=lambda: calls.append("idle"))
     with gate.slot():
         other_started, other_done = threading.Event(), threading.Event()
 
@@ -110,8 +110,11 @@ def test_the_idle_hook_runs_once_the_last_slot_is_given_back():
             pass
         other_done.set()
         thread.join(5)
-        assert calls == []   # this thread still holds its slot
-    assert calls == [0]
+        assert calls == ["busy"]   # this thread still holds its slot
+    assert calls == ["busy", "idle"]
+    with gate.slot():
+        pass
+    assert calls == ["busy", "idle", "busy", "idle"]
 
 
 def test_an_app_keeps_freed_rasters_only_while_image_work_runs(app):
@@ -119,9 +122,11 @@ def test_an_app_keeps_freed_rasters_only_while_image_work_runs(app):
 
     from app.imaging import memory
 
-    assert Image.core.get_blocks_max() == memory.CACHED_BLOCKS
-    assert admission.on_idle is memory.release
+    assert admission.on_busy is memory.keep_freed_rasters and admission.on_idle is memory.release
     with admission.slot():
+        assert Image.core.get_blocks_max() == memory.CACHED_BLOCKS
         Image.new("RGB", (3000, 2000)).close()   # a freed 24 MB raster: kept for the next
         assert Image.core.get_stats()["blocks_cached"] > 0
+    assert Image.core.get_stats()["blocks_cached"] == 0
+    Image.new("RGB", (3000, 2000)).close()   # freed after the work (a request's upload): not kept
     assert Image.core.get_stats()["blocks_cached"] == 0

@@ -1,19 +1,20 @@
-"""Raster memory between image steps: Pillow keeps freed raster blocks for the next image,
-and gives them back to the system once no image work is running.
+"""Raster memory between image steps: while image work runs, Pillow keeps freed raster
+blocks for the next raster; when none runs, it keeps none.
 
 gunicorn.conf.py maps every allocation of 1 MiB or more on its own (so a burst's memory goes
 back when it ends), and a fresh map costs a page fault per 4 KiB touched. One Social request
 allocates and frees ~200 MB of rasters (the decode, then per format a reduced copy, a
 half-resized pass and the output): without a cache, faulting them in cost 50–60 ms of its
-~330 ms under gunicorn. With CACHED_BLOCKS of Pillow's 16 MiB blocks kept, each freed raster
-is reused by the next one, and `release`, called when the process's last admitted image
-step ends (app/admission.py), unmaps the cache, so an idle worker holds no raster memory.
+~330 ms under gunicorn. app/admission.py calls `keep_freed_rasters` when the process's first
+image step starts and `release` when its last one ends, so the rasters a finished request
+frees afterwards (its decoded upload, for one) go straight back to the system, and an idle
+worker holds no raster memory.
 """
 from __future__ import annotations
 
 from PIL import Image
 
-CACHED_BLOCKS = 8   # at most 128 MiB of freed rasters kept while image work runs
+CACHED_BLOCKS = 8   # at most 8 of Pillow's 16 MiB blocks (128 MiB) kept while work runs
 
 
 def keep_freed_rasters(blocks: int = CACHED_BLOCKS) -> None:
@@ -22,5 +23,6 @@ def keep_freed_rasters(blocks: int = CACHED_BLOCKS) -> None:
 
 
 def release() -> None:
-    """Give every cached raster block back to the system."""
+    """Give every cached raster block back to the system, and cache none until asked again."""
+    Image.core.set_blocks_max(0)
     Image.core.clear_cache()

@@ -228,8 +228,9 @@ def prepare(data: bytes, targets: Sequence[Target], *, crop_mode: str = "smart",
 def _decode(data: bytes, image: Image.Image, *, analyse: bool,
             max_pixels: int) -> tuple[Image.Image, saliency.Saliency | None]:
     """`image` decoded and, when asked, analysed. A JPEG is analysed beside its decode, on a
-    copy libjpeg decodes at ⅛ scale: the second core works while the first decodes (a 12 MP
-    decode is ~90 ms, the analysis ~30 ms), and no full-size raster is downscaled for it.
+    copy libjpeg decodes at ⅛ scale: the second core works while the first decodes (12 MP:
+    ~70 ms for the decode, ~43 ms for the copy and its analysis; 27 MP at ½: ~105 ms each),
+    and no full-size raster is downscaled for it.
     Other formats have no cheap small decode, so their raster is analysed once decoded. The
     helper thread is part of this request's admitted work: it holds no slot of its own."""
     if not analyse:
