@@ -38,7 +38,7 @@ from app.config import check_config, load_config
 from app.extensions import csrf
 from app.http import docs, headers
 from app.http.blueprint import Api
-from app.http.body import BodyRequest, WholeBody
+from app.http.body import BodyRequest
 from app.http.errors import register_error_handlers
 from app.http.json_provider import FastJSONProvider
 from app.imaging import memory
@@ -67,7 +67,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                         on_idle=memory.release)
     streams.configure(app.config["ZIP_STREAMS"])
     register_proxy(app)
-    app.wsgi_app = WholeBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
     telemetry.init_app(app)
     api = register_extensions(app)
     register_packages(app, api)
