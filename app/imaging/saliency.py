@@ -5,8 +5,8 @@ each output aspect then costs a 1-D search, since a cover window always spans th
 width or the whole height and only slides along the other side.
 
 The window's score at each position is, in order of weight:
-- faces (`faces.detect`): +1 for each face wholly inside with head room (or, when that does
-  not fit, brows to chin), −0.5 for each face cut, 0 for a face left out. So the window
+- faces (`faces.detect`): +2 for each face wholly inside with head room (or, when that does
+  not fit, brows to chin), −1 for each face cut, 0 for a face left out. So the window
   never splits a face, and of two people who do not both fit it keeps one whole.
 - the most interesting place, as libvips `attention` finds it: the map blurred at a
   quarter of the window's size, read at the window's centre. A wide textured area (a

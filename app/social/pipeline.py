@@ -141,14 +141,20 @@ class Source:
         if self.crop_mode == "fit":
             return {"x": 0.0, "y": 0.0, "width": 1.0, "height": 1.0}
         width, height = self.image.size
-        left, top, right, bottom = geometry.cover_box(width, height, target.width, target.height,
-                                                      self._center(target))
+        left, top, right, bottom = self._window(target)
         return {"x": round(left / width, 4), "y": round(top / height, 4),
                 "width": round((right - left) / width, 4), "height": round((bottom - top) / height, 4)}
 
     def _key(self, target: Target) -> tuple:
         zone = tuple(sorted(target.safe_zone.items())) if self.show_safe_zones or self.brand else None
-        return (target.width, target.height, zone, target.max_bytes, self._center(target))
+        return (target.width, target.height, zone, target.max_bytes, self._window(target))
+
+    def _window(self, target: Target) -> geometry.Box:
+        """The crop window of `target` in decoded pixels, searched once per format and reused
+        for its render key, its render and its `crop_box`."""
+        return self._once(("window", target.width, target.height, focal_key(target.platform, target.format)),
+                          lambda: geometry.cover_box(*self.image.size, target.width, target.height,
+                                                     self._center(target)))
 
     def _center(self, target: Target) -> tuple[float, float] | None:
         """Where the crop is centred, in decoded pixels: this format's focal point, else the
@@ -169,7 +175,7 @@ class Source:
         if self.crop_mode == "fit":
             out = geometry.fit_contain(self.image, *size, self.fill)
         else:
-            out = self._resampled(size, geometry.cover_box(*self.image.size, *size, self._center(target)))
+            out = self._resampled(size, self._window(target))
         enlarged = self._enlargement(target)
         if self.brand is not None:
             out = self.brand.draw(out, target.safe_zone)
