@@ -27,7 +27,12 @@ run: migrate
 	$(FLASK) sweep
 	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: $(DEV_STAMP)
+# axe-core for the accessibility tests (tests/e2e/test_accessibility.py), where npm is installed.
+AXE := tests/e2e/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/e2e/axe/package.json tests/e2e/axe/package-lock.json
+	if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/e2e/axe --no-audit --no-fund --silent; fi
+
+test: $(DEV_STAMP) $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)

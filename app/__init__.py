@@ -90,7 +90,8 @@ def register_config(app: Flask, overrides: dict[str, Any]) -> None:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                               "bearerFormat": "JWT"}}},
             "info": {"description": "Create, edit, upscale, restyle and social-size images. "
-                                    "Get a token from POST /api/auth/token."},
+                                    "Get a token from POST /api/auth/token.\n\n"
+                                    "[← Back to Image Studio](/)"},
         },
     )
 

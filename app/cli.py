@@ -11,9 +11,11 @@ from app.assets.service import delete_files, storage_keys_of
 from app.auth import service
 from app.auth.models import TIERS
 from app.auth.tokens import issue_token
+from app.database import explain_missing_schema
 from app.errors import AppError
 from app.sweeper import sweep
 
+BUILT_IN = {"db", "run", "shell", "routes"}
 users = AppGroup("users", help="Manage accounts.")
 tokens = AppGroup("tokens", help="Issue and revoke bearer tokens.")
 
@@ -94,6 +96,11 @@ def sweep_command(older_than: float | None) -> None:
 
 
 def init_app(app) -> None:
+    """Adds the commands above; registered last, so every project command (each package's too)
+    explains a database that was never migrated."""
     app.cli.add_command(users)
     app.cli.add_command(tokens)
     app.cli.add_command(sweep_command)
+    for name, command in app.cli.commands.items():
+        if name not in BUILT_IN:
+            explain_missing_schema(command)

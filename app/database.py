@@ -4,8 +4,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import click
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.extensions import db, migrate
 
@@ -30,3 +32,23 @@ def init_app(app: Flask, migrations: Path) -> None:
     with app.app_context():
         for engine in db.engines.values():
             event.listen(engine, "connect", sqlite_pragmas)
+
+
+MISSING_TABLE = ("no such table", "does not exist")   # SQLite's and PostgreSQL's words
+
+
+def explain_missing_schema(command: click.Command) -> click.Command:
+    """A command run before the first `flask db upgrade` says what to do, not a SQL traceback."""
+    invoke = command.invoke
+
+    def guarded(ctx: click.Context):
+        try:
+            return invoke(ctx)
+        except (OperationalError, ProgrammingError) as exc:
+            if not any(words in str(exc.orig) for words in MISSING_TABLE):
+                raise
+            raise click.ClickException("The database has no tables yet: run `flask --app wsgi db upgrade` "
+                                       "(or `make migrate`) first.") from None
+
+    command.invoke = guarded
+    return command

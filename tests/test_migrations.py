@@ -1,4 +1,9 @@
 """`flask db upgrade` on an empty database yields exactly the models' schema, on SQLite and PostgreSQL."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -8,6 +13,7 @@ from app import create_app
 from app.extensions import db
 
 pytestmark = pytest.mark.database
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_upgrade_on_empty_database_matches_the_models(tmp_path, backend):
@@ -23,3 +29,15 @@ def test_upgrade_on_empty_database_matches_the_models(tmp_path, backend):
             remaining = set(db.inspect(connection).get_table_names()) - {"alembic_version"}
         assert remaining == set()
         db.engine.dispose()
+
+
+def test_db_upgrade_prints_what_it_applies_and_nothing_when_up_to_date(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+           "SECRET_KEY": "a-secret-key-long-enough-for-this-test-0123456789"}
+    flask = [str(Path(sys.executable).with_name("flask")), "--app", "wsgi", "db", "upgrade"]
+    first = subprocess.run(flask, env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert first.returncode == 0, first.stderr
+    lines = first.stderr.splitlines()
+    assert lines and all("Running upgrade" in line for line in lines), lines
+    again = subprocess.run(flask, env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert again.returncode == 0 and again.stdout == again.stderr == ""

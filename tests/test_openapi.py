@@ -95,3 +95,14 @@ def test_timestamps_are_published_and_served_with_their_utc_offset(client, auth)
     created = client.post("/api/image-studio/personas", json={"name": "Acme"}, headers=auth).json
     for key in ("created_at", "updated_at"):
         assert created[key].endswith("+00:00"), created[key]
+
+
+def test_docs_speak_the_readers_language_and_lead_back_to_the_app(client):
+    spec = client.get("/api/openapi.json").json
+    tags = {tag["name"] for tag in spec["tags"]}
+    used = {tag for operations in spec["paths"].values() for operation in operations.values()
+            if isinstance(operation, dict) for tag in operation.get("tags", [])}
+    assert used <= tags and not any("_" in tag for tag in tags), sorted(tags)
+    assert {"Create", "Social", "Upscale"} <= tags
+    assert spec["paths"]["/api/image-studio/social/optimize"]["post"]["tags"] == ["Social"]
+    assert "[← Back to Image Studio](/)" in spec["info"]["description"]

@@ -1,9 +1,9 @@
-"""The asset library: list, download, delete, and download several as a ZIP."""
+"""The asset library: list, download, favourite, delete, and download several as a ZIP."""
 from flask import Response, stream_with_context
 
 from app.admission import streams
-from app.assets import service
-from app.assets.schemas import AssetListSchema, AssetQuerySchema, AssetZipSchema
+from app.assets import listing, service
+from app.assets.schemas import AssetListSchema, AssetQuerySchema, AssetSchema, AssetZipSchema, FavoriteSchema
 from app.auth.guard import auth_required
 from app.auth.identity import require_user
 from app.http.blueprint import Blueprint
@@ -17,8 +17,8 @@ blp = Blueprint("assets_api", __name__, url_prefix="/api/image-studio/assets",
 @blp.arguments(AssetQuerySchema, location="query")
 @blp.response(200, AssetListSchema)
 def list_assets(args):
-    """List your images, newest first, filtered by studio, operation and date."""
-    return service.list_assets(require_user().id, **args)
+    """List your images, newest first; filters (studio, platform, provider, favourites, collection...) combine."""
+    return listing.list_assets(require_user().id, **args)
 
 
 @blp.route("/<asset_id>")
@@ -41,6 +41,16 @@ def asset_bytes(asset_id):
 def delete_asset(asset_id):
     """Delete one of your images."""
     service.delete_asset(require_user().id, asset_id)
+
+
+@blp.route("/<asset_id>/favorite", methods=["PUT"])
+@auth_required
+@blp.arguments(FavoriteSchema)
+@blp.response(200, AssetSchema)
+@blp.alt_response(404, description="Unknown asset, or another user's")
+def set_favorite(args, asset_id):
+    """Star or unstar one of your images."""
+    return service.set_favorite(require_user().id, asset_id, args["favorite"])
 
 
 @blp.route("/zip", methods=["POST"])

@@ -6,11 +6,11 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.assets.models import Asset, new_asset_id
 from app.errors import NotFound
@@ -77,12 +77,13 @@ def _slug(text: str) -> str:
 def store_result(user_id: int, *, studio: str, operation: str, data: bytes, mime_type: str,
                  width: int, height: int, provider: str, model: str | None,
                  details: dict[str, Any] | None = None, name: str | None = None,
-                 commit: bool = True) -> StoredAsset:
+                 group_id: str | None = None, commit: bool = True) -> StoredAsset:
     """Keep a result, or find it kept: identical bytes of one user are stored once (a re-run
     gets the same asset id). Otherwise the bytes are written first, then the row: a crash
     leaves at worst an orphan file, never a row without bytes. `details` may say what made
     it (`prompt`/`user_prompt`, `platform`, `format`, `parent_asset_id`, `template_name`,
-    `variation`); `name` is the studio's own download stem (a ZIP entry's, for instance)."""
+    `variation`); `name` is the studio's own download stem (a ZIP entry's, for instance);
+    `group_id` is shared by the results one call made together (the Library groups them)."""
     digest = hashlib.sha256(data).hexdigest()
     kept = db.session.scalar(select(Asset).where(Asset.user_id == user_id, Asset.content_hash == digest)
                              .order_by(Asset.created_at).limit(1))
@@ -100,7 +101,7 @@ def store_result(user_id: int, *, studio: str, operation: str, data: bytes, mime
                   provider=provider, model=model, mime_type=mime_type, width=width, height=height,
                   size_bytes=len(data), storage_key=key, details=details, prompt=prompt,
                   platform=details.get("platform"), format=details.get("format"),
-                  parent_asset_id=parent, content_hash=digest,
+                  parent_asset_id=parent, content_hash=digest, group_id=group_id,
                   filename=readable_name(studio=studio, operation=operation, mime_type=mime_type,
                                          prompt=prompt, details=details))
     db.session.add(asset)
@@ -122,44 +123,12 @@ def asset_bytes(user_id: int, asset_id: str) -> tuple[Asset, bytes]:
     return asset, _storage().load(asset.storage_key)
 
 
-@dataclass(frozen=True)
-class AssetPage:
-    items: list[Asset]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def list_assets(user_id: int, *, page: int = 1, per_page: int = 24, studio: str | None = None,
-                operation: str | None = None, since: date | None = None,
-                until: date | None = None, q: str | None = None) -> AssetPage:
-    """Newest first, filtered by studio, operation, creation date (inclusive days) and words
-    of the prompt (`q`, case-insensitive, anywhere in it).
-
-    Raises NotFound for a page past the last one (the first page always exists)."""
-    query = select(Asset).where(Asset.user_id == user_id)
-    if q and q.strip():
-        escaped = re.sub(r"([\\%_])", r"\\\1", q.strip().lower())
-        query = query.where(func.lower(Asset.prompt).like(f"%{escaped}%", escape="\\"))
-    if studio:
-        query = query.where(Asset.studio == studio)
-    if operation:
-        query = query.where(Asset.operation == operation)
-    if since:
-        query = query.where(Asset.created_at >= datetime.combine(since, time.min, UTC))
-    if until:
-        query = query.where(Asset.created_at <= datetime.combine(until, time.max, UTC))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    last = max(1, -(-total // per_page))
-    if page > last:
-        raise NotFound(f"Page {page} is past the last page ({last})")
-    items = db.session.scalars(query.order_by(Asset.created_at.desc(), Asset.id)
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return AssetPage(list(items), total, page, per_page)
+def set_favorite(user_id: int, asset_id: str, favorite: bool) -> Asset:
+    """Mark or unmark one of the user's assets; NotFound for anyone else's."""
+    asset = owned_asset(user_id, asset_id)
+    asset.favorite = favorite
+    db.session.commit()
+    return asset
 
 
 def delete_asset(user_id: int, asset_id: str) -> None:

@@ -1,13 +1,15 @@
-"""The library page: every result, with filters, previews, downloads and bulk actions."""
+"""The library pages: every result, filtered and grouped by the call that made it, and one
+result with its lineage."""
 from flask import Blueprint, render_template, request
 
-from app.assets import service
+from app.assets import library, service
 from app.assets.schemas import STUDIOS, AssetQuerySchema
 from app.auth.guard import login_required
 from app.auth.identity import require_user
 from app.http.errors import load_args
 
 bp = Blueprint("assets", __name__)
+KEPT = ("studio", "q", "platform", "provider", "favorite", "collection_id", "per_page")  # by the pager
 
 
 @bp.route("/library")
@@ -15,7 +17,16 @@ bp = Blueprint("assets", __name__)
 def page():
     """Your images, newest first."""
     args = load_args(AssetQuerySchema(), request.args)
-    result = service.list_assets(require_user().id, **args)
-    return render_template("assets/page.html", result=result, pages=result.pages,
-                           studio=args.get("studio", ""), studios=STUDIOS, q=args.get("q", ""),
+    shown = library.library_page(require_user().id, **args)
+    filters = {name: request.args[name] for name in KEPT if request.args.get(name)}
+    return render_template("assets/page.html", shown=shown, result=shown.result, pages=shown.result.pages,
+                           filters=filters, studios=STUDIOS, download_name=service.download_name)
+
+
+@bp.route("/library/<asset_id>")
+@login_required
+def detail(asset_id):
+    """One image large, with what made it and what was made from it."""
+    found = library.asset_detail(require_user().id, asset_id)
+    return render_template("assets/detail.html", detail=found, asset=found.asset,
                            download_name=service.download_name)

@@ -7,7 +7,8 @@ from app.auth.throttle import sign_in_limits
 from app.auth.tokens import issue_token
 from app.http.blueprint import Blueprint
 
-blp = Blueprint("auth_api", __name__, url_prefix="/api/auth", description="Bearer tokens")
+blp = Blueprint("auth_api", __name__, url_prefix="/api/auth", description="Bearer tokens",
+                tag="Authentication")
 
 
 @blp.route("/token", methods=["POST"])

@@ -29,7 +29,7 @@ from app.catalog.schemas import (
 from app.http.blueprint import Blueprint
 
 blp = Blueprint("catalog_api", __name__, url_prefix="/api/image-studio",
-                description="Templates, social formats and platform specifications")
+                description="Templates, social formats and platform specifications", tag="Templates and platforms")
 
 # Distinct reads kept per worker. Search words and filters come from clients, so the cache
 # is bounded (least recently used out first); a full template list is ~10 KB.

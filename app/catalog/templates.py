@@ -28,6 +28,18 @@ def categories() -> list[str]:
     return load("templates")["categories"]
 
 
+def category_counts() -> dict[str, int]:
+    """Templates per category, only those that have any: the gallery offers no filter that
+    always comes back empty (the catalogue has no ad_creative or product templates), while
+    the API keeps accepting every category."""
+    counts: dict[str, int] = {}
+    for category in categories():
+        found = sum(t["category"] == category for t in all_templates())
+        if found:
+            counts[category] = found
+    return counts
+
+
 def get_template(template_id: str) -> dict[str, Any]:
     """Raises ValidationFailed("Template not found: <id>") for an unknown id."""
     for template in all_templates():

@@ -20,9 +20,10 @@ def gallery():
         items = templates.browse_templates(platform, category, query)
     except AppError as exc:
         error, items = exc.detail, []
-    return render_template("catalog/gallery.html", templates=items, error=error, query=query,
+    page = render_template("catalog/gallery.html", templates=items, error=error, query=query,
                            platform=platform, category=category,
-                           platforms=templates.platforms(), categories=templates.categories()), (400 if error else 200)
+                           platforms=templates.platforms(), categories=templates.category_counts())
+    return page, (400 if error else 200)
 
 
 @bp.route("/platform-specs")

@@ -3,6 +3,7 @@ from flask import Blueprint, render_template
 
 from app.auth.guard import login_required
 from app.control import service
+from app.studio.delivery import upload_limits
 
 bp = Blueprint("control", __name__)
 
@@ -11,4 +12,4 @@ bp = Blueprint("control", __name__)
 @login_required
 def page():
     """Upload a control image (and a style image), set strengths, compare the result."""
-    return render_template("control/page.html", **service.page_context())
+    return render_template("control/page.html", limits=upload_limits(), **service.page_context())

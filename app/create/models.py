@@ -29,6 +29,7 @@ class Persona(db.Model):
     style_preset: Mapped[str | None] = mapped_column(String(40), nullable=True)
     negative_terms: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     logo_asset_id: Mapped[str | None] = mapped_column(String(32), nullable=True)   # one of the owner's assets
+    font: Mapped[str | None] = mapped_column(String(120), nullable=True)   # an app.imaging.fonts id; None: the default
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
                                                  default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,

@@ -1,4 +1,5 @@
-"""Persona (brand kit) storage, owner-only: another user's persona is as unknown as a missing one."""
+"""Persona (brand kit) storage, owner-only: another user's persona is as unknown as a missing one;
+and the fonts a persona may choose, with a sample of each for the page."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,14 +7,39 @@ from typing import Any
 from sqlalchemy import select
 
 from app.assets.service import owned_asset, store_result
+from app.catalog.styles import phrased_presets
 from app.create.models import Persona
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
+from app.imaging import fonts
 from app.studio.inputs import load_input
 
 FIELDS = ("name", "description", "brand_keywords", "color_palette", "style_preset",
-          "negative_terms")
+          "negative_terms", "font")
 MISSING_LOGO = "logo_base64 is not an image"
+MAX_COLOURS = 12
+
+
+def page_options() -> dict[str, Any]:
+    """What the persona page offers: style presets, fonts and how many colours a palette holds."""
+    return {"style_presets": phrased_presets(), "fonts": fonts.available(), "max_colours": MAX_COLOURS}
+
+
+def list_fonts() -> tuple[fonts.Font, ...]:
+    """The fonts a persona's headline and call to action may be drawn in, the default first."""
+    return fonts.available()
+
+
+def font_sample(font_id: str, text: str) -> bytes:
+    """A PNG of `text` in the font, for the page's live sample. Drawn here rather than handing
+    the browser the font file: the sample is then exactly what the overlay draws (the same
+    FreeType rendering and fallback), the built-in default has no file to serve, browsers
+    cannot load every face FreeType reads, and no font file leaves the server (licences).
+    Raises NotFound("Font not found") for an unknown id."""
+    font = fonts.find(font_id) if font_id else None
+    if font is None:
+        raise NotFound("Font not found")
+    return fonts.sample(font, text)
 
 
 def list_personas(user_id: int) -> list[Persona]:

@@ -8,9 +8,11 @@ from marshmallow import validate
 
 from app.assets.service import asset_url
 from app.catalog.styles import style_presets
+from app.create.personas import MAX_COLOURS
 from app.create.rules import MAX_SIDE, MIN_SIDE, QUALITIES, CreateSpec
+from app.errors import Sentence
 from app.http.fields import Choice, UtcDateTime
-from app.imaging import ratios
+from app.imaging import fonts, ratios
 from app.studio.schemas import SEED, output_format_field
 
 HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -55,6 +57,35 @@ class CreateRequestSchema(ma.Schema):
         return CreateSpec(**data)
 
 
+class CreatePreviewRequestSchema(CreateRequestSchema):
+    """The Create body before it is complete: a page previews it while the prompt is empty."""
+
+    prompt = ma.fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class CreatePreviewSchema(ma.Schema):
+    prompt = ma.fields.String(metadata={"description": "The prompt the provider will get "
+                                                       "(persona folded in, enhanced)"})
+    negative_prompt = ma.fields.String(allow_none=True)
+    style_preset = ma.fields.String(allow_none=True, metadata={
+        "description": "The request's preset, else the persona's (with use_persona), else the "
+                       "template's"})
+    width = ma.fields.Integer()
+    height = ma.fields.Integer()
+    dimensions = ma.fields.String(metadata={"description": "`<width>x<height>`: every image's "
+                                                           "exact size"})
+    aspect_ratio = ma.fields.String(allow_none=True)
+    quality = ma.fields.String()
+    provider = ma.fields.String(metadata={"description": "The provider tried first (auto resolved)"})
+    model = ma.fields.String(allow_none=True)
+    num_variations = ma.fields.Integer()
+    estimated_cost = ma.fields.Float(metadata={"description": "What will be reserved: all "
+                                                              "variations at the first provider"})
+    currency = ma.fields.String()
+    template_id = ma.fields.String(allow_none=True)
+    persona_id = ma.fields.String(allow_none=True)
+
+
 class ResultSchema(ma.Schema):
     success = ma.fields.Boolean()
     variation = ma.fields.Integer()
@@ -81,6 +112,12 @@ class CreateResponseSchema(ma.Schema):
     metadata = ma.fields.Dict()
 
 
+def _known_font(value: str) -> None:
+    if fonts.find(value) is None:
+        raise ma.ValidationError(Sentence(f"Unknown font {value}: choose one that GET /api/image-studio/fonts "
+                                          "lists, or leave font out for the default."))
+
+
 def _terms(max_items: int, max_length: int = 80) -> ma.fields.List:
     item = ma.fields.String(validate=[_not_blank, validate.Length(max=max_length)])
     return ma.fields.List(item, load_default=list, validate=validate.Length(max=max_items))
@@ -98,9 +135,11 @@ class PersonaSchema(ma.Schema):
     brand_keywords = _terms(20)
     color_palette = ma.fields.List(ma.fields.String(validate=validate.Regexp(
         HEX_COLOUR, error="Must be a hex colour such as #1a2b3c.")), load_default=list,
-        validate=validate.Length(max=12))
+        validate=validate.Length(max=MAX_COLOURS))
     style_preset = _optional(Choice, choices=style_presets())
     negative_terms = _terms(30)
+    font = _optional(ma.fields.String, validate=[validate.Length(max=120), _known_font], metadata={
+        "description": "The headline and call-to-action font: an id from GET /fonts; null is the default"})
     logo_base64 = ma.fields.String(load_only=True, allow_none=True, metadata={
         "description": "A logo image (base64 or data URL), kept as one of your assets"})
     logo_asset_id = ma.fields.String(allow_none=True, validate=validate.Length(max=64), metadata={
@@ -120,6 +159,8 @@ class PersonaSchema(ma.Schema):
             data["color_palette"] = [colour.lower() for colour in data["color_palette"]]
         if data.get("name"):
             data["name"] = data["name"].strip()
+        if data.get("font") == "":
+            data["font"] = None
         return data
 
 
@@ -133,3 +174,17 @@ class PersonaUpdateSchema(PersonaSchema):
 class PersonaListSchema(ma.Schema):
     personas = ma.fields.List(ma.fields.Nested(PersonaSchema))
     total = ma.fields.Integer()
+
+
+class FontSchema(ma.Schema):
+    id = ma.fields.String(metadata={"description": "What a persona's `font` names"})
+    name = ma.fields.String(metadata={"description": "The family and style, for people"})
+
+
+class FontListSchema(ma.Schema):
+    fonts = ma.fields.List(ma.fields.Nested(FontSchema))
+    total = ma.fields.Integer()
+
+
+class FontSampleQuerySchema(ma.Schema):
+    text = ma.fields.String(load_default="Summer sale · Shop now", validate=validate.Length(max=80))

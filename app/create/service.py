@@ -14,14 +14,14 @@ import pybase64
 from flask import current_app
 
 from app.catalog.styles import phrased_presets
-from app.catalog.templates import all_templates, get_template
+from app.catalog.templates import all_templates, get_template, platforms
 from app.create import personas, prompts, rules
 from app.create.models import Persona
 from app.create.rules import CreateSpec
 from app.errors import ValidationFailed
 from app.imaging.formats import output_format
 from app.providers.base import GenerateRequest, ProviderError
-from app.providers.registry import ProviderRegistry
+from app.providers.registry import ProviderRegistry, Route
 from app.studio import runner
 
 STUDIO, OPERATION, FAILURE = "create", "generate", "Image generation failed"
@@ -68,15 +68,37 @@ class Created:
         return len(self.results) - self.total_generated
 
 
+@dataclass
+class Preview:
+    """A Create request as it will be sent and charged: the resolved style, size, provider,
+    prompt and price, for a summary shown before anything is spent."""
+
+    prompt: str
+    negative_prompt: str | None
+    style_preset: str | None
+    width: int
+    height: int
+    aspect_ratio: str | None
+    quality: str
+    provider: str
+    model: str | None
+    num_variations: int
+    estimated_cost: float
+    currency: str
+    template_id: str | None
+    persona_id: str | None
+
+    @property
+    def dimensions(self) -> str:
+        return f"{self.width}x{self.height}"
+
+
 def generate(user_id: int, spec: CreateSpec) -> Created:
     """Generate `spec.num_variations` images; raises ValidationFailed (400), NotFound (unknown
     persona), ServiceUnavailable (provider not configured) or OperationFailed (all failed)."""
     template = get_template(spec.template_id) if spec.template_id else None
     base, quality = _base_request(user_id, spec, template)
-    registry: ProviderRegistry = current_app.extensions["providers"]
-    routes = registry.plan(OPERATION, provider=spec.provider or "auto", model=spec.model,
-                           quality=quality,
-                           recommended=template["recommended_provider"] if template else None)
+    routes = _routes(spec, template, quality)
     seed = spec.seed
     if seed is None and spec.num_variations > 1:
         # Variations must differ even at deterministic providers (the sandbox); the base seed
@@ -91,6 +113,33 @@ def generate(user_id: int, spec: CreateSpec) -> Created:
     plan = runner.Plan(STUDIO, OPERATION, routes, items, output_format(spec.output_format), FAILURE)
     results = runner.run(user_id, plan)
     return _created(spec, base, template, quality, requests, results)
+
+
+def preview(user_id: int, spec: CreateSpec) -> Preview:
+    """What `generate(user_id, spec)` would send and charge, resolved by the same functions
+    (so the page's summary cannot disagree with the request), without reserving or making
+    anything. Raises as generate() does before its first provider call."""
+    template = get_template(spec.template_id) if spec.template_id else None
+    base, quality = _base_request(user_id, spec, template)
+    first = _routes(spec, template, quality)[0]
+    registry: ProviderRegistry = current_app.extensions["providers"]
+    quote = registry.estimate(first.provider, first.model, OPERATION, spec.num_variations,
+                              base.width, base.height, quality)
+    return Preview(
+        prompt=base.prompt, negative_prompt=base.negative_prompt, style_preset=base.style_preset,
+        width=base.width, height=base.height, aspect_ratio=spec.aspect_ratio, quality=quality,
+        provider=quote["provider"], model=quote["model"], num_variations=spec.num_variations,
+        estimated_cost=quote["estimated_cost"], currency=quote["currency"],
+        template_id=template["id"] if template else None,
+        persona_id=spec.persona_id if spec.use_persona else None)
+
+
+def _routes(spec: CreateSpec, template: dict[str, Any] | None, quality: str) -> list[Route]:
+    """The providers to try in order, the first being what the request is priced at."""
+    registry: ProviderRegistry = current_app.extensions["providers"]
+    return registry.plan(OPERATION, provider=spec.provider or "auto", model=spec.model,
+                         quality=quality,
+                         recommended=template["recommended_provider"] if template else None)
 
 
 def _base_request(user_id: int, spec: CreateSpec,
@@ -152,12 +201,11 @@ def _created(spec: CreateSpec, base: GenerateRequest, template: dict[str, Any] |
 
 
 def page_options(template_id: str | None) -> dict[str, Any]:
-    """What the Create page needs up front: templates, style phrases, the chosen template, and
-    which provider `auto` picks per quality (so the live estimate prices the real provider)."""
-    registry: ProviderRegistry = current_app.extensions["providers"]
-    recommended = {""} | {t["recommended_provider"] for t in all_templates()}
-    auto = {rec: {q: list(registry.plan(OPERATION, quality=q, recommended=rec or None)[0])
-                  for q in rules.QUALITIES}
-            for rec in recommended}
-    return {"templates": all_templates(), "style_presets": phrased_presets(),
-            "template": get_template(template_id) if template_id else None, "auto_routes": auto}
+    """What the Create page needs up front: templates and the platforms they are for (the
+    picker's filter), style phrases and the chosen template. Which provider `auto` picks is
+    the preview's answer, not the page's."""
+    templates = all_templates()
+    used = {t["platform"] for t in templates}
+    return {"templates": templates, "platforms": [p for p in platforms() if p in used],
+            "style_presets": phrased_presets(),
+            "template": get_template(template_id) if template_id else None}

@@ -2,9 +2,10 @@
 from flask import Blueprint, render_template, request
 
 from app.auth.guard import login_required
-from app.catalog.styles import phrased_presets
+from app.create import personas as brand_kits
 from app.create import service
 from app.errors import AppError
+from app.studio.delivery import upload_limits
 
 bp = Blueprint("create", __name__)
 
@@ -12,8 +13,9 @@ bp = Blueprint("create", __name__)
 @bp.route("/create")
 @login_required
 def page():
-    """Prompt, template, provider, size and persona, with a live cost estimate."""
-    template_id = request.args.get("template_id") or None
+    """Prompt, template, brand kit and variations, with a summary of the resolved request;
+    `?template=` (or the gallery's `?template_id=`) preselects a template."""
+    template_id = request.args.get("template") or request.args.get("template_id") or None
     try:
         options, error = service.page_options(template_id), None
     except AppError as exc:
@@ -25,4 +27,4 @@ def page():
 @login_required
 def personas():
     """List, create, edit and delete personas."""
-    return render_template("create/personas.html", style_presets=phrased_presets())
+    return render_template("create/personas.html", limits=upload_limits(), **brand_kits.page_options())

@@ -6,7 +6,8 @@ from app.auth.identity import require_user
 from app.credits.usage import usage_report
 from app.http.blueprint import Blueprint
 
-blp = Blueprint("credits_api", __name__, url_prefix="/api/image-studio", description="Credits and usage")
+blp = Blueprint("credits_api", __name__, url_prefix="/api/image-studio", description="Credits and usage",
+                tag="Usage")
 
 
 class DaySchema(ma.Schema):

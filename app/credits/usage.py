@@ -21,13 +21,17 @@ def usage_report(user: User) -> dict[str, Any]:
     by_studio: dict[str, float] = defaultdict(float)
     by_provider: dict[str, float] = defaultdict(float)
     by_day: dict[str, float] = defaultdict(float)
-    counts = {"charged": 0, "refunded": 0, "pending": 0}
+    # "free" counts charged results that cost nothing (the sandbox, in-process work), so the page
+    # can say why "Spent 0" sits beside results made.
+    counts = {"charged": 0, "refunded": 0, "pending": 0, "free": 0}
     granted = spent = 0.0
     for row in rows:
         if row.outcome == "granted":
             granted += row.credits
             continue
         counts[row.outcome] += 1
+        if row.outcome == "charged" and not row.credits:
+            counts["free"] += 1
         if row.outcome in SPENDING:
             spent += row.credits
             by_studio[row.studio] += row.credits
@@ -50,11 +54,13 @@ def usage_report(user: User) -> dict[str, Any]:
 
 
 def chart_points(by_day: list[dict[str, Any]], width: int = 640, height: int = 180) -> dict[str, Any]:
-    """Bar geometry for the usage page's server-rendered SVG chart."""
-    peak = max([d["credits"] for d in by_day] + [1.0])
+    """Bar geometry for the usage page's server-rendered SVG chart; `peak` is 0 when nothing
+    was spent, so the page shows words instead of an empty chart."""
+    peak = max([d["credits"] for d in by_day] + [0.0])
+    scale = peak or 1.0
     slot = width / max(len(by_day), 1)
     bars = [{"x": round(i * slot + slot * 0.15, 1), "width": round(slot * 0.7, 1),
-             "height": round(d["credits"] / peak * (height - 20), 1), "date": d["date"], "credits": d["credits"]}
+             "height": round(d["credits"] / scale * (height - 20), 1), "date": d["date"], "credits": d["credits"]}
             for i, d in enumerate(by_day)]
     for bar in bars:
         bar["y"] = round(height - bar["height"], 1)

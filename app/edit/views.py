@@ -3,6 +3,7 @@ from flask import Blueprint, render_template
 
 from app.auth.guard import login_required
 from app.edit import service
+from app.studio.delivery import upload_limits
 
 bp = Blueprint("edit", __name__)
 
@@ -11,4 +12,4 @@ bp = Blueprint("edit", __name__)
 @login_required
 def page():
     """Upload, pick an operation, paint a mask or set the expansion, compare the result."""
-    return render_template("edit/page.html", **service.page_context())
+    return render_template("edit/page.html", limits=upload_limits(), **service.page_context())

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageColor, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw
 
+from app.imaging import fonts
 from app.imaging.overlay import safe_box
 
 POSITIONS = ("top-left", "top-right", "bottom-left", "bottom-right")
@@ -23,8 +24,9 @@ BAND_OPACITY = 170
 
 @dataclass(frozen=True)
 class Brand:
-    """What to draw: the logo (RGBA, or None), where, how big, the texts and the colours
-    (the persona's palette: the first for text, the second behind it)."""
+    """What to draw: the logo (RGBA, or None), where, how big, the texts, the colours
+    (the persona's palette: the first for text, the second behind it) and the texts' font
+    (an id of app.imaging.fonts; None or a vanished font is the default)."""
 
     logo: Image.Image | None
     position: str = "bottom-right"
@@ -32,6 +34,7 @@ class Brand:
     headline: str | None = None
     cta: str | None = None
     colours: Sequence[str] = field(default_factory=list)
+    font: str | None = None
 
     def draw(self, image: Image.Image, safe_zone: Mapping[str, float]) -> Image.Image:
         """A copy of `image` with the overlay, every mark inside the safe zone."""
@@ -71,13 +74,13 @@ class Brand:
         if beside is not None:
             room -= beside[2] - beside[0] + round(MARGIN * min(out.size))
         size = max(8, round(TEXT_HEIGHT * (area[3] - area[1]) * (1.0 if bold else 0.8)))
-        font = ImageFont.load_default(size=size)
+        font = fonts.load(self.font, size)
         for _ in range(3):   # text width grows with the size: scale it down, then check again
             needed = font.getbbox(text)[2] + size
             if size <= 8 or needed <= room:
                 break
             size = max(8, int(size * room / needed))
-            font = ImageFont.load_default(size=size)
+            font = fonts.load(self.font, size)
         text_box = font.getbbox(text)
         pad = max(2, size // 3)
         width, height = text_box[2] + 2 * pad, text_box[3] + 2 * pad

@@ -13,10 +13,10 @@ from typing import Any
 import pybase64
 import requests
 
-from app.imaging import ratios
+from app.imaging import codec, ratios
 
 from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderError
-from .media import decode_base64_image, masked_result, mime_of
+from .media import decode_base64_image, masked_result
 from .session import HttpProvider
 
 MAX_MODEL_PAGES = 10  # at 1000 models a page: far more than Gemini lists
@@ -71,7 +71,7 @@ class GeminiProvider(HttpProvider, Provider):
         if request.operation != "general_edit":
             raise self.unsupported("edit", request.operation)
         model = request.model or self.default_model("edit")
-        image_part = {"inlineData": {"mimeType": mime_of(request.image),
+        image_part = {"inlineData": {"mimeType": codec.sniff_mime(request.image),
                                      "data": pybase64.b64encode_as_string(request.image)}}
         result = self._generate_content(model, [{"text": request.prompt or ""}, image_part], None)
         return masked_result(result, request.image, request.mask)

@@ -47,20 +47,6 @@ def decode_base64_image(text: str, provider: str, label: str) -> bytes:
         raise ProviderError(provider, f"{label} returned malformed base64 image data") from None
 
 
-def mime_of(data: bytes) -> str:
-    """An input image's real MIME type (PNG when it cannot be read)."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            return MIME_BY_PILLOW.get(image.format or "", "image/png")
-    except (UnidentifiedImageError, OSError):
-        return "image/png"
-
-
-def data_url(data: bytes) -> str:
-    """A `data:` URL for an input image, with its real MIME type."""
-    return f"data:{mime_of(data)};base64,{pybase64.b64encode_as_string(data)}"
-
-
 def fit_within(data: bytes, *, max_pixels: int | None = None,
                max_side: int | None = None) -> tuple[bytes, dict | None]:
     """Downscale `data` (keeping aspect) until it meets the pixel and side limits.

@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 import requests
 
-from app.imaging import ratios
+from app.imaging import codec, ratios
 
 from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderError
-from .media import data_url, decode_base64_image, masked_result, output_format, scaled_size
+from .media import decode_base64_image, masked_result, output_format, scaled_size
 from .session import HttpProvider, poll
 
 QWEN_SEEDS = 2**31
@@ -77,7 +77,7 @@ class WaveSpeedProvider(HttpProvider, Provider):
         if request.operation != "general_edit":
             raise self.unsupported("edit", request.operation)
         model = self._short_model(request.model or self.default_model("edit"))
-        body = {"prompt": request.prompt, "image": data_url(request.image), "seed": qwen_seed(request.seed),
+        body = {"prompt": request.prompt, "image": codec.data_url(request.image), "seed": qwen_seed(request.seed),
                 "output_format": output_format(request.output_format)}
         return masked_result(self._run(model, body, {}), request.image, request.mask)
 

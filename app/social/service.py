@@ -159,7 +159,7 @@ def _brand(user_id: int, overlay: Mapping[str, Any] | None) -> Brand | None:
         with Image.open(io.BytesIO(asset_bytes(user_id, persona.logo_asset_id)[1])) as opened:
             logo = codec.normalize(opened).convert("RGBA")
     return Brand(logo, overlay.get("position") or "bottom-right", overlay.get("size") or 0.15,
-                 overlay.get("headline"), overlay.get("cta"), list(persona.color_palette or []))
+                 overlay.get("headline"), overlay.get("cta"), list(persona.color_palette or []), persona.font)
 
 
 def _describe(targets: Sequence[Target], results: Sequence[runner.Delivered]) -> list[SocialResult]:

@@ -5,6 +5,7 @@ from app.auth.guard import login_required
 from app.auth.identity import require_user
 from app.create.personas import list_personas
 from app.social import service
+from app.studio.delivery import upload_limits
 
 bp = Blueprint("social", __name__)
 
@@ -14,4 +15,4 @@ bp = Blueprint("social", __name__)
 def page():
     """Upload once, pick platforms, formats, crop and focal point; preview and download."""
     return render_template("social/page.html", personas=list_personas(require_user().id),
-                           **service.page_options())
+                           limits=upload_limits(), **service.page_options())

@@ -252,7 +252,8 @@ def _deliver(user_id: int, plan: Plan, slot: int, outcome: Outcome | ProviderErr
     stored = store_result(user_id, studio=plan.studio, operation=plan.operation, data=data,
                           mime_type=plan.output.mime_type, width=width, height=height,
                           provider=outcome.provider, model=outcome.model, details=details,
-                          name=item.name, commit=False)
+                          name=item.name, commit=False,  # a call's results share a group: its first ledger id
+                          group_id=f"{plan.studio}-{reservation.entry_ids[0]}" if len(plan.items) > 1 else None)
     if not credits.settle(reservation, slot, kind=item.request.kind, operation=item.request.operation,
                           provider=outcome.provider, model=outcome.model, asset_id=stored.asset_id):
         db.session.rollback()  # the job was cancelled and this slot refunded: keep nothing

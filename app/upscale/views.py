@@ -2,6 +2,7 @@
 from flask import Blueprint, render_template
 
 from app.auth.guard import login_required
+from app.studio.delivery import upload_limits
 from app.upscale import service
 
 bp = Blueprint("upscale", __name__)
@@ -11,4 +12,4 @@ bp = Blueprint("upscale", __name__)
 @login_required
 def page():
     """Upload, choose mode and preset or exact size, see the output size, compare the result."""
-    return render_template("upscale/page.html", **service.page_context())
+    return render_template("upscale/page.html", limits=upload_limits(), **service.page_context())

@@ -10,7 +10,7 @@
   const presets = Object.fromEntries(JSON.parse(form.dataset.presets).map((p) => [p.id, p]));
   const estimateBox = form.querySelector("[data-estimate]");
   const state = { ticket: 0, timer: null };
-  const image = D.source(form, () => schedule());
+  const image = S.upload(form, "image", () => schedule(), { onClear: () => schedule() });
 
   function applyPreset(id) {
     const preset = presets[id];
@@ -22,7 +22,7 @@
 
   function body() {
     const values = S.values(form);
-    return { ...(image.value ? D.imageField(image.value) : {}), format: values.format,
+    return { ...S.imageInput("image", image.value), format: values.format,
              quality: Number(f.quality.value), target_size_kb: values.target_size_kb,
              strip_metadata: f.strip_metadata.checked, progressive: f.progressive.checked, optimize: f.optimize.checked };
   }
@@ -49,7 +49,7 @@
     estimateBox.textContent = "estimating…";
     try {
       const answer = await S.api(form.dataset.estimateUrl, { method: "POST", json:
-        Object.assign(D.imageField(image.value), { format: sent.format, quality: sent.quality }) });
+        Object.assign(S.imageInput("image", image.value), { format: sent.format, quality: sent.quality }) });
       if (ticket !== state.ticket) { return; }
       estimateBox.textContent = "≈ " + D.kb(answer.estimated_size_kb * 1024) + " (" +
         (answer.estimated_reduction_percent >= 0 ? "−" + answer.estimated_reduction_percent : "+" + -answer.estimated_reduction_percent) +

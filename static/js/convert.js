@@ -8,7 +8,7 @@
   if (!form) { return; }
   const f = form.elements;
   const formats = Object.fromEntries(JSON.parse(form.dataset.formats).map((x) => [x.format, x]));
-  const image = D.source(form, () => sync());
+  const image = S.upload(form, "image", () => sync());
 
   function sync() {
     const target = formats[f.target_format.value];
@@ -24,7 +24,7 @@
 
   function body() {
     const values = S.values(form);
-    return { ...D.imageField(image.value), target_format: values.target_format, quality: values.quality,
+    return { ...S.imageInput("image", image.value), target_format: values.target_format, quality: values.quality,
              background: f.background_kind.value === "colour" ? f.background_colour.value : f.background_kind.value,
              preserve_transparency: f.preserve_transparency.checked, strip_metadata: f.strip_metadata.checked };
   }

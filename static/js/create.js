@@ -1,54 +1,93 @@
-/* Create Studio page: template-aware settings summary, live cost estimate, results grid that
-   fills in as the job (jobs.js) makes each variation. */
+/* Create Studio page: the template picker, a summary of the request as the server resolves it
+   (POST …/create/preview of the very body Generate sends), and a results grid that fills in as
+   the job (jobs.js) makes each variation and is scrolled into view. */
 (function () {
   "use strict";
   const S = window.ImageStudio;
   const { el } = S;
   const form = document.getElementById("create-form");
   const f = form.elements;
-  const autoRoutes = JSON.parse(document.getElementById("auto-routes").textContent);
   const errorBox = document.getElementById("create-error");
-  const cost = document.getElementById("cost-estimate");
-  const summary = document.getElementById("settings-summary");
+  const summary = document.getElementById("request-summary");
+  const field = (name) => summary.querySelector('[data-summary="' + name + '"]');
+  const grid = document.getElementById("results");
+  const picker = document.getElementById("template-grid");
+  const platform = document.getElementById("template-platform");
   const providers = {};
-  let estimateTicket = 0;
+  let previewTicket = 0;
+  let described = null;   // the JSON of the body the summary shows
+  let revealed = false;
   let timer = null;
 
-  const template = () => f.template_id.selectedOptions[0] && f.template_id.value ? f.template_id.selectedOptions[0].dataset : null;
-  const quality = () => (template() && f.quality.value === "standard") ? template().quality : f.quality.value;
-
-  function route() {
-    if (f.provider.value !== "auto") { return [f.provider.value, f.model.value || null]; }
-    const key = template() ? template().recommended : "";
-    return (autoRoutes[key] || autoRoutes[""])[quality()];
+  function requestBody() {
+    const body = { prompt: f.prompt.value, provider: f.provider.value, quality: f.quality.value,
+                   enhance_prompt: f.enhance_prompt.checked, use_persona: f.use_persona.checked };
+    ["template_id", "model", "style_preset", "aspect_ratio", "negative_prompt", "persona_id"].forEach((name) => {
+      if (f[name].value.trim()) { body[name] = f[name].value.trim(); }
+    });
+    ["width", "height", "steps", "seed", "num_variations"].forEach((name) => {
+      if (f[name].value !== "") { body[name] = parseInt(f[name].value, 10); }
+    });
+    if (f.guidance_scale.value !== "") { body.guidance_scale = parseFloat(f.guidance_scale.value); }
+    return body;
   }
 
-  function describe() {
-    const t = template();
-    const parts = [];
-    if (t && !f.width.value && !f.height.value) { parts.push("size " + t.width + "×" + t.height + " px from the template"); }
-    if (t && !f.style_preset.value) { parts.push("style " + t.style); }
-    const [provider, model] = route();
-    parts.push("runs on " + provider + (model ? " / " + model : ""), quality() + " quality");
-    summary.textContent = parts.join(" · ");
+  /* ---- the summary: what this body will send and cost, resolved by the server --------- */
+  function showSummary(answer) {
+    field("style").textContent = answer.style_preset || "none";
+    field("size").textContent = answer.width + "×" + answer.height + " px" +
+      (answer.aspect_ratio ? " (" + answer.aspect_ratio + ")" : "");
+    field("provider").textContent = answer.provider + (answer.model ? " / " + answer.model : "") +
+      " · " + answer.quality;
+    field("variations").textContent = String(answer.num_variations);
+    field("cost").textContent = answer.estimated_cost + " " + answer.currency;
+    S.showError(field("problem"), "");
   }
 
-  async function estimate() {
-    describe();
-    const ticket = ++estimateTicket;
-    const [provider, model] = route();
-    const count = Math.min(10, Math.max(1, parseInt(f.num_variations.value, 10) || 1));
+  /** A refusal in plain words, naming each field ("width: Choose a value from 64 to 4096."). */
+  function showProblem(err) {
+    ["style", "size", "provider", "variations", "cost"].forEach((name) => { field(name).textContent = "—"; });
+    const fields = Object.entries(err.errors || {}).map(([name, messages]) =>
+      name.replace(/_/g, " ") + ": " + [].concat(messages).map(S.plainWords).join(" "));
+    S.showError(field("problem"), "Not ready to send: " + (fields.length ? fields.join("; ") : S.plainWords(err.message)));
+  }
+
+  /** Describe `body` in the summary; the answer of an older call never overwrites a newer one. */
+  async function describe(body) {
+    const ticket = ++previewTicket;
+    described = JSON.stringify(body);
+    summary.setAttribute("aria-busy", "true");
     try {
-      const body = await S.api(form.dataset.estimateUrl, { method: "POST",
-        json: { provider, model, operation: "generate", num_images: count } });
-      if (ticket === estimateTicket) {
-        cost.textContent = body.estimated_cost + " credits (" + body.provider + (body.model ? " / " + body.model : "") + ")";
-      }
+      const answer = await S.api(form.dataset.previewUrl, { method: "POST", json: body });
+      if (ticket === previewTicket) { showSummary(answer); }
     } catch (err) {
-      if (ticket === estimateTicket) { cost.textContent = "unavailable: " + err.message; }
+      if (ticket === previewTicket) { showProblem(err); }
+    } finally {
+      if (ticket === previewTicket) { summary.removeAttribute("aria-busy"); }
     }
   }
-  const schedule = () => { clearTimeout(timer); timer = setTimeout(estimate, 200); };
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const body = requestBody();
+      if (JSON.stringify(body) !== described) { describe(body); }
+    }, 200);
+  }
+
+  /* ---- the template picker: radio cards, filtered by platform -------------------------- */
+  function filterTemplates() {
+    picker.querySelectorAll(".template-option").forEach((option) => {
+      const input = option.querySelector("input");
+      const shown = !platform.value || !input.value || input.checked || option.dataset.platform === platform.value;
+      option.classList.toggle("hidden", !shown);
+    });
+  }
+
+  function showChosenTemplate() {
+    const chosen = picker.querySelector("input:checked");
+    if (chosen && chosen.value) { picker.scrollTop = chosen.closest(".template-option").offsetTop - 4; }
+  }
 
   function fillModels() {
     const info = providers[f.provider.value];
@@ -70,21 +109,26 @@
 
   async function loadPersonas() {
     const body = await S.api(form.dataset.personasUrl);
-    body.personas.forEach((p) => f.persona_id.appendChild(el("option", { value: p.id }, p.name)));
+    body.personas.forEach((p) => f.persona_id.appendChild(
+      el("option", { value: p.id }, p.name + (p.style_preset ? " · " + p.style_preset : ""))));
   }
 
-  function requestBody() {
-    const body = { prompt: f.prompt.value, provider: f.provider.value, quality: f.quality.value,
-                   enhance_prompt: f.enhance_prompt.checked, use_persona: f.use_persona.checked };
-    ["template_id", "model", "style_preset", "aspect_ratio", "negative_prompt", "persona_id"].forEach((name) => {
-      if (f[name].value.trim()) { body[name] = f[name].value.trim(); }
-    });
-    ["width", "height", "steps", "seed", "num_variations"].forEach((name) => {
-      if (f[name].value !== "") { body[name] = parseInt(f[name].value, 10); }
-    });
-    if (f.guidance_scale.value !== "") { body.guidance_scale = parseFloat(f.guidance_scale.value); }
-    return body;
+  /* ---- results ------------------------------------------------------------------------- */
+  /** Bring the first result into view (below the form on a phone), once per run. */
+  function reveal() {
+    const first = grid.firstElementChild;
+    if (revealed || !first) { return; }
+    revealed = true;
+    const top = first.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight - 80) {
+      const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      first.scrollIntoView({ block: "start", behavior: smooth ? "smooth" : "auto" });
+    }
   }
+
+  const thumbnail = (src, slot, image) => el("img", {
+    src, alt: "Variation " + slot, width: image.width, height: image.height,
+    "data-zoom": "", "data-file-name": S.downloadName(image) });
 
   /** A variation as the job stores it, shown before the whole result is in. */
   function itemCard(item) {
@@ -95,7 +139,7 @@
       return card;
     }
     card.append(
-      el("img", { src: item.url, alt: "Variation " + (item.slot + 1), width: item.width, height: item.height }),
+      thumbnail(item.url, item.slot + 1, item),
       el("p", { class: "size" }, item.width + "×" + item.height + " px"),
       el("p", { class: "muted" }, item.provider),
       el("a", { class: "button download", href: item.url, download: S.downloadName(item) }, "Download"));
@@ -103,9 +147,10 @@
   }
 
   function renderProgress(doc) {
-    S.showItems(document.getElementById("results"), doc, itemCard);
+    S.showItems(grid, doc, itemCard);
     document.getElementById("results-summary").textContent =
       doc.progress.done + " of " + doc.progress.total + " variations done";
+    reveal();
   }
 
   /** "More like this" (the same settings, a new seed: the form is sent again) and "Use in …"
@@ -127,7 +172,6 @@
   }
 
   function renderResults(body) {
-    const grid = document.getElementById("results");
     grid.replaceChildren();
     document.getElementById("results-summary").textContent =
       body.total_generated + " generated, " + body.total_failed + " failed · " + body.request.dimensions +
@@ -142,28 +186,34 @@
         return;
       }
       card.append(
-        el("img", { src: "data:" + r.mime_type + ";base64," + r.image_base64, alt: "Variation " + r.variation,
-                    width: r.width, height: r.height }),
+        thumbnail("data:" + r.mime_type + ";base64," + r.image_base64, r.variation, r),
         el("p", { class: "size" }, r.width + "×" + r.height + " px"),
         el("p", { class: "muted" }, r.provider + (r.model ? " / " + r.model : "") + (r.seed !== null && r.seed !== undefined ? " · seed " + r.seed : "")),
         el("a", { class: "button download", href: r.url, download: S.downloadName(r) }, "Download"),
         nextSteps(r));
       grid.appendChild(card);
     });
+    reveal();
   }
 
   S.submitJob(form, { key: "create", noun: "variations", onProgress: renderProgress, render: renderResults,
-    prepare: () => {
+    prepare: async () => {
       if (!f.prompt.value.trim()) { throw new Error("Please enter a prompt."); }
-      return { href: form.dataset.createUrl, body: requestBody() };
+      const body = requestBody();
+      clearTimeout(timer);
+      if (JSON.stringify(body) !== described) { await describe(body); }   // the summary shows what is sent
+      revealed = false;
+      return { href: form.dataset.createUrl, body };
     } });
   form.addEventListener("input", schedule);
   form.addEventListener("change", (event) => {
     if (event.target === f.provider) { fillModels(); }
     if (event.target === f.persona_id) { f.use_persona.checked = Boolean(f.persona_id.value); }
+    if (event.target === platform || event.target.name === "template_id") { filterTemplates(); }
     schedule();
   });
+  showChosenTemplate();
   Promise.all([loadProviders(), loadPersonas()])
     .catch((err) => S.showError(errorBox, err.message))
-    .finally(estimate);
+    .finally(() => describe(requestBody()));
 })();

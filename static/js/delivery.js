@@ -1,6 +1,6 @@
-/* What the Compress and Convert pages share (templates/macros/delivery.html): the source image
-   (drop, pick or paste a file, or choose one from the library; size checked before it is read),
-   and the result: sizes, before/after, a side-by-side zoom at 100%, notes, the AI mark, download. */
+/* What the Compress and Convert pages share (templates/macros/delivery.html): the result's sizes,
+   before/after, a side-by-side zoom at 100%, notes, the AI mark and download. The source image
+   is an ImageStudio.upload (inputs.js). */
 (function () {
   "use strict";
   const S = window.ImageStudio;
@@ -9,88 +9,6 @@
   function kb(bytes) {
     const value = bytes / 1024;
     return value >= 1024 ? (value / 1024).toFixed(2) + " MB" : value.toFixed(value < 10 ? 1 : 0) + " KB";
-  }
-
-  /** Bytes a data URL holds. */
-  function dataUrlBytes(dataUrl) {
-    const base64 = dataUrl.slice(dataUrl.indexOf(",") + 1);
-    return Math.floor(base64.length * 3 / 4) - (base64.endsWith("==") ? 2 : base64.endsWith("=") ? 1 : 0);
-  }
-
-  /** The source image of `form`: {value: {dataUrl, width, height, bytes, name}}; onImage on each new one. */
-  function source(form, onImage) {
-    const limits = JSON.parse(form.dataset.limits);
-    const block = form.querySelector('[data-upload="image"]');
-    const zone = block.querySelector(".dropzone");
-    const info = block.querySelector("[data-upload-info]");
-    const errorBox = form.querySelector("[data-error]");
-    const state = { value: null };
-    async function take(name, dataUrl, assetId) {
-      const image = await S.loadImage(dataUrl);
-      if (image.width * image.height > limits.max_pixels) {
-        throw new Error(name + " is " + image.width + "×" + image.height + " pixels, more than the " +
-                        limits.max_pixels.toLocaleString("en") + " pixel limit");
-      }
-      state.value = Object.assign(image, { bytes: dataUrlBytes(dataUrl), name, assetId: assetId || null });
-      info.textContent = name + " · " + image.width + "×" + image.height + " px · " + kb(state.value.bytes);
-      zone.classList.add("filled");
-      S.showError(errorBox, "");
-      onImage(state.value);
-    }
-    const fail = (err) => S.showError(errorBox, err.message);
-    const check = (file) => {
-      if (file.size > limits.max_mb * 1024 * 1024) {
-        throw new Error(file.name + " is " + kb(file.size) + "; the limit is " + limits.max_mb + " MB");
-      }
-    };
-    S.dropzone(zone, block.querySelector("input[type=file]"), (file, dataUrl) => take(file.name, dataUrl).catch(fail),
-               { check, onError: fail });
-    zone.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); block.querySelector("input[type=file]").click(); }
-    });
-    document.addEventListener("paste", (event) => {
-      const file = Array.from(event.clipboardData.files || []).find((f) => f.type.startsWith("image/"));
-      if (!file) { return; }
-      try { check(file); } catch (err) { fail(err); return; }
-      S.readFile(file).then((dataUrl) => take(file.name || "pasted image", dataUrl)).catch(fail);
-    });
-    libraryPicker(form, (name, dataUrl, assetId) => take(name, dataUrl, assetId).catch(fail), fail);
-    if (S.startingAsset()) {
-      S.loadAsset(S.startingAsset()).then((asset) => take(asset.file.name || "library image", asset.dataUrl, asset.assetId))
-        .catch(fail);
-    }
-    return state;
-  }
-
-  /** The "Choose from your library" dialog: the newest images, one click to use one. */
-  function libraryPicker(form, onPick, onError) {
-    const dialog = form.querySelector("[data-library]");
-    const grid = dialog.querySelector("[data-library-grid]");
-    const status = dialog.querySelector("[data-library-status]");
-    form.querySelector("[data-library-open]").addEventListener("click", async () => {
-      dialog.showModal();
-      status.textContent = "Loading…";
-      grid.replaceChildren();
-      try {
-        const { assets } = await S.api(dialog.dataset.assetsUrl + "?per_page=24");
-        status.textContent = assets.length ? "Newest first." : "Your library is empty: images you make appear here.";
-        assets.forEach((asset) => {
-          const button = el("button", { type: "button", class: "library-item", "data-asset": asset.id,
-                                        title: asset.file_name });
-          button.append(el("img", { src: asset.url, alt: asset.file_name, loading: "lazy" }),
-                        el("span", {}, asset.width + "×" + asset.height + " · " + asset.studio));
-          button.addEventListener("click", async () => {
-            dialog.close();
-            try {
-              const file = await S.api(asset.url, { headers: { Accept: "image/*" } });
-              onPick(asset.file_name, await S.readFile(file), asset.id);
-            } catch (err) { onError(err); }
-          });
-          grid.appendChild(button);
-        });
-      } catch (err) { status.textContent = err.message; }
-    });
-    dialog.querySelector("[data-library-close]").addEventListener("click", () => dialog.close());
   }
 
   /** The zoom pair follows the pointer over the before/after image, or the arrow keys. */
@@ -124,11 +42,6 @@
     return { views, place };
   }
 
-  /** The request's image: a library pick goes by its asset id (not sent again), a file as base64. */
-  function imageField(value) {
-    return value.assetId ? { image_asset_id: value.assetId } : { image_base64: value.dataUrl };
-  }
-
   /** Fill the result panel: `sizes` is the line above the images. */
   function showDelivered(panel, before, result, sizes) {
     const zoom = panel.zoom || (panel.zoom = wireZoom(panel));
@@ -153,5 +66,5 @@
     panel.scrollIntoView({ block: "nearest" });
   }
 
-  Object.assign(S, { delivery: { kb, source, imageField, showDelivered } });
+  Object.assign(S, { delivery: { kb, showDelivered } });
 })();

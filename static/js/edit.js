@@ -1,5 +1,5 @@
 /* Edit Studio page: operation fields from the metadata endpoint, mask painter, outpaint preview;
-   the edit runs as a job (jobs.js). */
+   the edit runs as a job (jobs.js), and an outpaint's comparison shows the original at its place. */
 (function () {
   "use strict";
   const S = window.ImageStudio;
@@ -9,6 +9,9 @@
   const photo = stage.querySelector("[data-photo]");
   const preview = document.getElementById("outpaint-preview");
   const painter = new S.MaskPainter(stage.querySelector("[data-mask]"));
+  const maskError = stage.querySelector("[data-mask-error]");
+  // The operations that change only what is painted: with nothing painted there is nothing to do.
+  const PAINT_FIRST = { erase: "Paint over the area to erase first.", inpaint: "Paint over the area to change first." };
   let operations = {};
 
   const primary = S.upload(form, "image", (image) => {
@@ -16,7 +19,7 @@
     painter.reset(image.width, image.height);
     stage.classList.remove("hidden");
     refresh();
-  });
+  }, { onClear: () => stage.classList.add("hidden") });
   const background = S.upload(form, "background");
   const lighting = S.upload(form, "lighting");
 
@@ -42,7 +45,23 @@
       "Result: " + preview.width + "×" + preview.height + " px";
   }
 
+  /** The message beside the mask (and the canvas marked invalid), or none. */
+  function maskMessage(text) {
+    maskError.textContent = text || "";
+    maskError.classList.toggle("hidden", !text);
+    painter.overlay.toggleAttribute("aria-invalid", !!text);
+  }
+
+  /** Where the original sits inside the outpainted result, as fractions of it (scale-free). */
+  function placement() {
+    const image = primary.value;
+    const e = expansion();
+    const width = image.width + e.left + e.right, height = image.height + e.up + e.down;
+    return { left: e.left / width, top: e.up / height, width: image.width / width, height: image.height / height };
+  }
+
   function refresh() {
+    maskMessage("");
     const info = operations[select.value] || {};
     const f = fields();
     S.toggleFields(form.closest(".studio"), f);
@@ -61,11 +80,16 @@
   const brush = stage.querySelector("[name=brush_size]");
   brush.addEventListener("input", () => { painter.size = Number(brush.value); });
   stage.querySelector("[data-clear]").addEventListener("click", () => painter.clear());
+  painter.overlay.addEventListener("pointerdown", () => maskMessage(""));
 
   S.submitJob(form, { key: "edit", prepare: () => {
     if (!primary.value) { throw new Error("Primary image payload is required"); }
     const v = S.values(form);
     const f = fields();
+    if (f.mask && !painter.painted && PAINT_FIRST[select.value]) {
+      maskMessage(PAINT_FIRST[select.value]);
+      throw new Error(PAINT_FIRST[select.value]);
+    }
     const body = Object.assign(v, {
       ...S.imageInput("image", primary.value),
       mask_base64: f.mask ? painter.toDataURL() : null,
@@ -73,10 +97,13 @@
       ...(f.lighting ? S.imageInput("lighting_image", lighting.value) : {}),
     });
     ["left", "right", "up", "down"].forEach((side) => { body["expand_" + side] = f.expansion ? expansion()[side] : 0; });
-    return { href: form.dataset.processUrl, body, context: { before: primary.value.dataUrl } };
+    const context = { before: primary.value.dataUrl, placement: f.expansion ? placement() : null };
+    return { href: form.dataset.processUrl, body, context };
   }, render: (result, context) => {
     // After a reload the original may be gone (too big to keep): the result stands in for it.
-    S.showResult(document.querySelector("[data-result]"), (context && context.before) || result.image_base64, result);
+    const panel = document.querySelector("[data-result]");
+    if (context && context.before) { S.showResult(panel, context.before, result, context.placement); }
+    else { S.showResult(panel, result.image_base64, result); }
   } });
 
   S.operations(form.dataset.operationsUrl, select).then((ops) => {

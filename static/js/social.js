@@ -19,32 +19,21 @@
     return node ? node.dataset.name : key;
   };   // distinct 15-bit colours in 64×64 px: photographs have far more
 
-  /* ---- upload and focal point --------------------------------------------------------- */
-  const zone = $("social-dropzone");
-  zone.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); $("social-file").click(); } });
-  zone.addEventListener("drop", (e) => {
-    const file = e.dataTransfer.files[0];
-    if (file && !file.type.startsWith("image/")) { showError(file.name + " is not an image"); }
-  });
-  const take = (file, dataUrl, assetId) => {
-    const preview = $("source-preview");
-    preview.onload = () => {
-      $("upload-info").textContent = file.name + " · " + preview.naturalWidth + "×" + preview.naturalHeight + " px · " + kilobytes(file.size);
-    };
-    preview.onerror = () => showError(file.name + " could not be read as an image");
-    preview.src = dataUrl;
-    state.image = { dataUrl, assetId: assetId || null };
+  /* ---- upload (inputs.js) and focal point ------------------------------------------------ */
+  const take = (image) => {
+    $("source-preview").src = image.dataUrl;
+    state.image = image;
     state.focalPoints = {};
-    pickFormat(dataUrl);
+    pickFormat(image.dataUrl);
     setFocal(null);
     $("source-block").classList.remove("hidden");
     showError("");
   };
-  S.dropzone(zone, $("social-file"), (file, dataUrl) => take(file, dataUrl));
-  if (S.startingAsset()) {
-    S.loadAsset(S.startingAsset()).then((asset) => take(asset.file, asset.dataUrl, asset.assetId),
-                                        (error) => showError(error.message));
-  }
+  S.upload(form, "image", take, { onClear: () => {
+    state.image = null;
+    state.focalPoints = {};
+    $("source-block").classList.add("hidden");
+  } });
 
   /* ---- output format: JPEG for a photograph, PNG for a graphic or transparency ---------- */
   f.output_format.addEventListener("change", () => { state.formatChosen = true; $("format-choice").textContent = ""; });
@@ -185,7 +174,8 @@
     zone.style.bottom = (100 * (inset.bottom || 0)) + "%";
     zone.style.left = (100 * (inset.left || 0)) + "%";
     zone.style.right = (100 * (inset.right || 0)) + "%";
-    wrap.append(el("img", { src: r.image_base64, alt: r.platform + " " + r.format, width: r.width, height: r.height }), zone);
+    wrap.append(el("img", { src: r.image_base64, alt: r.platform + " " + r.format, width: r.width, height: r.height,
+                            "data-zoom": "", "data-file-name": S.downloadName(r) }), zone);
     return wrap;
   }
   const syncZones = () => $("results").classList.toggle("show-zones", f.show_safe_zones.checked);

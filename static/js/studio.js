@@ -1,6 +1,7 @@
 /* ImageStudio: the one global every page script uses (no framework, no build step).
    Core helpers: API calls, URL templates, element building, errors, busy state, files, downloads.
-   studio_forms.js adds the studio form pieces and maskpainter.js adds ImageStudio.MaskPainter. */
+   inputs.js adds the image inputs (upload), studio_forms.js the studio form pieces and maskpainter.js
+   ImageStudio.MaskPainter. */
 (function () {
   "use strict";
   const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
@@ -175,26 +176,21 @@
     });
   }
 
-  /** Wire a drop zone and its file input; calls onFile(file, dataUrl) for an image. Before the
-      file is read, options.check(file) may throw; a refusal goes to options.onError. */
-  function dropzone(zone, input, onFile, options) {
-    const { check = null, onError = null } = options || {};
-    const take = async (file) => {
-      if (!file) { return; }
-      try {
-        if (!file.type.startsWith("image/")) { throw new Error(file.name + " is not an image"); }
-        if (check) { check(file); }
-        onFile(file, await readFile(file));
-      } catch (err) {
-        if (!onError) { throw err; }
-        onError(err);
-      }
-    };
+  /** Wire a drop zone and its (hidden) file input: a click, Enter or Space opens the picker, and
+      onFile(file) gets each file dropped or picked. What the file holds is the caller's to check. */
+  function dropzone(zone, input, onFile) {
     zone.addEventListener("click", () => input.click());
+    zone.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); }
+    });
     zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
     zone.addEventListener("dragleave", () => zone.classList.remove("over"));
-    zone.addEventListener("drop", (e) => { e.preventDefault(); zone.classList.remove("over"); take(e.dataTransfer.files[0]); });
-    input.addEventListener("change", () => take(input.files[0]));
+    zone.addEventListener("drop", (e) => {
+      e.preventDefault();
+      zone.classList.remove("over");
+      if (e.dataTransfer.files[0]) { onFile(e.dataTransfer.files[0]); }
+    });
+    input.addEventListener("change", () => { if (input.files[0]) { onFile(input.files[0]); } });
   }
 
   /** The page's `?asset=<id>`: an image from the library to start from ("Use in …"), or null. */
@@ -236,9 +232,23 @@
 })();
 
 /* Markup behaviours the Content-Security-Policy keeps out of inline attributes:
-   <select data-autosubmit> submits its form on change; [data-aspect="w / h"] sets its aspect ratio. */
+   <select data-autosubmit> submits its form on change; [data-aspect="w / h"] sets its aspect ratio;
+   the top bar's "More" menu closes on Escape or a click elsewhere; remembered inputs are forgotten
+   on signing out. */
 (function () {
   "use strict";
+  const more = document.querySelector(".nav-more");
+  if (more) {
+    document.addEventListener("click", (event) => { if (!more.contains(event.target)) { more.open = false; } });
+    more.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && more.open) { more.open = false; more.querySelector("summary").focus(); }
+    });
+  }
+  // Inputs a studio page remembers (inputs.js) belong to whoever is signed in: forget them on
+  // signing out, and on any page nobody is signed in to.
+  const logout = document.querySelector("form.logout");
+  if (!logout) { window.indexedDB.deleteDatabase("image-studio-inputs"); }
+  else { logout.addEventListener("submit", () => window.indexedDB.deleteDatabase("image-studio-inputs")); }
   document.querySelectorAll("[data-autosubmit]").forEach((control) => {
     control.addEventListener("change", () => control.form.submit());
   });

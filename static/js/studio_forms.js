@@ -1,34 +1,8 @@
 /* ImageStudio form pieces the edit, upscale and control pages share (templates/macros/studio.html):
-   uploads, field toggles, form values, the operations menu and the result panel. */
+   field toggles, form values, the operations menu and the result panel (image inputs: inputs.js). */
 (function () {
   "use strict";
-  const { dropzone, loadImage, showError, api, downloadName } = window.ImageStudio;
-
-  /** Wire a [data-upload] block (file picker + drag and drop); onImage gets the loaded image.
-      Returns {value}: the loaded image ({dataUrl, width, height, image, assetId}) once there is
-      one. The first block of a page also starts from the page's `?asset=` (a "Use in …" link). */
-  function upload(form, name, onImage) {
-    const block = form.querySelector('[data-upload="' + name + '"]');
-    const zone = block.querySelector(".dropzone");
-    const info = block.querySelector(".upload-info");
-    const state = { value: null };
-    const take = async (fileName, dataUrl, assetId) => {
-      try {
-        state.value = Object.assign(await loadImage(dataUrl), { assetId: assetId || null });
-        info.textContent = fileName + " · " + state.value.width + "×" + state.value.height + " px" +
-          (assetId ? " · from your library" : "");
-        zone.classList.add("filled");
-        if (onImage) { onImage(state.value); }
-      } catch (error) { showError(form.querySelector("[data-error]"), error.message); }
-    };
-    dropzone(zone, block.querySelector("input[type=file]"), (file, dataUrl) => take(file.name, dataUrl));
-    const starting = window.ImageStudio.startingAsset();
-    if (starting && block === form.querySelector("[data-upload]")) {
-      window.ImageStudio.loadAsset(starting).then((asset) => take(asset.file.name || "library image", asset.dataUrl, starting),
-                                                 (error) => showError(form.querySelector("[data-error]"), error.message));
-    }
-    return state;
-  }
+  const { api, downloadName } = window.ImageStudio;
 
   /** Show the [data-field] blocks whose field is true in the operation's metadata. */
   function toggleFields(root, fields) {
@@ -57,13 +31,19 @@
   }
 
   /** The before/after comparison (macros/studio.html compare): the original over the result,
-      clipped by the slider. */
-  function compare(panel, beforeSrc, afterSrc) {
+      clipped where the slider is. `placement` ({left, top, width, height}: fractions of the result)
+      puts the original where it sits inside a larger result (an outpaint), not over all of it. */
+  function compare(panel, beforeSrc, afterSrc, placement) {
     const before = panel.querySelector("[data-before]");
     const slider = panel.querySelector("[data-slider]");
+    const box = placement || { left: 0, top: 0, width: 1, height: 1 };
     panel.querySelector("[data-after]").src = afterSrc;
     before.src = beforeSrc;
-    const clip = () => { before.style.clipPath = "inset(0 " + (100 - slider.value) + "% 0 0)"; };
+    ["left", "top", "width", "height"].forEach((side) => { before.style[side] = box[side] * 100 + "%"; });
+    const clip = () => {
+      const hidden = (box.left + box.width - slider.value / 100) / box.width;
+      before.style.clipPath = "inset(0 " + Math.min(1, Math.max(0, hidden)) * 100 + "% 0 0)";
+    };
     slider.oninput = clip;
     clip();
   }
@@ -75,9 +55,10 @@
     });
   }
 
-  /** Fill the result panel: before/after slider, exact size, provider and cost, download. */
-  function showResult(panel, beforeSrc, result) {
-    compare(panel, beforeSrc, result.image_base64);
+  /** Fill the result panel: before/after slider (`placement` as compare's), exact size, provider
+      and cost, download. */
+  function showResult(panel, beforeSrc, result, placement) {
+    compare(panel, beforeSrc, result.image_base64, placement);
     panel.querySelector("[data-result-size]").textContent = result.width + "×" + result.height + " px";
     const meta = result.metadata || {};
     panel.querySelector("[data-result-info]").textContent = "Provider " + result.provider +
@@ -90,5 +71,5 @@
     panel.classList.remove("hidden");
   }
 
-  Object.assign(window.ImageStudio, { upload, toggleFields, values, operations, compare, useIn, showResult });
+  Object.assign(window.ImageStudio, { toggleFields, values, operations, compare, useIn, showResult });
 })();

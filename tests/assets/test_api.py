@@ -3,24 +3,12 @@ import zipfile
 
 import pytest
 
-from app.assets.service import store_result
 from app.auth.service import create_user, find_user
 from app.auth.tokens import issue_token
+from tests.assets.helpers import store as _store
 from tests.fakes.server import png_bytes
 
 pytestmark = pytest.mark.database
-
-
-_SIDES = iter(range(8, 10_000))
-
-
-def _store(app, user_id, mime="image/png", side=None, **details):
-    """A stored PNG; each call's bytes differ (identical bytes of one user are stored once)."""
-    side = side or next(_SIDES)
-    with app.test_request_context():
-        return store_result(user_id, studio="create", operation="generate", data=png_bytes(side, 8),
-                            mime_type=mime, width=side, height=8, provider="sandbox", model="sandbox",
-                            details=details or None)
 
 
 def test_owner_downloads_the_bytes_with_their_type(app, client, user, auth):

@@ -2,6 +2,7 @@ import jwt
 import pytest
 
 from app.auth.service import find_user
+from app.extensions import db
 
 pytestmark = pytest.mark.database
 
@@ -37,3 +38,16 @@ def test_invalid_email_and_short_password_are_refused(runner):
 def test_token_for_unknown_account_fails(runner):
     result = runner.invoke(args=["tokens", "issue", "ghost@example.com"])
     assert result.exit_code != 0 and "No account" in result.output
+
+
+@pytest.mark.parametrize("args", [["users", "create", "a@example.com", "--password", "long-enough"],
+                                  ["credits", "show", "a@example.com"], ["sweep"], ["jobs", "--help"]])
+def test_commands_before_the_first_migration_say_what_to_run(app, runner, args):
+    with app.app_context():
+        db.drop_all()
+    result = runner.invoke(args=args)
+    if args[-1] == "--help":   # a command that needs no table still works
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "The database has no tables yet: run `flask --app wsgi db upgrade`" in result.output

@@ -31,3 +31,13 @@ def test_platforms_are_written_as_people_write_them(signed_in):
         "LinkedIn", "YouTube", "TikTok", "Twitter/X", "Blog", "Nope"]
     html = signed_in.get("/templates").get_data(as_text=True)
     assert ">LinkedIn</option>" in html and ">YouTube</option>" in html and ">Linkedin<" not in html
+
+
+def test_gallery_offers_only_categories_that_have_templates(signed_in, auth, client):
+    html = signed_in.get("/templates").get_data(as_text=True)
+    offered = re.findall(r'<option value="([a-z_]+)"[^>]*>[A-Za-z ]+ \((\d+)\)</option>', html)
+    assert offered == [("social_media", "20"), ("blog_content", "2"), ("brand_assets", "2"),
+                       ("email_marketing", "2")]
+    assert ">Ad creative" not in html and 'value="product"' not in html
+    listing = client.get("/api/image-studio/templates?category=product", headers=auth)
+    assert listing.status_code == 200 and listing.json["total"] == 0

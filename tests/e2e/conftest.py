@@ -99,13 +99,18 @@ def job_result(page):
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "a-long-admin-password"
 
 
-@pytest.fixture
-def admin_page(page):
-    """The browser page after creating the first administrator through /setup (signed in)."""
-    page.goto("/")
+def set_up_admin(page) -> None:
+    """Create the first administrator through the /setup form the page shows; signed in after."""
     page.fill("input[name=email]", ADMIN_EMAIL)
     page.fill("input[name=password]", ADMIN_PASSWORD)
     page.fill("input[name=confirm]", ADMIN_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/")
+
+
+@pytest.fixture
+def admin_page(page):
+    """The browser page after creating the first administrator through /setup (signed in)."""
+    page.goto("/")
+    set_up_admin(page)
     return page

@@ -24,11 +24,13 @@ def test_create_two_variations_and_download_one(admin_page, tmp_path, job_result
     page.wait_for_url("**/create")
     create_url = page.get_attribute("#create-form", "data-create-url")
     assert create_url == "/api/image-studio/create"
-    page.select_option("select[name=template_id]", "twitter_card")
+    page.click(".template-option:has(input[value=twitter_card])")
     page.fill("textarea[name=prompt]", "A lighthouse at dawn")
     page.fill("input[name=num_variations]", "2")
-    page.locator("#settings-summary", has_text="size 1200×600 px from the template").wait_for()
-    page.locator("#cost-estimate", has_text="0 credits (sandbox").wait_for()
+    expect(page.locator("[data-summary=size]")).to_have_text("1200×600 px")
+    expect(page.locator("[data-summary=variations]")).to_have_text("2")
+    expect(page.locator("#cost-estimate")).to_have_text("0 credits")
+    expect(page.locator("[data-summary=provider]")).to_contain_text("sandbox")
 
     # Hold the API answer until the progress indicator has been seen.
     held = []
@@ -90,35 +92,132 @@ def test_create_without_a_prompt_shows_the_error_and_sends_nothing(admin_page):
     assert sent == []
 
 
-def test_personas_page_create_edit_delete(admin_page):
-    page = admin_page
-    page.goto("/create/personas")
-    page.fill("input[name=name]", "Acme")
-    page.fill("input[name=brand_keywords]", "rugged, sunlit")
-    page.fill("input[name=color_palette]", "#1f6f43, nope")
-    page.click("#persona-save")
-    page.locator("#persona-error:not(.hidden)").wait_for()
-    expect(page.locator("#persona-error")).to_have_text("Please check the highlighted field.")
-    expect(page.locator("[data-field-error=color_palette]")).to_have_text("Entry 2: Use a colour code like #1a2b3c.")
-    page.fill("input[name=color_palette]", "#1f6f43")
-    expect(page.locator("[data-field-error]")).to_have_count(0)
-    page.click("#persona-save")
-    card = page.locator(".persona", has_text="Acme")
-    card.wait_for()
-    expect(page.locator("#persona-error")).to_be_hidden()
-    persona_id = card.get_attribute("data-persona-id")
-    card.locator("button.edit").click()
-    page.fill("input[name=name]", "Acme Outdoor")
-    with page.expect_request(lambda request: request.method == "PUT") as put:
-        page.click("#persona-save")
-    assert put.value.url.endswith(f"/api/image-studio/personas/{persona_id}")
-    page.locator(".persona", has_text="Acme Outdoor").wait_for()
-    expect(page.locator(".persona")).to_have_count(1)
 
+def _summary(page) -> dict:
+    """The request summary as shown: {style, size, provider, variations, cost}."""
+    return page.evaluate("""() => Object.fromEntries(Array.from(
+        document.querySelectorAll('#request-summary dd[data-summary]'),
+        (node) => [node.dataset.summary, node.textContent]))""")
+
+
+def test_prompt_templates_brand_kit_and_generate_fit_a_1280x800_window(admin_page):
+    page = admin_page
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.goto("/create")
-    page.locator("select[name=persona_id] option", has_text="Acme Outdoor").wait_for(state="attached")
-    page.goto("/create/personas")
-    with page.expect_request(lambda request: request.method == "DELETE") as deleted:
-        page.locator(".persona button.delete").click()
-    assert deleted.value.url.endswith(f"/api/image-studio/personas/{persona_id}")
-    page.locator("#persona-count", has_text="0 personas").wait_for()
+    for selector in ("textarea[name=prompt]", "#template-grid", "select[name=persona_id]",
+                     "input[name=num_variations]", "#request-summary", "#generate"):
+        expect(page.locator(selector)).to_be_in_viewport(ratio=1)
+    assert page.evaluate("window.scrollY") == 0
+    expect(page.locator("a", has_text="manage personas")).to_have_attribute("href", "/create/personas")
+    for name in ("provider", "model", "quality", "style_preset", "width", "seed", "negative_prompt"):
+        expect(page.locator(f"[name={name}]")).to_be_hidden()          # under Advanced, closed
+    page.click("details.advanced summary")
+    expect(page.locator("select[name=provider]")).to_be_visible()
+
+
+def test_the_gallerys_template_is_preselected_and_in_view(admin_page):
+    page = admin_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/create?template=youtube_thumbnail")
+    expect(page.locator("input[name=template_id][value=youtube_thumbnail]")).to_be_checked()
+    expect(page.locator(".template-option:has(input[value=youtube_thumbnail])")).to_be_in_viewport(ratio=1)
+    expect(page.locator("[data-summary=size]")).to_have_text("1280×720 px")
+    expect(page.locator("[data-summary=style]")).to_have_text("cinematic")
+    page.goto("/create?template_id=pinterest_pin")                       # the gallery's own link
+    expect(page.locator("input[name=template_id][value=pinterest_pin]")).to_be_checked()
+
+
+def test_a_template_card_is_picked_with_the_keyboard(admin_page):
+    page = admin_page
+    page.goto("/create")
+    create_url = page.get_attribute("#create-form", "data-create-url")
+    page.select_option("#template-platform", "twitter")
+    shown = page.locator(".template-option:not(.hidden) input")
+    expect(shown).to_have_count(4)                                      # No template + Twitter's three
+    assert [shown.nth(i).get_attribute("value") for i in range(4)] == ["", "twitter_post", "twitter_card",
+                                                                       "twitter_header"]
+    page.focus("input[name=template_id][value='']")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
+    picked = page.locator("input[name=template_id][value=twitter_card]")
+    expect(picked).to_be_checked()
+    expect(picked).to_be_focused()
+    expect(page.locator("[data-summary=size]")).to_have_text("1200×600 px")
+    page.fill("textarea[name=prompt]", "A lighthouse at dawn")
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith(create_url)) as sent:
+        page.click("#generate")
+    assert sent.value.post_data_json["template_id"] == "twitter_card"
+
+
+def test_the_summary_is_the_request_that_is_sent(admin_page, job_result):
+    page = admin_page
+    page.goto("/create")
+    persona = page.evaluate("""() => ImageStudio.api('/api/image-studio/personas', {method: 'POST',
+        json: {name: 'Acme', style_preset: 'anime', brand_keywords: ['rugged']}})""")
+    page.reload()
+    create_url = page.get_attribute("#create-form", "data-create-url")
+    preview_url = page.get_attribute("#create-form", "data-preview-url")
+    page.click(".template-option:has(input[value=twitter_card])")
+    expect(page.locator("[data-summary=style]")).to_have_text("digital-art")     # the template's
+    page.locator("select[name=persona_id] option", has_text="Acme").wait_for(state="attached")
+    page.select_option("select[name=persona_id]", persona["id"])
+    expect(page.locator("[data-summary=style]")).to_have_text("anime")           # the persona's beats it
+    page.fill("textarea[name=prompt]", "A tent at dusk")
+    page.fill("input[name=num_variations]", "3")       # sent at once: the summary must follow before the POST
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith(create_url)) as sent:
+        page.click("#generate")
+    body = sent.value.post_data_json
+    assert body["use_persona"] is True and body["persona_id"] == persona["id"] and "style_preset" not in body
+    shown = _summary(page)
+    resolved = page.evaluate("([url, body]) => ImageStudio.api(url, {method: 'POST', json: body})",
+                             [preview_url, body])
+    assert shown["style"] == resolved["style_preset"] == "anime"
+    assert shown["size"] == f"{resolved['width']}×{resolved['height']} px" == "1200×600 px"
+    assert shown["provider"] == f"{resolved['provider']} / {resolved['model']} · {resolved['quality']}"
+    assert shown["variations"] == str(body["num_variations"]) == "3"
+    assert shown["cost"] == f"{resolved['estimated_cost']:g} credits"
+    applied = job_result(sent.value.response())["request"]
+    assert (applied["style_preset"], applied["dimensions"], applied["provider"]) == ("anime", "1200x600",
+                                                                                  resolved["provider"])
+
+    # An explicit preset beats the persona's, in the summary and in what is sent.
+    page.click("details.advanced summary")
+    page.select_option("select[name=style_preset]", "line-art")
+    expect(page.locator("[data-summary=style]")).to_have_text("line-art")
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith(create_url)) as again:
+        page.click("#generate")
+    assert again.value.post_data_json["style_preset"] == "line-art"
+    assert job_result(again.value.response())["request"]["style_preset"] == "line-art"
+
+
+def test_results_scroll_into_view_on_a_phone(admin_page):
+    page = admin_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/create")
+    page.fill("textarea[name=prompt]", "A lighthouse at dawn")
+    page.locator("#generate").scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")      # no sideways scroll
+    assert page.evaluate("document.getElementById('results').getBoundingClientRect().bottom > innerHeight")
+    page.click("#generate")
+    page.locator("#results .result img").first.wait_for()
+    page.wait_for_function("""() => {
+        const box = document.querySelector('#results .result img').getBoundingClientRect();
+        return box.height > 100 && box.top >= 0 && box.bottom <= innerHeight; }""", polling=50)
+    expect(page.locator("#results .result").first).to_contain_text("1024×1024 px")
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def test_a_request_the_server_would_refuse_is_named_in_the_summary(admin_page):
+    page = admin_page
+    page.goto("/create")
+    expect(page.locator("[data-summary=size]")).to_have_text("1024×1024 px")
+    page.click("details.advanced summary")
+    page.fill("input[name=width]", "10")
+    problem = page.locator("[data-summary=problem]")
+    expect(problem).to_have_text("Not ready to send: width: Choose a value from 64 to 4096.")
+    expect(page.locator("[data-summary=size]")).to_have_text("—")
+    page.fill("input[name=width]", "640")
+    page.fill("input[name=aspect_ratio]", "16:9")
+    expect(page.locator("[data-summary=size]")).to_have_text("640×360 px (16:9)")
+    expect(problem).to_be_hidden()

@@ -32,6 +32,7 @@ def _saved(tmp_path, image, name, fmt="PNG"):
 def test_compress_a_photo_with_a_preset_and_a_target(admin_page, tmp_path):
     page = admin_page
     problems = _problems(page)
+    page.click("nav >> text=More")
     page.click("nav >> text=Compress")
     page.wait_for_url("**/compress")
     with page.expect_request(lambda r: r.url.endswith("/compress/estimate")) as sent:
@@ -102,14 +103,16 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(admin_page, tmp_path
     sent = []
     page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
     page.set_input_files("[data-upload=image] input[type=file]", _saved(tmp_path, noise, "huge.png"))
-    expect(page.locator("#compress-form [data-error]")).to_contain_text("huge.png is 12.6")
-    expect(page.locator("#compress-form [data-error]")).to_contain_text("; the limit is 10 MB")
+    expect(page.locator("[data-upload=image] [data-shrink-offer]")).to_have_text(
+        "This photo is 12.6 MB; the limit is 10 MB. Shrink it to fit? Shrink to fit")
+    expect(page.locator("[data-upload-info]")).to_have_text("")
     assert sent == []
 
 
 def test_convert_flattens_transparency_onto_the_chosen_colour(admin_page, tmp_path):
     page = admin_page
     problems = _problems(page)
+    page.click("nav >> text=More")
     page.click("nav >> text=Convert")
     page.wait_for_url("**/convert")
     image = photograph("coffee").convert("RGBA")

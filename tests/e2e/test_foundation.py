@@ -25,6 +25,7 @@ def test_first_admin_login_and_template_gallery(page):
     page.click("button[type=submit]")
     page.wait_for_url("**/")
 
+    page.click("nav >> text=More")
     page.click("nav >> text=Templates")
     page.wait_for_url("**/templates")
     assert page.locator(".template-card").count() == 26

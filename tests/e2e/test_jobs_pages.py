@@ -29,6 +29,7 @@ def _generate(page, count, provider="stability", prompt="A lighthouse at dawn"):
     """Submit the Create form; returns the 202 answer's body."""
     page.goto("/create")
     page.locator(f"select[name=provider] option[value={provider}]:not([disabled])").wait_for(state="attached")
+    page.click("details.advanced summary")   # the provider is under Advanced
     page.select_option("select[name=provider]", provider)
     page.fill("textarea[name=prompt]", prompt)
     page.fill("input[name=num_variations]", str(count))
@@ -147,6 +148,7 @@ def test_jobs_page_lists_jobs_and_cancels_a_running_one(admin_page, fake_stabili
     expect(page.locator("#create-job [data-job-text]")).to_have_text("1 of 1 variation done")
     _slow_generations(fake_stability, 1.5, 8.0)
     slow = _generate(page, 2)
+    page.click("nav >> text=More")
     page.click("nav >> text=Jobs")   # leave the page while the job runs
     page.wait_for_url("**/jobs")
 
