@@ -38,7 +38,10 @@ MISSING_TABLE = ("no such table", "does not exist")   # SQLite's and PostgreSQL'
 
 
 def explain_missing_schema(command: click.Command) -> click.Command:
-    """A command run before the first `flask db upgrade` says what to do, not a SQL traceback."""
+    """A command run before the first `flask db upgrade` says what to do, not a SQL traceback.
+    Commands are module-level objects every app of the process shares: each is wrapped once."""
+    if getattr(command, "explains_missing_schema", False):
+        return command
     invoke = command.invoke
 
     def guarded(ctx: click.Context):
@@ -51,4 +54,5 @@ def explain_missing_schema(command: click.Command) -> click.Command:
                                        "(or `make migrate`) first.") from None
 
     command.invoke = guarded
+    command.explains_missing_schema = True
     return command

@@ -51,3 +51,13 @@ def test_commands_before_the_first_migration_say_what_to_run(app, runner, args):
         return
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "The database has no tables yet: run `flask --app wsgi db upgrade`" in result.output
+
+
+def test_many_apps_in_one_process_wrap_each_command_once(make_app):
+    names = ("sweep", "users", "credits", "jobs")
+    first = {name: make_app().cli.commands[name].invoke for name in names}
+    again = make_app().cli.commands
+    for name in names:
+        assert again[name].invoke is first[name], name   # not a wrapper around a wrapper
+    result = make_app().test_cli_runner().invoke(args=["sweep"])
+    assert result.exit_code == 0, result.output
