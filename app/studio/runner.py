@@ -11,6 +11,7 @@ variations, Social's platform formats and a single edit are all a `Plan` of one 
 from __future__ import annotations
 
 import io
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -84,6 +85,9 @@ class Plan:
     output: OutputFormat
     failure: str              # the sentence a provider failure is reported under
     workers: int = MAX_WORKERS
+    # The Library groups the results of one call by this; random, so it says nothing of
+    # other users' activity (a ledger id would count everyone's calls).
+    group_id: str = field(default_factory=lambda: secrets.token_hex(16))
 
 
 @dataclass
@@ -252,8 +256,8 @@ def _deliver(user_id: int, plan: Plan, slot: int, outcome: Outcome | ProviderErr
     stored = store_result(user_id, studio=plan.studio, operation=plan.operation, data=data,
                           mime_type=plan.output.mime_type, width=width, height=height,
                           provider=outcome.provider, model=outcome.model, details=details,
-                          name=item.name, commit=False,  # a call's results share a group: its first ledger id
-                          group_id=f"{plan.studio}-{reservation.entry_ids[0]}" if len(plan.items) > 1 else None)
+                          name=item.name, commit=False,
+                          group_id=plan.group_id if len(plan.items) > 1 else None)
     if not credits.settle(reservation, slot, kind=item.request.kind, operation=item.request.operation,
                           provider=outcome.provider, model=outcome.model, asset_id=stored.asset_id):
         db.session.rollback()  # the job was cancelled and this slot refunded: keep nothing

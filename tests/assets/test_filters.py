@@ -1,4 +1,6 @@
 """Favourites, the filters of the asset list (combined, and with the pager), and the call groups."""
+import re
+
 import pytest
 
 from tests.assets.helpers import store
@@ -95,6 +97,7 @@ def test_one_calls_results_share_a_group_id(client, auth, png_payload):
     groups = [{listed[r["asset_id"]]["group_id"] for r in body["results"]} for body in (varied, social)]
     assert all(len(group) == 1 and None not in group for group in groups)
     assert groups[0] != groups[1] and len(social["results"]) == 2
+    assert all(re.fullmatch(r"[0-9a-f]{32}", next(iter(group))) for group in groups)   # random, not a counter
     assert listed[single["results"][0]["asset_id"]]["group_id"] is None
     (group_id,) = groups[1]
     assert set(_ids(client, auth, f"?group_id={group_id}")[0]) == {r["asset_id"] for r in social["results"]}
