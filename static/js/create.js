@@ -33,12 +33,16 @@
   }
 
   /* ---- the summary: what this body will send and cost, resolved by the server --------- */
+  /** "stability / core"; a model named like its provider (the sandbox's) once. */
+  function providerLabel({ provider, model }) {
+    return provider + (model && model !== provider ? " / " + model : "");
+  }
+
   function showSummary(answer) {
     field("style").textContent = answer.style_preset || "none";
     field("size").textContent = answer.width + "×" + answer.height + " px" +
       (answer.aspect_ratio ? " (" + answer.aspect_ratio + ")" : "");
-    field("provider").textContent = answer.provider + (answer.model ? " / " + answer.model : "") +
-      " · " + answer.quality;
+    field("provider").textContent = providerLabel(answer) + " · " + answer.quality;
     field("variations").textContent = String(answer.num_variations);
     field("cost").textContent = answer.estimated_cost + " " + answer.currency;
     S.showError(field("problem"), "");
@@ -175,8 +179,7 @@
     grid.replaceChildren();
     document.getElementById("results-summary").textContent =
       body.total_generated + " generated, " + body.total_failed + " failed · " + body.request.dimensions +
-      " · " + body.request.provider + (body.request.model ? " / " + body.request.model : "") +
-      " · prompt sent: " + body.request.enhanced_prompt;
+      " · " + providerLabel(body.request) + " · prompt sent: " + body.request.enhanced_prompt;
     body.results.forEach((r) => {
       const card = el("article", { class: "card result", "data-variation": r.variation });
       if (!r.success) {
@@ -188,7 +191,7 @@
       card.append(
         thumbnail("data:" + r.mime_type + ";base64," + r.image_base64, r.variation, r),
         el("p", { class: "size" }, r.width + "×" + r.height + " px"),
-        el("p", { class: "muted" }, r.provider + (r.model ? " / " + r.model : "") + (r.seed !== null && r.seed !== undefined ? " · seed " + r.seed : "")),
+        el("p", { class: "muted" }, providerLabel(r) + (r.seed !== null && r.seed !== undefined ? " · seed " + r.seed : "")),
         el("a", { class: "button download", href: r.url, download: S.downloadName(r) }, "Download"),
         nextSteps(r));
       grid.appendChild(card);

@@ -174,7 +174,8 @@ def test_the_summary_is_the_request_that_is_sent(admin_page, job_result):
                              [preview_url, body])
     assert shown["style"] == resolved["style_preset"] == "anime"
     assert shown["size"] == f"{resolved['width']}×{resolved['height']} px" == "1200×600 px"
-    assert shown["provider"] == f"{resolved['provider']} / {resolved['model']} · {resolved['quality']}"
+    assert (resolved["provider"], resolved["model"]) == ("sandbox", "sandbox")
+    assert shown["provider"] == f"sandbox · {resolved['quality']}"   # the sandbox's model once
     assert shown["variations"] == str(body["num_variations"]) == "3"
     assert shown["cost"] == f"{resolved['estimated_cost']:g} credits"
     applied = job_result(sent.value.response())["request"]
