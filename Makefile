@@ -32,8 +32,11 @@ AXE := tests/e2e/axe/node_modules/axe-core/axe.min.js
 $(AXE): tests/e2e/axe/package.json tests/e2e/axe/package-lock.json
 	if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/e2e/axe --no-audit --no-fund --silent; fi
 
+# Test files spread over PYTEST_WORKERS processes (pytest-xdist; the tests share no state but
+# the PostgreSQL and Redis servers, where each uses its own schema, queue and key prefix).
+PYTEST_WORKERS ?= 2
 test: $(DEV_STAMP) $(AXE)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check app tests bench
