@@ -98,9 +98,14 @@
   function dropCard(id) {
     const card = cardOf(id);
     const group = card.closest(".asset-group");
+    const grid = card.closest("#library");
     card.remove();
     if (group && !group.querySelector(".result")) { group.remove(); }
     recount(1);
+    if (grid && !grid.querySelector(".result")) {
+      grid.append(S.el("p", { class: "empty" }, Number(total.dataset.total) ?
+        "No images left on this page: the others are on the pages before and after." : "No images here any more."));
+    }
   }
 
   /* Collections: the panel's list with counts, the "add selected" choice and the filter's choice. */

@@ -68,11 +68,19 @@ def test_library_selects_zips_and_deletes(admin_page, tmp_path):
     expect(page.locator("#library-error")).to_be_hidden()
     page.reload()
     assert page.locator(".result").count() == 1
+    page.check(f".pick[value='{ids[2]}']")                                   # the last one goes too
+    page.click("#delete-selected")
+    page.click("#delete-confirm [data-confirm-yes]")
+    expect(page.locator("#library .empty")).to_have_text("No images here any more.")
+    expect(page.locator("#library-count")).to_have_text("0 images")
 
     page.click("nav >> text=More")
     page.click("nav >> text=Usage")
     page.wait_for_url("**/usage")
-    assert "3 results" in page.inner_text("main")     # the usage page's own wording is tested with it
+    expect(page.locator("#spent-detail")).to_contain_text(
+        "3 results made (3 free: the sandbox and in-app work cost nothing)")
+    expect(page.locator("#no-spend")).to_be_visible()
+    expect(page.locator("svg.chart")).to_have_count(0)
 
 
 def test_library_searches_prompts_and_downloads_readable_names(admin_page):
