@@ -40,7 +40,7 @@ def list_assets(user_id: int, *, page: int = 1, per_page: int = 24, studio: str 
                       platform=platform, provider=provider, favorite=favorite,
                       collection_id=collection_id, group_id=group_id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    last = max(1, -(-total // per_page))
+    last = AssetPage([], total, page, per_page).pages
     if page > last:
         raise NotFound(f"Page {page} is past the last page ({last})")
     items = db.session.scalars(query.options(selectinload(Asset.collections))
