@@ -80,18 +80,27 @@ def _workers_that_answered(log_path: Path) -> set[int]:
             if line.startswith("{") and '"message": "request"' in line}
 
 
+def _post_tokens_until_both_answered(base: str, log_path: Path, at_least: int) -> list[int]:
+    """Which worker accepts a connection is the kernel's choice: on a busy machine one worker can
+    take ten in a row, so keep asking (a few at a time) until the log shows both answered."""
+    statuses = [_post_token(base) for _ in range(at_least)]
+    while len(_workers_that_answered(log_path)) < 2 and len(statuses) < at_least + 100:
+        statuses += [_post_token(base) for _ in range(4)]
+    assert len(_workers_that_answered(log_path)) == 2, "both gunicorn workers should have answered"
+    return statuses
+
+
 def test_metrics_add_up_every_worker(gunicorn):
     base, log_path, _ = gunicorn(METRICS_TOKEN="scrape-token", LOGIN_RATELIMIT_ACCOUNT="100 per minute")
-    statuses = [_post_token(base) for _ in range(12)]
-    assert statuses == [401] * 12
-    assert len(_workers_that_answered(log_path)) == 2
+    statuses = _post_tokens_until_both_answered(base, log_path, 12)
+    assert statuses == [401] * len(statuses)
     assert requests.get(f"{base}/metrics", timeout=10).status_code == 401
     oversized = requests.get(f"{base}/api/image-studio/templates", headers={"Cookie": "x" * 20_000}, timeout=10)
     assert oversized.status_code == 431 and "too large" in oversized.json()["detail"]  # not gunicorn's page
     body = requests.get(f"{base}/metrics", headers={"Authorization": "Bearer scrape-token"}, timeout=10).text
     sample = re.search(r'image_studio_request_duration_seconds_count\{endpoint="auth_api.create_token",'
                        r'method="POST",status="401"\} (\S+)', body)
-    assert sample and float(sample.group(1)) == 12.0
+    assert sample and float(sample.group(1)) == float(len(statuses))
 
 
 @pytest.fixture
@@ -113,10 +122,8 @@ def shared_redis():
 def test_rate_limit_holds_across_two_workers(gunicorn, shared_redis):
     base, log_path, _ = gunicorn(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=shared_redis,
                                  RATELIMIT_ANONYMOUS="6 per minute")
-    statuses = [_post_token(base) for _ in range(16)]
-    assert statuses[:6] == [401] * 6, statuses
-    assert statuses[6:] == [429] * 10, statuses
-    assert len(_workers_that_answered(log_path)) == 2, "both gunicorn workers should have answered"
+    statuses = _post_tokens_until_both_answered(base, log_path, 16)
+    assert statuses == [401] * 6 + [429] * (len(statuses) - 6), statuses
 
 
 @pytest.mark.redis
@@ -124,9 +131,8 @@ def test_failed_sign_ins_are_counted_across_workers(gunicorn, shared_redis):
     """Finding 8: the limit was per worker in memory, so each worker let its own count through."""
     base, log_path, _ = gunicorn(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=shared_redis,
                                  LOGIN_RATELIMIT_ACCOUNT="4 per minute")
-    statuses = [_post_token(base) for _ in range(10)]
-    assert statuses == [401] * 4 + [429] * 6, statuses
-    assert len(_workers_that_answered(log_path)) == 2, "both gunicorn workers should have answered"
+    statuses = _post_tokens_until_both_answered(base, log_path, 10)
+    assert statuses == [401] * 4 + [429] * (len(statuses) - 4), statuses
 
 
 def _flask(env: dict, *args: str) -> str:
