@@ -14,7 +14,7 @@ from flask import current_app, request
 from flask.wrappers import Response
 
 from app.errors import AppError
-from app.http.blueprint import load_json
+from app.http.blueprint import parsed_body
 from app.ratelimit import client_address, limiter
 
 SENTENCE = "too many failed sign-in attempts"
@@ -26,7 +26,7 @@ def _account_key() -> str:
     email = request.form.get("email")
     if email is None and request.is_json:
         try:
-            body = load_json(request.get_data(cache=True))
+            body = parsed_body()
         except (AppError, ValueError):
             body = None
         email = body.get("email") if isinstance(body, dict) else None

@@ -92,9 +92,11 @@ def _has_huge_float(value: Any) -> bool:
 
 def parsed_body() -> Any:
     """The request's JSON body, parsed once per request and shared by the route's schema and
-    whatever else reads it (a job stores it): a studio body holds megabytes of base64."""
+    whatever else reads it (a job stores it, sign-in limits read the email): a studio body
+    holds megabytes of base64, so its raw bytes are dropped once parsed."""
     if "json_body" not in g:
         g.json_body = load_json(request.get_data(cache=True))
+        request.drop_body()
     return g.json_body
 
 
@@ -103,7 +105,7 @@ class JsonParser(FlaskParser):
     body may hold before any field is read."""
 
     def _raw_load_json(self, req):
-        if req.get_data(cache=True) and not req.is_json:
+        if "json_body" not in g and req.get_data(cache=True) and not req.is_json:
             raise AppError("Request body must be JSON (Content-Type: application/json)")
         if not is_json_request(req):
             return missing

@@ -9,6 +9,8 @@ costs one copy, and `get_data` then takes the buffer whole without copying it.
 The body is read only when something asks for it, as before: a request refused on its
 headers (no token, over its rate limit) never has its body read, and one declared larger
 than MAX_CONTENT_LENGTH is left to werkzeug, which refuses it (413) without reading it.
+Once a JSON body is parsed its bytes are dropped (`drop_body`): a 27 MP photo's 12.8 MB
+would otherwise stay alive beside its parsed text until the response is sent.
 """
 from __future__ import annotations
 
@@ -28,3 +30,8 @@ class BodyRequest(Request):
         if not length or (limit is not None and length > limit) or self.shallow:
             return super().stream
         return io.BytesIO(self.environ["wsgi.input"].read(length))
+
+    def drop_body(self) -> None:
+        """Forget the raw body, parsed and kept elsewhere: later reads get no bytes."""
+        self._cached_data = b""
+        self.__dict__["stream"] = io.BytesIO()
