@@ -10,30 +10,6 @@
   const plural = (n, word) => n + " " + word + (n === 1 ? "" : "s");
   const quoted = (name) => "“" + name + "”";
 
-  /** Ask in the page rather than in a native dialog: resolves true on the step's Delete button,
-      false on its other button or Escape; focus goes to Delete, then back to what had it. */
-  function confirmStep(box, question) {
-    const yes = box.querySelector("[data-confirm-yes]");
-    const no = box.querySelector("[data-confirm-no]");
-    const back = document.activeElement;
-    box.querySelector("[data-confirm-text]").textContent = question;
-    box.classList.remove("hidden");
-    yes.focus();
-    return new Promise((resolve) => {
-      const listening = new AbortController();
-      const answer = (value) => {
-        listening.abort();
-        box.classList.add("hidden");
-        if (back && back.focus) { back.focus(); }
-        resolve(value);
-      };
-      yes.addEventListener("click", () => answer(true), { signal: listening.signal });
-      no.addEventListener("click", () => answer(false), { signal: listening.signal });
-      box.addEventListener("keydown", (event) => { if (event.key === "Escape") { answer(false); } },
-                           { signal: listening.signal });
-    });
-  }
-
   /** Take an image out of one collection (the image itself stays): its button names the URL. */
   const takeOut = (button) => S.api(button.dataset.removeUrl, { method: "DELETE" });
 
@@ -48,7 +24,7 @@
   const detail = document.getElementById("asset-detail");
   if (detail) {
     S.handle(document.getElementById("delete-asset"), "click", async () => {
-      if (!await confirmStep(document.getElementById("delete-confirm"),
+      if (!await S.confirmStep(document.getElementById("delete-confirm"),
                              "Delete this image? This cannot be undone.")) { return; }
       await S.api(detail.dataset.deleteUrl, { method: "DELETE" });
       window.location.assign(detail.dataset.libraryUrl);
@@ -192,7 +168,7 @@
   async function deleteCollection(item) {
     const id = item.dataset.collectionId;
     const name = item.querySelector("a").textContent;
-    if (!await confirmStep(collectionConfirm,
+    if (!await S.confirmStep(collectionConfirm,
                            "Delete collection " + quoted(name) + "? Its images stay in your library.")) { return; }
     await S.api(collectionUrl(id), { method: "DELETE" });
     if (id === list.dataset.chosen) {
@@ -230,7 +206,7 @@
   }, { error });
   S.handle(deleteButton, "click", async () => {
     const ids = picks();
-    if (!await confirmStep(document.getElementById("delete-confirm"),
+    if (!await S.confirmStep(document.getElementById("delete-confirm"),
                            "Delete " + plural(ids.length, "image") + "? This cannot be undone.")) { return; }
     try {
       for (const id of ids) {

@@ -161,28 +161,25 @@
     f.name.focus();
   }
 
-  /** Delete asks first: "Delete <name>?" with Delete and Keep (Keep, the safe answer, has focus). */
-  function confirmDelete(node, p, actions) {
-    const question = el("p", { id: "confirm-" + p.id }, "Delete " + p.name + "?");
-    const yes = el("button", { type: "button", class: "danger confirm-delete" }, "Delete");
-    const keep = el("button", { type: "button", class: "keep" }, "Keep");
-    const box = el("div", { class: "confirm", role: "group", "aria-labelledby": question.id });
-    box.append(question, yes, keep);
-    const close = () => {
-      box.remove();
-      actions.classList.remove("hidden");
-      actions.querySelector("button.delete").focus();
-    };
-    keep.addEventListener("click", close);
-    box.addEventListener("keydown", (event) => { if (event.key === "Escape") { close(); } });
-    S.handle(yes, "click", async () => {
-      await S.api(S.url(urls.deleteUrl, { persona_id: p.id }), { method: "DELETE" });
-      if (f.id.value === p.id) { reset(); }
-      await load();
-    }, { button: yes, error: errorBox });
+  /** Delete asks first, in the card: "Delete <name>?" with Delete and Keep (Keep, the safe
+      answer, has focus); Keep or Escape puts the card's buttons back, focus on its Delete. */
+  async function confirmDelete(node, p, actions) {
+    const box = el("div", { class: "confirm", role: "group", "aria-labelledby": "confirm-" + p.id });
+    box.append(el("p", { id: "confirm-" + p.id, "data-confirm-text": "" }),
+      el("button", { type: "button", class: "danger confirm-delete", "data-confirm-yes": "" }, "Delete"),
+      el("button", { type: "button", class: "keep", "data-confirm-no": "" }, "Keep"));
     actions.classList.add("hidden");
     node.appendChild(box);
-    keep.focus();
+    const sure = await S.confirmStep(box, "Delete " + p.name + "?", { focus: "no", back: null });
+    box.remove();
+    actions.classList.remove("hidden");
+    if (!sure) {
+      actions.querySelector("button.delete").focus();
+      return;
+    }
+    await S.api(S.url(urls.deleteUrl, { persona_id: p.id }), { method: "DELETE" });
+    if (f.id.value === p.id) { reset(); }
+    await load();
   }
 
   function swatchList(colours) {
@@ -207,7 +204,7 @@
     const editButton = el("button", { type: "button", class: "edit" }, "Edit");
     const deleteButton = el("button", { type: "button", class: "danger delete" }, "Delete");
     editButton.addEventListener("click", () => edit(p));
-    deleteButton.addEventListener("click", () => confirmDelete(node, p, actions));
+    S.handle(deleteButton, "click", () => confirmDelete(node, p, actions), { error: errorBox });
     actions.append(editButton, deleteButton);
     node.append(head, el("p", { class: "muted" }, p.description || ""),
       el("p", {}, "Keywords: " + (p.brand_keywords.join(", ") || "–")),

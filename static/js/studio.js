@@ -147,6 +147,32 @@
     });
   }
 
+  /** Ask in the page rather than in a native dialog. `box` holds [data-confirm-text],
+      [data-confirm-yes] and [data-confirm-no]: it is shown with `question`, focus on the answer
+      `focus` names ("yes", or "no" where keeping is the safe answer), and hidden once answered.
+      Resolves true on yes, false on no or Escape; focus then returns to `back` (by default what
+      had it; null leaves it to the caller). */
+  function confirmStep(box, question, { focus = "yes", back = document.activeElement } = {}) {
+    const yes = box.querySelector("[data-confirm-yes]");
+    const no = box.querySelector("[data-confirm-no]");
+    box.querySelector("[data-confirm-text]").textContent = question;
+    box.classList.remove("hidden");
+    (focus === "no" ? no : yes).focus();
+    return new Promise((resolve) => {
+      const listening = new AbortController();
+      const answer = (value) => {
+        listening.abort();
+        box.classList.add("hidden");
+        if (back && back.focus) { back.focus(); }
+        resolve(value);
+      };
+      yes.addEventListener("click", () => answer(true), { signal: listening.signal });
+      no.addEventListener("click", () => answer(false), { signal: listening.signal });
+      box.addEventListener("keydown", (event) => { if (event.key === "Escape") { answer(false); } },
+                           { signal: listening.signal });
+    });
+  }
+
   /** handle(form, "submit", work) with the form's submit button, [data-progress] and [data-error]. */
   function submit(form, work, options) {
     handle(form, "submit", work, Object.assign({
@@ -227,8 +253,8 @@
     a.remove();
   }
 
-  window.ImageStudio = { csrf, url, api, el, showError, busy, handle, submit, readFile, loadImage, dropzone,
-                         downloadName, download, startingAsset, loadAsset, imageInput, plainWords };
+  window.ImageStudio = { csrf, url, api, el, showError, busy, handle, submit, confirmStep, readFile, loadImage,
+                         dropzone, downloadName, download, startingAsset, loadAsset, imageInput, plainWords };
 })();
 
 /* Markup behaviours the Content-Security-Policy keeps out of inline attributes:
