@@ -21,8 +21,9 @@ from app.create.personas import get_persona
 from app.errors import ValidationFailed
 from app.imaging import codec, formats, provenance
 from app.imaging.brand import Brand
+from app.imaging.provenance import Mark
 from app.providers.base import RenderRequest
-from app.social.pipeline import WORKERS, FocalPoints, Rendition, Target, focal_key, prepare, render_social
+from app.social.pipeline import WORKERS, FocalPoints, Rendition, Source, Target, focal_key, prepare, render_social
 from app.studio import runner
 from app.studio.inputs import image_bytes, lineage, resolve_assets
 from app.studio.options import plan_routes
@@ -68,9 +69,7 @@ def optimize(user_id: int, args: Mapping[str, Any]) -> Optimized:
     """
     targets, skipped = _targets(args)
     args = resolve_assets(user_id, args)
-    data = _image(args)
-    mark = provenance.read(data)
-    source = prepare(data, targets, **_options(user_id, args, targets))
+    source, mark = _decoded(user_id, args, targets)
     if not targets:
         return Optimized([], skipped)
     fmt = formats.output_format(source.fmt)
@@ -114,6 +113,14 @@ def file_name(rendition: Rendition) -> str:
 def _targets(args: Mapping[str, Any]) -> tuple[list[Target], list[str]]:
     return plan_targets(args["platforms"], args.get("format_names") or {},
                         all_formats=args.get("all_formats", False))
+
+
+def _decoded(user_id: int, args: Mapping[str, Any], targets: Sequence[Target]) -> tuple[Source, Mark | None]:
+    """The upload decoded once for `targets`, and its AI mark. Its encoded bytes are not kept
+    past this call: a 27 MP JPEG's 9.6 MB need not stay alive beside its raster while it renders."""
+    data = _image(args)
+    mark = provenance.read(data)
+    return prepare(data, targets, **_options(user_id, args, targets)), mark
 
 
 def _image(args: Mapping[str, Any]) -> bytes:

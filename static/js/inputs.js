@@ -68,7 +68,7 @@
   const remembered = (() => {
     let opened = null;
     const open = () => opened || (opened = new Promise((resolve, reject) => {
-      const request = window.indexedDB.open("image-studio-inputs", 1);
+      const request = window.indexedDB.open(S.inputStore, 1);
       request.onupgradeneeded = () => request.result.createObjectStore("inputs");
       request.onsuccess = () => {
         request.result.onversionchange = () => { request.result.close(); opened = null; };   // signing out deletes it

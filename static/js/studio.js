@@ -253,8 +253,12 @@
     a.remove();
   }
 
+  // The IndexedDB database where inputs.js remembers each page's image input (forgotten on sign-out).
+  const inputStore = "image-studio-inputs";
+
   window.ImageStudio = { csrf, url, api, el, showError, busy, handle, submit, confirmStep, readFile, loadImage,
-                         dropzone, downloadName, download, startingAsset, loadAsset, imageInput, plainWords };
+                         dropzone, downloadName, download, startingAsset, loadAsset, imageInput, plainWords,
+                         inputStore };
 })();
 
 /* Markup behaviours the Content-Security-Policy keeps out of inline attributes:
@@ -273,8 +277,9 @@
   // Inputs a studio page remembers (inputs.js) belong to whoever is signed in: forget them on
   // signing out, and on any page nobody is signed in to.
   const logout = document.querySelector("form.logout");
-  if (!logout) { window.indexedDB.deleteDatabase("image-studio-inputs"); }
-  else { logout.addEventListener("submit", () => window.indexedDB.deleteDatabase("image-studio-inputs")); }
+  const forget = () => window.indexedDB.deleteDatabase(window.ImageStudio.inputStore);
+  if (!logout) { forget(); }
+  else { logout.addEventListener("submit", forget); }
   document.querySelectorAll("[data-autosubmit]").forEach((control) => {
     control.addEventListener("change", () => control.form.submit());
   });

@@ -9,7 +9,7 @@ JS = Path(__file__).resolve().parents[2] / "static" / "js"
 PAGES = ["/", "/templates", "/platform-specs", "/create", "/create/personas", "/edit", "/upscale",
          "/control", "/social", "/compress", "/convert", "/library", "/usage", "/jobs", "/batch"]
 CORE = ["api", "busy", "confirmStep", "csrf", "download", "downloadName", "dropzone", "el", "handle", "imageInput",
-        "loadAsset", "loadImage", "plainWords", "readFile", "showError", "startingAsset", "submit", "url"]
+        "inputStore", "loadAsset", "loadImage", "plainWords", "readFile", "showError", "startingAsset", "submit", "url"]
 FORMS = ["MaskPainter", "compare", "operations", "showResult", "toggleFields", "upload", "useIn", "values"]
 JOBS = ["cancelJob", "resumeJob", "runJob", "showItems", "submitJob"]
 
