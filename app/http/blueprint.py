@@ -105,7 +105,7 @@ class JsonParser(FlaskParser):
     body may hold before any field is read."""
 
     def _raw_load_json(self, req):
-        if "json_body" not in g and req.get_data(cache=True) and not req.is_json:
+        if req.get_data(cache=True) and not req.is_json:
             raise AppError("Request body must be JSON (Content-Type: application/json)")
         if not is_json_request(req):
             return missing

@@ -25,7 +25,7 @@
   if (detail) {
     S.handle(document.getElementById("delete-asset"), "click", async () => {
       if (!await S.confirmStep(document.getElementById("delete-confirm"),
-                             "Delete this image? This cannot be undone.")) { return; }
+                               "Delete this image? This cannot be undone.")) { return; }
       await S.api(detail.dataset.deleteUrl, { method: "DELETE" });
       window.location.assign(detail.dataset.libraryUrl);
     }, { error });
@@ -169,7 +169,7 @@
     const id = item.dataset.collectionId;
     const name = item.querySelector("a").textContent;
     if (!await S.confirmStep(collectionConfirm,
-                           "Delete collection " + quoted(name) + "? Its images stay in your library.")) { return; }
+                             "Delete collection " + quoted(name) + "? Its images stay in your library.")) { return; }
     await S.api(collectionUrl(id), { method: "DELETE" });
     if (id === list.dataset.chosen) {
       const unfiltered = new URL(window.location.href);
@@ -207,7 +207,7 @@
   S.handle(deleteButton, "click", async () => {
     const ids = picks();
     if (!await S.confirmStep(document.getElementById("delete-confirm"),
-                           "Delete " + plural(ids.length, "image") + "? This cannot be undone.")) { return; }
+                             "Delete " + plural(ids.length, "image") + "? This cannot be undone.")) { return; }
     try {
       for (const id of ids) {
         await S.api(S.url(library.dataset.deleteUrl, { asset_id: id }), { method: "DELETE" });
