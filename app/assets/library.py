@@ -34,6 +34,7 @@ class LibraryPage:
     groups: list[Group]
     collections: list[CollectionSummary]
     facets: dict[str, list[str]]
+    parent: Asset | None = None   # the image the page is narrowed to what was made from, if still there
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,12 @@ class AssetDetail:
 def library_page(user_id: int, **filters: Any) -> LibraryPage:
     """The page of assets `listing.list_assets` finds, grouped; its errors pass through."""
     result = listing.list_assets(user_id, **filters)
+    parent = None
+    if filters.get("parent_asset_id"):
+        parent = db.session.scalar(select(Asset).where(Asset.id == filters["parent_asset_id"],
+                                                       Asset.user_id == user_id))
     return LibraryPage(result, grouped(user_id, result.items), collections.list_collections(user_id),
-                       listing.facets(user_id))
+                       listing.facets(user_id), parent)
 
 
 def grouped(user_id: int, assets: list[Asset]) -> list[Group]:

@@ -46,7 +46,14 @@ class AssetQuerySchema(ma.Schema):
                          metadata={"description": "Words of the prompt, case-insensitive"})
     platform = ma.fields.String(validate=ma.validate.Length(max=40),
                                 metadata={"description": "Social renditions for that platform"})
+    format = ma.fields.String(validate=ma.validate.Length(max=80),
+                              metadata={"description": "Social renditions of that format name (e.g. Story)"})
     provider = ma.fields.String(validate=ma.validate.Length(max=40))
+    model = ma.fields.String(validate=ma.validate.Length(max=120))
+    template = ma.fields.String(validate=ma.validate.Length(max=120),
+                                metadata={"description": "Create images made with the template of that name"})
+    parent_asset_id = ma.fields.String(validate=ma.validate.Length(max=32),
+                                       metadata={"description": "Only what was made from that asset"})
     favorite = ma.fields.Boolean(metadata={"description": "true: favourites only; false: all but them"})
     collection_id = ma.fields.String(validate=ma.validate.Length(max=32),
                                      metadata={"description": "Only the assets in this collection of yours"})

@@ -9,7 +9,8 @@ from app.auth.identity import require_user
 from app.http.errors import load_args
 
 bp = Blueprint("assets", __name__)
-KEPT = ("studio", "q", "platform", "provider", "favorite", "collection_id", "per_page")  # by the pager
+KEPT = ("studio", "operation", "q", "platform", "format", "provider", "model", "template", "parent_asset_id",
+        "favorite", "collection_id", "per_page")  # by the pager
 
 
 @bp.route("/library")
@@ -19,8 +20,10 @@ def page():
     args = load_args(AssetQuerySchema(), request.args)
     shown = library.library_page(require_user().id, **args)
     filters = {name: request.args[name] for name in KEPT if request.args.get(name)}
+    without_parent = {name: value for name, value in filters.items() if name != "parent_asset_id"}
     return render_template("assets/page.html", shown=shown, result=shown.result, pages=shown.result.pages,
-                           filters=filters, studios=STUDIOS, download_name=service.download_name)
+                           filters=filters, without_parent=without_parent, studios=STUDIOS,
+                           download_name=service.download_name)
 
 
 @bp.route("/library/<asset_id>")

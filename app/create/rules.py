@@ -4,7 +4,7 @@ Pure functions over plain values, so every rule is tested without a provider or 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from app.errors import ValidationFailed
@@ -39,6 +39,11 @@ class CreateSpec:
     use_persona: bool = False
     persona_id: str | None = None
     output_format: str = "png"
+
+    def settings(self) -> dict[str, Any]:
+        """The fields as the user chose them, without the seed: what each image keeps so that
+        "More like this" from the Library can open Create with them again."""
+        return {name: value for name, value in asdict(self).items() if name != "seed"}
 
 
 def parse_ratio(aspect_ratio: str) -> tuple[float, float]:

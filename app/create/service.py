@@ -13,6 +13,7 @@ from typing import Any
 import pybase64
 from flask import current_app
 
+from app.assets.service import download_name, owned_asset
 from app.catalog.styles import phrased_presets
 from app.catalog.templates import all_templates, get_template, platforms
 from app.create import personas, prompts, rules
@@ -93,6 +94,15 @@ class Preview:
         return f"{self.width}x{self.height}"
 
 
+@dataclass(frozen=True)
+class Like:
+    """A Create image's settings to start again from, its seed left to be drawn anew."""
+
+    asset_id: str
+    file_name: str
+    settings: dict[str, Any]
+
+
 def generate(user_id: int, spec: CreateSpec) -> Created:
     """Generate `spec.num_variations` images; raises ValidationFailed (400), NotFound (unknown
     persona), ServiceUnavailable (provider not configured) or OperationFailed (all failed)."""
@@ -106,7 +116,8 @@ def generate(user_id: int, spec: CreateSpec) -> Created:
         seed = secrets.randbelow(2**31)
     requests = [replace(base, seed=None if seed is None else seed + i)
                 for i in range(spec.num_variations)]
-    lineage = {"user_prompt": spec.prompt.strip(), **({"template_name": template["name"]} if template else {})}
+    lineage = {"user_prompt": spec.prompt.strip(), "settings": spec.settings(),
+               **({"template_name": template["name"]} if template else {})}
     items = [runner.Item(request, (request.width, request.height),
                          {"variation": slot + 1, "prompt": request.prompt, **lineage})
              for slot, request in enumerate(requests)]
@@ -132,6 +143,19 @@ def preview(user_id: int, spec: CreateSpec) -> Preview:
         estimated_cost=quote["estimated_cost"], currency=quote["currency"],
         template_id=template["id"] if template else None,
         persona_id=spec.persona_id if spec.use_persona else None)
+
+
+def settings_like(user_id: int, asset_id: str) -> Like:
+    """The settings one of the user's Create images was made with, for "More like this" from
+    the Library; an image stored before settings were kept gives its prompt and size. Raises
+    NotFound (not the user's) and ValidationFailed (not made in Create)."""
+    asset = owned_asset(user_id, asset_id)
+    if asset.studio != STUDIO:
+        raise ValidationFailed(f"More like this starts from an image made in Create; this one was made in "
+                               f"{asset.studio.capitalize()}")
+    settings = asset.details.get("settings") or {"prompt": asset.prompt or "", "width": asset.width,
+                                                 "height": asset.height}
+    return Like(asset.id, download_name(asset), settings)
 
 
 def _routes(spec: CreateSpec, template: dict[str, Any] | None, quality: str) -> list[Route]:

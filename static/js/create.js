@@ -117,6 +117,30 @@
       el("option", { value: p.id }, p.name + (p.style_preset ? " · " + p.style_preset : ""))));
   }
 
+  /** "More like this" from the Library: the form takes the image's recorded settings (the
+      page carries them as JSON), the seed left empty so a new one is drawn. A choice no longer
+      offered (a model gone from the list) keeps the form's own. */
+  function applyLike() {
+    const data = document.getElementById("create-like");
+    if (!data) { return; }
+    Object.entries(JSON.parse(data.textContent)).forEach(([name, value]) => {
+      const input = f[name];
+      if (!input) { return; }
+      const text = value === null || value === undefined ? "" : String(value);
+      if (input.type === "checkbox") {
+        input.checked = Boolean(value);
+      } else if (input.tagName === "SELECT") {
+        if ([...input.options].some((option) => option.value === text && !option.disabled)) { input.value = text; }
+        if (input === f.provider) { fillModels(); }
+      } else {
+        input.value = text;   // a text field, or the template radios (a RadioNodeList)
+      }
+    });
+    f.seed.value = "";
+    filterTemplates();
+    showChosenTemplate();
+  }
+
   /* ---- results ------------------------------------------------------------------------- */
   /** Bring the first result into view (below the form on a phone), once per run. */
   function reveal() {
@@ -218,5 +242,5 @@
   showChosenTemplate();
   Promise.all([loadProviders(), loadPersonas()])
     .catch((err) => S.showError(errorBox, err.message))
-    .finally(() => describe(requestBody()));
+    .finally(() => { applyLike(); describe(requestBody()); });
 })();

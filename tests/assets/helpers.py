@@ -8,10 +8,10 @@ _SIDES = count(8)
 
 
 def store(app, user_id, mime="image/png", side=None, *, studio="create", operation="generate",
-          provider="sandbox", group_id=None, **details):
+          provider="sandbox", model="sandbox", group_id=None, **details):
     """A stored PNG; each call's bytes differ (identical bytes of one user are stored once)."""
     side = side or next(_SIDES) + 1000
     with app.test_request_context():
         return store_result(user_id, studio=studio, operation=operation, data=png_bytes(side, 8),
-                            mime_type=mime, width=side, height=8, provider=provider, model="sandbox",
+                            mime_type=mime, width=side, height=8, provider=provider, model=model,
                             details=details or None, group_id=group_id)

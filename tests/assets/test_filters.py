@@ -112,3 +112,40 @@ def test_a_jobs_results_share_a_group_id_too(client, auth):
     made = {r["asset_id"] for r in done["result"]["results"]}
     groups = {a["group_id"] for a in client.get(f"{API}/assets", headers=auth).json["assets"] if a["id"] in made}
     assert len(made) == 2 and len(groups) == 1 and None not in groups
+
+
+def test_what_made_an_image_filters_it_format_model_template_operation_and_parent(app, client, user, auth,
+                                                                                  signed_in):
+    templated = store(app, user, template_name="LinkedIn Post", model="core").asset_id
+    other_template = store(app, user, template_name="Instagram Story", model="ultra").asset_id
+    story = store(app, user, studio="social", operation="optimize", provider="local", model=None,
+                  platform="instagram", format="Story", parent_asset_id=templated).asset_id
+    post = store(app, user, studio="social", operation="optimize", provider="local", model=None,
+                 platform="linkedin", format="Feed Post", parent_asset_id=templated).asset_id
+    upscaled = store(app, user, studio="upscale", operation="upscale_fast", parent_asset_id=other_template).asset_id
+
+    assert _ids(client, auth, "?template=LinkedIn%20Post")[0] == [templated]
+    assert _ids(client, auth, "?template=linkedin")[0] == []                 # the name as recorded, whole
+    assert _ids(client, auth, "?format=Story")[0] == [story]
+    assert _ids(client, auth, "?model=ultra")[0] == [other_template]
+    assert _ids(client, auth, "?operation=upscale_fast")[0] == [upscaled]
+    assert set(_ids(client, auth, f"?parent_asset_id={templated}")[0]) == {story, post}
+    assert _ids(client, auth, f"?parent_asset_id={templated}&format=Feed%20Post")[0] == [post]
+
+    html = signed_in.get("/library").get_data(as_text=True)
+    offered = {name: re.findall(r'<option value="([^"]+)"', re.search(
+        rf'<select name="{name}".*?</select>', html, re.S).group(0))
+        for name in ("operation", "format", "model", "template")}
+    assert offered == {"operation": ["generate", "optimize", "upscale_fast"], "format": ["Feed Post", "Story"],
+                       "model": ["core", "sandbox", "ultra"], "template": ["Instagram Story", "LinkedIn Post"]}
+    assert '<details class="more-filters" >' in html                        # closed until one is used
+    chosen = signed_in.get("/library?operation=upscale_fast").get_data(as_text=True)
+    assert re.search(r'<option value="upscale_fast" selected>\s*Upscale fast', chosen)
+    assert '<details class="more-filters" open>' in chosen
+
+    narrowed = signed_in.get(f"/library?parent_asset_id={templated}&studio=social").get_data(as_text=True)
+    assert re.findall(r'<article class="card result" data-asset-id="([0-9a-f]+)"', narrowed) == [post, story]
+    made_from = re.search(r'<p class="made-from-filter" id="made-from-filter">(.*?)</p>', narrowed, re.S).group(1)
+    assert f'href="/library/{templated}"' in made_from and 'href="/library?studio=social"' in made_from
+    detail = signed_in.get(f"/library/{templated}").get_data(as_text=True)
+    assert f'href="/library?parent_asset_id={templated}" id="children-in-library"' in detail

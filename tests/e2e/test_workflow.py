@@ -86,3 +86,40 @@ def test_pick_from_the_library_into_edit(admin_page, job_result):
     data = page.evaluate("async (url) => Array.from(new Uint8Array(await (await fetch(url)).arrayBuffer()))",
                          result["url"])
     assert Image.open(io.BytesIO(bytes(data))).size == (400, 300)
+
+
+def test_more_like_this_from_the_library_reopens_create_with_the_images_settings(admin_page, job_result):
+    page = admin_page
+    persona = page.evaluate("""() => ImageStudio.api('/api/image-studio/personas', {method: 'POST',
+        json: {name: 'Cafe Luna', style_preset: 'cinematic'}})""")
+    asked = {"prompt": "A lighthouse at dawn", "provider": "sandbox", "template_id": "twitter_card",
+             "style_preset": "line-art", "quality": "draft", "negative_prompt": "text", "num_variations": 2,
+             "seed": 5, "enhance_prompt": False, "use_persona": True, "persona_id": persona["id"]}
+    made = page.evaluate("body => ImageStudio.api('/api/image-studio/create', {method: 'POST', json: body})", asked)
+    asset_id = made["results"][1]["asset_id"]
+
+    page.click("nav >> text=Library")
+    page.locator(f".result[data-asset-id='{asset_id}'] a.more-like-this").click()
+    page.wait_for_url(f"**/create?like={asset_id}")
+    expect(page.locator("#like-notice")).to_contain_text(made["results"][1]["file_name"])
+    expect(page.locator("select[name=persona_id]")).to_have_value(persona["id"])   # filled once loaded
+    form = page.evaluate("""() => { const f = document.getElementById('create-form').elements;
+        return {prompt: f.prompt.value, template_id: f.template_id.value, provider: f.provider.value,
+                style_preset: f.style_preset.value, quality: f.quality.value, seed: f.seed.value,
+                negative_prompt: f.negative_prompt.value, num_variations: f.num_variations.value,
+                enhance_prompt: f.enhance_prompt.checked, use_persona: f.use_persona.checked}; }""")
+    assert form == {"prompt": "A lighthouse at dawn", "template_id": "twitter_card", "provider": "sandbox",
+                    "style_preset": "line-art", "quality": "draft", "seed": "", "negative_prompt": "text",
+                    "num_variations": "2", "enhance_prompt": False, "use_persona": True}
+    expect(page.locator("[data-summary=size]")).to_have_text("1200×600 px")
+    expect(page.locator("[data-summary=style]")).to_have_text("line-art")
+
+    with page.expect_request("**" + CREATE) as sent:
+        with page.expect_response("**" + CREATE) as again:
+            page.click("#generate")
+    body = sent.value.post_data_json
+    assert {key: value for key, value in asked.items() if key != "seed"} == \
+        {key: body[key] for key in asked if key != "seed"}
+    assert "seed" not in body
+    seeds = [r["seed"] for r in job_result(again.value)["results"]]
+    assert seeds != [r["seed"] for r in made["results"]]
