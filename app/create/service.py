@@ -147,14 +147,19 @@ def preview(user_id: int, spec: CreateSpec) -> Preview:
 
 def settings_like(user_id: int, asset_id: str) -> Like:
     """The settings one of the user's Create images was made with, for "More like this" from
-    the Library; an image stored before settings were kept gives its prompt and size. Raises
-    NotFound (not the user's) and ValidationFailed (not made in Create)."""
+    the Library; an image stored before settings were kept gives its prompt and its template
+    (by the name it recorded), else its size. Raises NotFound (not the user's) and
+    ValidationFailed (not made in Create)."""
     asset = owned_asset(user_id, asset_id)
     if asset.studio != STUDIO:
         raise ValidationFailed(f"More like this starts from an image made in Create; this one was made in "
                                f"{asset.studio.capitalize()}")
-    settings = asset.details.get("settings") or {"prompt": asset.prompt or "", "width": asset.width,
-                                                 "height": asset.height}
+    settings = asset.details.get("settings")
+    if settings is None:
+        template = next((t for t in all_templates() if t["name"] == asset.details.get("template_name")), None)
+        settings = {"prompt": asset.prompt or "",
+                    **({"template_id": template["id"]} if template else
+                       {"width": asset.width, "height": asset.height})}
     return Like(asset.id, download_name(asset), settings)
 
 

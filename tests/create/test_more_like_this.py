@@ -38,14 +38,19 @@ def test_an_image_keeps_the_settings_it_was_asked_with_and_create_reopens_with_t
     assert f'href="/library/{asset_id}"' in notice and "new seed" in notice
 
 
-def test_an_image_from_before_settings_were_kept_gives_its_prompt_and_size(app, signed_in, auth):
-    asset_id = _create(signed_in, auth, width=640, height=360)["results"][0]["asset_id"]
+def test_an_image_from_before_settings_were_kept_gives_its_prompt_and_template_or_size(app, signed_in, auth):
+    sized = _create(signed_in, auth, width=640, height=360)["results"][0]["asset_id"]
+    templated = _create(signed_in, auth, template_id="linkedin_post", seed=3)["results"][0]["asset_id"]
     with app.app_context():
-        asset = db.session.get(Asset, asset_id)
-        asset.details = {key: value for key, value in asset.details.items() if key != "settings"}
+        for asset_id in (sized, templated):
+            asset = db.session.get(Asset, asset_id)
+            asset.details = {key: value for key, value in asset.details.items() if key != "settings"}
         db.session.commit()
-    settings = _settings_on(signed_in.get(f"/create?like={asset_id}").get_data(as_text=True))
+    settings = _settings_on(signed_in.get(f"/create?like={sized}").get_data(as_text=True))
     assert settings == {"prompt": "Iced latte on a terrace", "width": 640, "height": 360}
+    html = signed_in.get(f"/create?like={templated}").get_data(as_text=True)
+    assert _settings_on(html) == {"prompt": "Iced latte on a terrace", "template_id": "linkedin_post"}
+    assert re.search(r'<input type="radio" name="template_id" value="linkedin_post"[^>]*checked', html)
 
 
 def test_another_users_image_is_not_found_and_fills_nothing(signed_in, make_user, token_for):
