@@ -47,10 +47,7 @@ class AssetDetail:
 def library_page(user_id: int, **filters: Any) -> LibraryPage:
     """The page of assets `listing.list_assets` finds, grouped; its errors pass through."""
     result = listing.list_assets(user_id, **filters)
-    parent = None
-    if filters.get("parent_asset_id"):
-        parent = db.session.scalar(select(Asset).where(Asset.id == filters["parent_asset_id"],
-                                                       Asset.user_id == user_id))
+    parent = _kept(user_id, filters["parent_asset_id"]) if filters.get("parent_asset_id") else None
     return LibraryPage(result, grouped(user_id, result.items), collections.list_collections(user_id),
                        listing.facets(user_id), parent)
 
@@ -106,11 +103,13 @@ def asset_detail(user_id: int, asset_id: str) -> AssetDetail:
     """One asset with its parent and the assets made from it, oldest first; NotFound when the
     asset is not the user's."""
     asset = owned_asset(user_id, asset_id)
-    parent = None
-    if asset.parent_asset_id:
-        parent = db.session.scalar(select(Asset).where(Asset.id == asset.parent_asset_id,
-                                                       Asset.user_id == user_id))
+    parent = _kept(user_id, asset.parent_asset_id) if asset.parent_asset_id else None
     children = db.session.scalars(select(Asset).where(Asset.parent_asset_id == asset.id,
                                                       Asset.user_id == user_id)
                                   .order_by(Asset.created_at, Asset.id)).all()
     return AssetDetail(asset, parent, list(children))
+
+
+def _kept(user_id: int, asset_id: str) -> Asset | None:
+    """One of the user's assets, or None where it was deleted (or is not theirs)."""
+    return db.session.scalar(select(Asset).where(Asset.id == asset_id, Asset.user_id == user_id))
