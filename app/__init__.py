@@ -64,7 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_config(app, overrides)
     admission.configure(app.config["IMAGE_CONCURRENCY"], app.config["IMAGE_QUEUE_TIMEOUT"],
                         app.config["IMAGE_QUEUE_LENGTH"], on_busy=memory.keep_freed_rasters,
-                        on_idle=memory.release)
+                        on_idle=memory.release, linger=app.config["IMAGE_MEMORY_LINGER"])
     streams.configure(app.config["ZIP_STREAMS"])
     register_proxy(app)
     telemetry.init_app(app)

@@ -27,18 +27,28 @@ class Admission:
 
     def configure(self, concurrency: int, timeout: float, queue: int,
                   on_busy: Callable[[], None] | None = None,
-                  on_idle: Callable[[], None] | None = None) -> None:
-        """`on_busy` runs when a slot is taken while none was held, `on_idle` when the last
-        held slot is given back, one after the other, never at once (app/imaging/memory.py
-        keeps freed rasters for reuse between the two)."""
+                  on_idle: Callable[[], None] | None = None, linger: float = 0.0) -> None:
+        """`on_busy` runs when a slot is taken while none was held, `on_idle` once no slot has
+        been held for `linger` seconds, one after the other, never at once
+        (app/imaging/memory.py keeps freed rasters for reuse between the two). The linger
+        spans the moments a request holds no slot between its steps (decoded, not yet
+        rendering) and the gap to a client's next request, which would otherwise each start
+        from rasters given back to the system and faulted in again."""
+        if getattr(self, "_idling", None) is not None:
+            self._idling.cancel()
+        if getattr(self, "_busy", False):
+            self._go_idle()   # the hooks being replaced still see their busy spell end
         self.concurrency = max(1, int(concurrency))
         self.timeout = float(timeout)
         self.queue = int(queue)
         self.on_busy, self.on_idle = on_busy, on_idle
+        self.linger = max(0.0, float(linger))
         self._slots = threading.BoundedSemaphore(self.concurrency)
         self._held = threading.local()
         self._waiting = 0
         self._active = 0
+        self._busy = False            # on_busy has run and on_idle not yet
+        self._idling: threading.Timer | None = None
         self._lock = threading.Lock()
 
     @contextmanager
@@ -54,17 +64,43 @@ class Admission:
         self._held.slot = True
         with self._lock:
             self._active += 1
-            if self._active == 1 and self.on_busy is not None:
-                self.on_busy()
+            if self._idling is not None:
+                self._idling.cancel()
+                self._idling = None
+            if not self._busy:
+                self._busy = True
+                if self.on_busy is not None:
+                    self.on_busy()
         try:
             yield
         finally:
             self._held.slot = False
             with self._lock:
                 self._active -= 1
-                if self._active == 0 and self.on_idle is not None:
-                    self.on_idle()
+                if self._active == 0:
+                    self._idle_later()
             slots.release()
+
+    def _idle_later(self) -> None:
+        """Run on_idle now (no linger) or once `linger` seconds pass with no slot taken."""
+        if self.linger == 0:
+            self._go_idle()
+            return
+        timer = threading.Timer(self.linger, self._idle_if_unused)
+        timer.daemon = True
+        self._idling = timer
+        timer.start()
+
+    def _idle_if_unused(self) -> None:
+        with self._lock:
+            if self._active == 0 and self._idling is threading.current_thread():
+                self._idling = None
+                self._go_idle()
+
+    def _go_idle(self) -> None:
+        self._busy = False
+        if self.on_idle is not None:
+            self.on_idle()
 
     def _wait(self, slots: threading.BoundedSemaphore) -> bool:
         with self._lock:

@@ -125,6 +125,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         # Past this many waiting for a slot, image work is refused at once: each waiter holds
         # one of a worker's GUNICORN_THREADS (8), and a /healthz probe queues behind them.
         "IMAGE_QUEUE_LENGTH": _number(env, "IMAGE_QUEUE_LENGTH", 4, int),
+        # Freed rasters are kept for reuse until image work has stopped this long (memory.py).
+        "IMAGE_MEMORY_LINGER": _number(env, "IMAGE_MEMORY_LINGER", 2),
         "RATELIMIT_STORAGE_URI": text("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_FREE": text("RATELIMIT_FREE", "60 per minute"),
         "RATELIMIT_PRO": text("RATELIMIT_PRO", "600 per minute"),

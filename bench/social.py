@@ -1,6 +1,6 @@
 """Social Optimizer benchmark: the service through HTTP against libvips and naive Pillow, in one run.
 
-Usage: .venv/bin/python bench/social.py [--runs 7]                  (make bench; needs pyvips-binary)
+Usage: .venv/bin/python bench/social.py [--runs 7] [--env NAME=VALUE ...]   (make bench; needs pyvips-binary)
        .venv-simd/bin/python bench/social.py --stock-baseline .venv/bin/python   (make bench-simd)
 
 Inputs are synthetic "photos" (gradients, textured rectangles, saturated discs, a skin-tone
@@ -12,7 +12,13 @@ square, portrait and story, Facebook post, LinkedIn article, X header and post).
   format `thumbnail_image` with `crop="attention"`, saved as JPEG q85 or PNG (pyvips-binary);
 - pipeline: this project's render_social in-process (smart crop, face detector on);
 - service: POST /social/optimize to gunicorn (one worker, so one request has both cores),
-  with base64 in and data URLs out, results stored in the library as in production.
+  with base64 in and data URLs out, results stored in the library as in production. Each
+  timed request stores its seven results new: the round's results are deleted after it,
+  untimed (an identical re-run would find them kept and write nothing). The service that
+  takes turns with the other paths runs with IMAGE_MEMORY_LINGER=0, so each of its requests
+  starts from rasters given back to the system, as one arriving after an idle spell does;
+  "back to back" is a second service with the default linger (2 s), the median of --runs
+  requests sent one after another (a client working through a batch).
 Each scenario: 1 warm-up per path, then the median of --runs rounds in which the paths take
 turns (a slow spell of the shared machine falls on all of them). Peak RSS: the gunicorn worker's VmHWM
 after one 27 MP request in a fresh service, and ru_maxrss of fresh processes for the others, each
@@ -139,6 +145,7 @@ def http_service(base: str, token: str):
     would add 19 ms (12 MP) and 52 ms (27 MP) of the client's own time to every request."""
     session = requests.Session()
     session.headers.update({"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    stored: list[str] = []
 
     def call(payload: str, fmt: str) -> list[str]:
         response = session.post(f"{base}/api/image-studio/social/optimize", timeout=300, data=orjson.dumps({
@@ -147,7 +154,13 @@ def http_service(base: str, token: str):
         response.raise_for_status()
         results = orjson.loads(response.content)["results"]
         assert sorted((r["width"], r["height"]) for r in results) == sorted(SIZES)
+        stored.extend(r["asset_id"] for r in results)
         return [r["image_base64"] for r in results]
+
+    def tidy() -> None:
+        while stored:
+            session.delete(f"{base}/api/image-studio/assets/{stored.pop()}", timeout=30).raise_for_status()
+    call.tidy = tidy
     return call
 
 
@@ -169,6 +182,7 @@ def interleaved_ms(paths: list, payload: str, fmt: str, runs: int) -> list[float
     runs after the naive path finds caches cold and memory freshly returned)."""
     for path in paths:
         path(payload, fmt)
+        _tidy(path)
     times: list[list[float]] = [[] for _ in paths]
     for round_ in range(runs):
         turn = round_ % len(paths)
@@ -176,7 +190,13 @@ def interleaved_ms(paths: list, payload: str, fmt: str, runs: int) -> list[float
             start = time.perf_counter()
             paths[index](payload, fmt)
             times[index].append((time.perf_counter() - start) * 1000)
+            _tidy(paths[index])
     return [statistics.median(kept) for kept in times]
+
+
+def _tidy(path) -> None:
+    """Undo what a path kept (the service's stored results), outside its timing."""
+    getattr(path, "tidy", lambda: None)()
 
 
 def pillow_build() -> str:
@@ -204,6 +224,8 @@ def main() -> None:
     parser.add_argument("--stock-baseline", metavar="PYTHON",
                         help="also time the naive path under this interpreter (e.g. .venv/bin/python "
                              "with stock Pillow, when this one runs pillow-simd), in the same run")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for the services (e.g. GLIBC_TUNABLES=glibc.malloc.hugetlb=0)")
     parser.add_argument("--child", choices=["prepare", "naive", "service", "vips", "naive-ms"],
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -232,7 +254,10 @@ def main() -> None:
           f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, median of {args.runs}")
     print(child("prepare"), end="")
     rss = {path: tuple(map(float, child(path).split())) for path in ("naive", "vips", "service")}
-    with running_service(SERVICE_ENV) as server:
+    env = {**SERVICE_ENV, **dict(pair.split("=", 1) for pair in args.env)}
+    if args.env:
+        print("services' extra environment:", " ".join(args.env))
+    with running_service(env) as server:
         (worker,) = worker_pids(server["pid"])
         idle = status_mib(worker, "VmRSS")
         http_service(server["base"], server["token"])(load_input("27MP"), "jpeg")
@@ -242,14 +267,16 @@ def main() -> None:
                                  python=args.stock_baseline).splitlines()
         print(f"baseline: naive path under {build} ({args.stock_baseline}), same inputs")
     print(f"{'scenario':24} {'naive':>7} {'libvips':>8} {'pipeline':>9} {'service HTTP':>13} "
-          f"{'HTTP/libvips':>13}" + (f" {'stock naive':>12}" if args.stock_baseline else ""))
-    with running_service(SERVICE_ENV) as server:
-        http = http_service(server["base"], server["token"])
+          f"{'HTTP/libvips':>13} {'back to back':>13}" + (f" {'stock naive':>12}" if args.stock_baseline else ""))
+    with running_service({**env, "IMAGE_MEMORY_LINGER": "0"}) as cold, running_service(env) as warm:
+        http = http_service(cold["base"], cold["token"])
+        batch = http_service(warm["base"], warm["token"])
         for index, (label, name, fmt) in enumerate(SCENARIOS):
             payload = load_input(name)
             figures = interleaved_ms([naive, vips, service, http], payload, fmt, args.runs)
+            in_a_row = median_ms(batch, payload, fmt, args.runs)
             line = (f"{label:24} {figures[0]:7.0f} {figures[1]:8.0f} {figures[2]:9.0f} {figures[3]:13.0f} "
-                    f"{figures[3] / figures[1]:12.2f}x")
+                    f"{figures[3] / figures[1]:12.2f}x {in_a_row:13.0f}")
             if args.stock_baseline:
                 line += f" {float(stock_ms[index]):12.0f}"
             print(line)

@@ -117,16 +117,59 @@ def test_the_busy_and_idle_hooks_run_when_the_first_slot_is_taken_and_the_last_g
     assert calls == ["busy", "idle", "busy", "idle"]
 
 
-def test_an_app_keeps_freed_rasters_only_while_image_work_runs(app):
+def recording_gate(linger: float) -> tuple[Admission, list[str]]:
+    """A gate whose busy and idle hooks write down when they run."""
+    calls: list[str] = []
+    gate = Admission()
+    gate.configure(2, 5, 4, on_busy=lambda: calls.append("busy"), on_idle=lambda: calls.append("idle"),
+                   linger=linger)
+    return gate, calls
+
+
+def within(seconds: float, condition) -> bool:
+    """True once `condition()` holds, polling until `seconds` have passed."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_the_idle_hook_waits_for_the_linger_and_a_step_within_it_keeps_the_spell_busy():
+    gate, calls = recording_gate(linger=0.3)
+    with gate.slot():
+        pass
+    time.sleep(0.1)
+    with gate.slot():   # the next step (a client's next request) within the linger
+        pass
+    assert calls == ["busy"]
+    assert within(5, lambda: calls == ["busy", "idle"])
+    time.sleep(0.4)
+    assert calls == ["busy", "idle"]   # one idle per busy spell, however many steps it held
+
+
+def test_reconfiguring_ends_a_lingering_spell_with_the_hooks_it_began_with():
+    gate, calls = recording_gate(linger=30)
+    with gate.slot():
+        pass
+    gate.configure(2, 5, 4, on_busy=lambda: calls.append("new busy"), linger=30)
+    assert calls == ["busy", "idle"]
+
+
+def test_an_app_keeps_freed_rasters_while_image_work_runs_and_for_its_linger(make_app):
     from PIL import Image
 
     from app.imaging import memory
 
+    make_app(IMAGE_MEMORY_LINGER=0.3)
     assert admission.on_busy is memory.keep_freed_rasters and admission.on_idle is memory.release
     with admission.slot():
         assert Image.core.get_blocks_max() == memory.CACHED_BLOCKS
         Image.new("RGB", (3000, 2000)).close()   # a freed 24 MB raster: kept for the next
         assert Image.core.get_stats()["blocks_cached"] > 0
-    assert Image.core.get_stats()["blocks_cached"] == 0
-    Image.new("RGB", (3000, 2000)).close()   # freed after the work (a request's upload): not kept
+    Image.new("RGB", (3000, 2000)).close()   # freed after the step (a request's upload): kept too
+    assert Image.core.get_stats()["blocks_cached"] > 0
+    assert within(5, lambda: Image.core.get_stats()["blocks_cached"] == 0)
+    Image.new("RGB", (3000, 2000)).close()   # freed once the worker is idle: not kept
     assert Image.core.get_stats()["blocks_cached"] == 0
