@@ -34,10 +34,9 @@ class Admission:
         spans the moments a request holds no slot between its steps (decoded, not yet
         rendering) and the gap to a client's next request, which would otherwise each start
         from rasters given back to the system and faulted in again."""
-        if getattr(self, "_idling", None) is not None:
+        if getattr(self, "_idling", None) is not None:   # the hooks being replaced see their spell end
             self._idling.cancel()
-        if getattr(self, "_busy", False):
-            self._go_idle()   # the hooks being replaced still see their busy spell end
+            self._go_idle()
         self.concurrency = max(1, int(concurrency))
         self.timeout = float(timeout)
         self.queue = int(queue)
@@ -47,8 +46,7 @@ class Admission:
         self._held = threading.local()
         self._waiting = 0
         self._active = 0
-        self._busy = False            # on_busy has run and on_idle not yet
-        self._idling: threading.Timer | None = None
+        self._idling: threading.Timer | None = None   # no slot held, on_idle not yet run
         self._lock = threading.Lock()
 
     @contextmanager
@@ -64,13 +62,11 @@ class Admission:
         self._held.slot = True
         with self._lock:
             self._active += 1
-            if self._idling is not None:
-                self._idling.cancel()
-                self._idling = None
-            if not self._busy:
-                self._busy = True
-                if self.on_busy is not None:
-                    self.on_busy()
+            lingering, self._idling = self._idling, None
+            if lingering is not None:
+                lingering.cancel()
+            elif self._active == 1 and self.on_busy is not None:
+                self.on_busy()
         try:
             yield
         finally:
@@ -98,7 +94,6 @@ class Admission:
                 self._go_idle()
 
     def _go_idle(self) -> None:
-        self._busy = False
         if self.on_idle is not None:
             self.on_idle()
 
