@@ -1,15 +1,21 @@
-"""The database binding: SQLAlchemy, Alembic migrations, and SQLite's connection settings."""
+"""The database binding: SQLAlchemy, Alembic migrations, and SQLite's connection settings.
+
+Flask-Migrate imports Alembic, ~12 MiB that every gunicorn worker would hold and never use:
+only `flask db ...` and the tests that migrate need it, so it is bound on first use.
+"""
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
+from flask.cli import ScriptInfo
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from app.extensions import db, migrate
+from app.extensions import db
 
 
 def sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -28,10 +34,36 @@ def sqlite_pragmas(dbapi_connection, _record) -> None:
 def init_app(app: Flask, migrations: Path) -> None:
     """Bind the database to `app`; the listener is added to this app's engines only."""
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
+    app.extensions["migrations_directory"] = str(migrations)
+    app.cli.add_command(MigrationCommands("db", help="Database migrations (Flask-Migrate): "
+                                                    "`flask db upgrade` creates or updates the schema."))
     with app.app_context():
         for engine in db.engines.values():
             event.listen(engine, "connect", sqlite_pragmas)
+
+
+def bind_migrations(app: Flask):
+    """Bind Flask-Migrate to `app` (once) so its commands and functions (`upgrade`) can run;
+    returns its `db` command group. Alembic announces each plugin it sets up at import, at
+    INFO: imported after the app's logging is configured, that would be seven lines of noise
+    before every `flask db` command's own output."""
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from flask_migrate import Migrate
+    from flask_migrate.cli import db as commands
+
+    if "migrate" not in app.extensions:
+        Migrate().init_app(app, db, directory=app.extensions["migrations_directory"], render_as_batch=True)
+    return commands
+
+
+class MigrationCommands(click.Group):
+    """`flask db`: stands in for Flask-Migrate's group, which is imported, bound and run in its
+    place (its own options and subcommands) once `flask db ...` is invoked."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra) -> click.Context:
+        app = parent.ensure_object(ScriptInfo).load_app() if parent else current_app
+        return bind_migrations(app).make_context(info_name, args, parent=parent, **extra)
 
 
 MISSING_TABLE = ("no such table", "does not exist")   # SQLite's and PostgreSQL's words

@@ -7,18 +7,22 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from app import create_app
+from app.database import bind_migrations
 from app.extensions import db
 
 pytestmark = pytest.mark.database
 ROOT = Path(__file__).resolve().parent.parent
+HEAD = ScriptDirectory(str(ROOT / "migrations")).get_current_head()
 
 
 def test_upgrade_on_empty_database_matches_the_models(tmp_path, backend):
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k",
                       "SQLALCHEMY_DATABASE_URI": backend})
+    bind_migrations(app)
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
@@ -41,3 +45,21 @@ def test_db_upgrade_prints_what_it_applies_and_nothing_when_up_to_date(tmp_path)
     assert lines and all("Running upgrade" in line for line in lines), lines
     again = subprocess.run(flask, env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert again.returncode == 0 and again.stdout == again.stderr == ""
+
+
+def test_a_served_app_leaves_alembic_unimported_and_flask_db_still_migrates(tmp_path):
+    """A worker never migrates: Flask-Migrate and Alembic (~12 MiB) load only for `flask db`."""
+    config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k",
+              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'cli.db'}"}
+    probe = (f"import sys; from app import create_app; create_app({config!r}); "
+             "print(sorted(name for name in ('alembic', 'flask_migrate') if name in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, check=True, capture_output=True, text=True)
+    assert loaded.stdout.strip() == "[]"
+    app = create_app(config)
+    runner = app.test_cli_runner()
+    upgraded = runner.invoke(args=["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    with app.app_context():
+        assert {"users", "ledger", "jobs", "alembic_version"} <= set(db.inspect(db.engine).get_table_names())
+        assert db.session.scalar(db.text("SELECT version_num FROM alembic_version")) == HEAD
+    assert runner.invoke(args=["db", "nosuch"]).exit_code == 2

@@ -11,6 +11,7 @@ from app.assets.models import Asset
 from app.auth.models import User
 from app.create.models import Persona
 from app.credits.models import LedgerEntry
+from app.database import bind_migrations
 from app.extensions import db
 from tests.conftest import PASSWORD, csrf_token_in
 
@@ -85,6 +86,7 @@ def test_the_migration_keeps_every_row_and_upgrades_ids(tmp_path):
     config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k",
               "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"}
     app = create_app(config)
+    bind_migrations(app)
     with app.app_context():
         upgrade(revision="0004")
         db.session.execute(db.text("INSERT INTO users (email, tier, is_admin, created_at) "

@@ -21,6 +21,7 @@ from flask_migrate import upgrade
 from sqlalchemy import update
 
 from app import create_app
+from app.database import bind_migrations
 from app.extensions import db
 from app.jobs import recovery
 from app.jobs.models import Job
@@ -101,6 +102,7 @@ def rq_app(workers, backend, tmp_path, queue_name, provider_config):
                       "IMAGE_STUDIO_STORAGE_DIR": workers.env["IMAGE_STUDIO_STORAGE_DIR"],
                       "JOBS_SUPERVISE": False, "JOBS_BACKEND": "rq", "REDIS_URL": REDIS_URL,
                       "JOBS_QUEUE": queue_name, "JOBS_HEARTBEAT": 0.5, "JOBS_STALE_AFTER": STALE_AFTER})
+    bind_migrations(app)
     with app.app_context():
         upgrade()
     yield app
