@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import ScriptInfo
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -62,7 +62,7 @@ class MigrationCommands(click.Group):
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra) -> click.Context:
-        app = parent.ensure_object(ScriptInfo).load_app() if parent else current_app
+        app = parent.find_object(ScriptInfo).load_app()   # a subcommand of `flask`: its parent holds the app
         return bind_migrations(app).make_context(info_name, args, parent=parent, **extra)
 
 

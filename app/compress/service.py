@@ -6,7 +6,7 @@ The picture keeps its pixel size; EXIF orientation is applied; the AI mark survi
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +68,7 @@ class Compression(runner.Delivered):
         return round(100 * (1 - self.compressed_size_kb / self.original_size_kb), 1)
 
 
-def compress(user_id: int, args: Mapping[str, Any]) -> Compression:
+def compress(user_id: int, args: MutableMapping[str, Any]) -> Compression:
     """Compress and keep the result. Raises ValidationFailed (bad image; a target below the
     smallest reachable size, naming that size) and PayloadTooLarge (413)."""
     params = resolve_assets(user_id, args)
@@ -122,7 +122,7 @@ def compress_batch(user_id: int, entries: list) -> dict[str, Any]:
     return delivery.run_batch(entries, lambda args: compress(user_id, args))
 
 
-def estimate(user_id: int, args: Mapping[str, Any]) -> dict[str, Any]:
+def estimate(user_id: int, args: MutableMapping[str, Any]) -> dict[str, Any]:
     """The compressed size, computed (compression.estimate_size) without storing anything."""
     upload = delivery.open_upload(resolve_assets(user_id, args).get("image_base64"))
     output = _format(args)

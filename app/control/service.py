@@ -6,7 +6,7 @@ transfer keeps the init image's aspect ratio (about 1 MP). The rest is the studi
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from app.catalog.operations import control_defaults, control_operations
@@ -35,7 +35,7 @@ def page_context() -> dict[str, Any]:
     return {"defaults": control_defaults(), **page_options()}
 
 
-def process_control(user_id: int, params: Mapping[str, Any]) -> StudioResult:
+def process_control(user_id: int, params: MutableMapping[str, Any]) -> StudioResult:
     """Validate, run and store one control operation.
 
     Raises ValidationFailed (400), PayloadTooLarge (413), ServiceUnavailable (503) and
@@ -44,7 +44,7 @@ def process_control(user_id: int, params: Mapping[str, Any]) -> StudioResult:
     started = time.monotonic()
     op = params["operation"]
     params = resolve_assets(user_id, params)
-    image = load_input(params.get("control_image_base64"), missing="Control image payload is required")
+    image = load_input(params.pop("control_image_base64", None), missing="Control image payload is required")
     prompt = (params.get("prompt") or "").strip()
     if not prompt:  # every operation, style transfer too (API reference), though Stability takes ""
         message = f"Prompt is required for {control_operations()[op]['label'].lower()}"

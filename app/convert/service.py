@@ -6,7 +6,7 @@ says so; CMYK, palette and 16-bit inputs arrive as 8-bit sRGB (codec.normalize).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +40,7 @@ class Conversion(runner.Delivered):
         return delivery.kb(len(self.data))
 
 
-def convert(user_id: int, args: Mapping[str, Any]) -> Conversion:
+def convert(user_id: int, args: MutableMapping[str, Any]) -> Conversion:
     """Convert and keep the result. Raises ValidationFailed (bad image or background) and
     PayloadTooLarge (413)."""
     output = output_format(args["target_format"], CONVERT_FORMATS, field="target_format")

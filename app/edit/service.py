@@ -6,7 +6,7 @@ studio runner's. Edits come back at the input's size; outpaint grows by its expa
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from flask import current_app
@@ -55,7 +55,7 @@ def page_context() -> dict[str, Any]:
     return page_options()
 
 
-def process_edit(user_id: int, params: Mapping[str, Any]) -> StudioResult:
+def process_edit(user_id: int, params: MutableMapping[str, Any]) -> StudioResult:
     """Validate, run and store one edit.
 
     Raises ValidationFailed (400) for the rules below and for provider refusals,
@@ -64,7 +64,7 @@ def process_edit(user_id: int, params: Mapping[str, Any]) -> StudioResult:
     started = time.monotonic()
     op = params["operation"]
     params = resolve_assets(user_id, params)
-    image = load_input(params.get("image_base64"))
+    image = load_input(params.pop("image_base64", None))
     _check_fields(op, params)
     size = _result_size(op, image, params)
     routes = plan_routes("edit", op, params.get("provider"), params.get("model"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,7 +61,7 @@ def file_stem(platform: str, format_name: str) -> str:
     return f"{platform}_{slug}"
 
 
-def optimize(user_id: int, args: Mapping[str, Any]) -> Optimized:
+def optimize(user_id: int, args: MutableMapping[str, Any]) -> Optimized:
     """Render the request's image into every chosen format and keep each result.
 
     Raises ValidationFailed (unknown platform or format, bad image) and PayloadTooLarge
@@ -90,7 +90,7 @@ def optimize(user_id: int, args: Mapping[str, Any]) -> Optimized:
     return Optimized(_describe(targets, results), skipped)
 
 
-def archive(user_id: int, args: Mapping[str, Any]) -> Iterator[bytes]:
+def archive(user_id: int, args: MutableMapping[str, Any]) -> Iterator[bytes]:
     """A ZIP of the renditions named `<platform>_<format>.<ext>`, streamed and not kept in
     the library (the page asks for it after a run whose results are already there); each
     keeps the upload's AI mark, as the stored renditions do."""
@@ -115,17 +115,19 @@ def _targets(args: Mapping[str, Any]) -> tuple[list[Target], list[str]]:
                         all_formats=args.get("all_formats", False))
 
 
-def _decoded(user_id: int, args: Mapping[str, Any], targets: Sequence[Target]) -> tuple[Source, Mark | None]:
-    """The upload decoded once for `targets`, and its AI mark. Its encoded bytes are not kept
-    past this call: a 27 MP JPEG's 9.6 MB need not stay alive beside its raster while it renders."""
+def _decoded(user_id: int, args: dict[str, Any], targets: Sequence[Target]) -> tuple[Source, Mark | None]:
+    """The upload decoded once for `targets`, and its AI mark. Neither its text (taken out of
+    the resolved `args`) nor its encoded bytes outlive this call: a 27 MP JPEG's 13 MB of
+    base64 and 9.6 MB of JPEG need not stay alive beside its raster while it renders."""
     data = _image(args)
     mark = provenance.read(data)
     return prepare(data, targets, **_options(user_id, args, targets)), mark
 
 
-def _image(args: Mapping[str, Any]) -> bytes:
-    """The upload's bytes (an `image_asset_id` already resolved into them by resolve_assets)."""
-    return image_bytes(args.get("image_base64"), missing=MISSING_IMAGE)
+def _image(args: dict[str, Any]) -> bytes:
+    """The upload's bytes (an `image_asset_id` already resolved into them by resolve_assets),
+    its text taken out of the resolved `args` as it is decoded."""
+    return image_bytes(args.pop("image_base64", None), missing=MISSING_IMAGE)
 
 
 def _options(user_id: int, args: Mapping[str, Any], targets: Sequence[Target]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from flask import current_app, jsonify, request
 
 from app.auth.identity import require_user
 from app.errors import ValidationFailed
-from app.http.blueprint import parsed_body
+from app.http.blueprint import parsed_body, release_body
 
 RESPOND_ASYNC = re.compile(r"(?:^|,)\s*respond-async\s*(?:[;,]|$)", re.IGNORECASE)
 PREFER = {"in": "header", "name": "Prefer", "required": False, "schema": {"type": "string"},
@@ -36,21 +36,26 @@ def prefers_async() -> bool:
     return any(RESPOND_ASYNC.search(value) for value in request.headers.getlist("Prefer"))
 
 
+def _body() -> dict[str, Any]:
+    """The parsed body (already parsed for the route's schema: not parsed again)."""
+    body = parsed_body()
+    return body if isinstance(body, dict) else {}
+
+
 def asynchronous(blp, operation: str):
     """Decorate a studio view (below `blp.arguments`) so it can answer with a job."""
     def wrap(view):
         @functools.wraps(view)
         def answer(args: Any, *rest, **kwargs):
-            body = parsed_body()  # already parsed for the route's schema: not parsed again
-            body = body if isinstance(body, dict) else {}
-            webhook_url = body.get("webhook_url")
+            webhook_url = _body().get("webhook_url")
             if not prefers_async():
                 if webhook_url is not None:
                     raise ValidationFailed.for_field("webhook_url", NEEDS_PREFER)
+                release_body()   # the view's arguments hold all it needs
                 return view(args, *rest, **kwargs)
             if webhook_url is not None and not isinstance(webhook_url, str):
                 raise ValidationFailed.for_field("webhook_url", "webhook_url must be an http or https URL")
-            accepted = current_app.extensions["jobs_submit"](require_user().id, operation, body, args,
+            accepted = current_app.extensions["jobs_submit"](require_user().id, operation, _body(), args,
                                                              webhook_url)
             response = jsonify(accepted)
             response.status_code = 202

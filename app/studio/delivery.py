@@ -8,7 +8,7 @@ and encode hold one admission slot, as every in-process render does.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,8 +119,8 @@ def deliver(user_id: int, studio: str, output: OutputFormat, mark: Mark | None,
     return delivered
 
 
-def run_batch(entries: Sequence[Mapping[str, Any] | AppError],
-              one: Callable[[Mapping[str, Any]], Any]) -> dict[str, Any]:
+def run_batch(entries: Sequence[MutableMapping[str, Any] | AppError],
+              one: Callable[[MutableMapping[str, Any]], Any]) -> dict[str, Any]:
     """Each image on its own: an entry refused when parsed, or refused or failed when run,
     is that image's `{"success": false, "error"}`, and the others still run."""
     results: list[Any] = []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import replace
 from typing import Any
 
@@ -38,7 +38,7 @@ def page_context() -> dict[str, Any]:
     return {"settings": upscale_settings(), **page_options()}
 
 
-def upscale(user_id: int, params: Mapping[str, Any]) -> StudioResult:
+def upscale(user_id: int, params: MutableMapping[str, Any]) -> StudioResult:
     """Validate, upscale, fit to the requested size and store.
 
     Raises ValidationFailed (400), PayloadTooLarge (413), ServiceUnavailable (503) and
@@ -48,7 +48,7 @@ def upscale(user_id: int, params: Mapping[str, Any]) -> StudioResult:
     requested = params.get("mode") or "auto"
     preset = params.get("preset")
     params = resolve_assets(user_id, params)
-    image = load_input(params.get("image_base64"))
+    image = load_input(params.pop("image_base64", None))
     target = target_size(image.width, image.height, preset, params.get("target_width"),
                          params.get("target_height"))
     mode = choose_mode(requested, target)
