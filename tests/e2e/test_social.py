@@ -210,6 +210,36 @@ def test_each_formats_crop_can_be_reviewed_and_moved_by_mouse_and_keys(admin_pag
     assert [r["format"] for r in job_result(answer.value)["results"]] == ["Story"]
 
 
+def test_a_formats_crop_can_be_moved_by_touch(admin_page, tmp_path, job_result):
+    """A finger on a phone or tablet: Chromium's own touch input (the DevTools protocol's, as
+    a touchscreen sends it), not synthetic DOM events, so the page's handling of it is tested."""
+    source = tmp_path / "wide.png"
+    scene(1200, 400, (0.1, 0.5), 40).save(source)
+    page = admin_page
+    page.goto("/social")
+    page.set_input_files("#social-file", str(source))
+    page.locator("#upload-info", has_text="1200×400 px").wait_for()
+    page.check("input[name=platforms][value=instagram]")
+    with page.expect_response("**/api/image-studio/social/optimize") as answer:
+        page.click("#optimize")
+    assert job_result(answer.value)["results"][0]["crop_box"]["x"] == 0
+    card = page.locator("#results .result[data-format='Feed Post (Square)']")
+    handle = card.locator(".crop-window")
+    handle.scroll_into_view_if_needed()
+    stage, box = card.locator(".crop-stage").bounding_box(), handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    touch = page.context.new_cdp_session(page)
+    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    with page.expect_response("**/api/image-studio/social/optimize") as answer:
+        for step in range(1, 6):
+            touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
+                {"x": x + stage["width"] / 3 * step / 5, "y": y}]})
+        touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    point = answer.value.request.post_data_json["focal_points"]["instagram/Feed Post (Square)"]
+    assert point["x"] == pytest.approx(0.5, abs=0.03) and point["y"] == pytest.approx(0.5, abs=0.01)
+    assert answer.value.json()["results"][0]["crop_box"]["x"] == pytest.approx(1 / 3, abs=0.03)
+
+
 def test_the_crop_review_of_a_very_wide_banner_stays_grabbable(admin_page, tmp_path, job_result):
     source = tmp_path / "banner.png"
     scene(4000, 250, (0.5, 0.5), 30).save(source)       # 16:1
