@@ -1,7 +1,9 @@
 """`flask db upgrade` on an empty database yields exactly the models' schema, on SQLite and PostgreSQL."""
+import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,37 @@ def test_a_served_app_leaves_alembic_unimported_and_flask_db_still_migrates(tmp_
         assert {"users", "ledger", "jobs", "alembic_version"} <= set(db.inspect(db.engine).get_table_names())
         assert db.session.scalar(db.text("SELECT version_num FROM alembic_version")) == HEAD
     assert runner.invoke(args=["db", "nosuch"]).exit_code == 2
+
+
+def test_a_jobs_request_moves_to_its_own_table_and_back(tmp_path, backend):
+    """0012 takes each job's body out of its row (a row SQLite rewrites whole at every
+    heartbeat and every image made) without losing one; downgrading puts it back."""
+    from app.auth.models import User
+    from app.jobs.models import Job
+
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k",
+                      "SQLALCHEMY_DATABASE_URI": backend})
+    bind_migrations(app)
+    body = {"platforms": ["instagram"], "image_base64": "QUJD" * 1000}
+    columns = ("id, user_id, operation, backend, status, request, reservations, progress_done, progress_total, "
+               "items, attempts, provider_called, created_at")
+    with app.app_context():
+        upgrade(revision="0011")
+        user = User(email="jobs@example.com", tier="free")
+        db.session.add(user)
+        db.session.commit()
+        db.session.execute(db.text(f"INSERT INTO jobs ({columns}) VALUES ('j1', :user, 'social', 'thread', "
+                                   "'queued', :body, '[]', 0, 1, '[]', 0, :no, :now)"),
+                           {"user": user.id, "body": json.dumps(body), "no": False, "now": datetime.now(UTC)})
+        db.session.commit()
+        upgrade()
+        assert "request" not in {c["name"] for c in db.inspect(db.engine).get_columns("jobs")}
+        assert db.session.get(Job, "j1").request == body
+        db.session.remove()   # its transaction would hold the table PostgreSQL must alter
+        downgrade(revision="0011")
+        back = db.session.execute(db.text("SELECT request FROM jobs WHERE id = 'j1'")).scalar_one()
+        assert (json.loads(back) if isinstance(back, str) else back) == body
+        assert "job_requests" not in db.inspect(db.engine).get_table_names()
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()

@@ -74,7 +74,9 @@ def _execute(job: Job, stop: threading.Event) -> tuple[str, dict[str, Any] | Non
                               report=Reporter(job.id), stop=stop, billing=lambda: _billing(job.id))
     try:
         with execution.running(run):
-            return "succeeded", operation.run(job.user_id, operation.load(job.request)), None
+            args = operation.load(job.request)
+            db.session.expire(job, ["body"])   # args hold it now: a studio lets an upload's text go once decoded
+            return "succeeded", operation.run(job.user_id, args), None
     except AppError as exc:
         db.session.rollback()
         return "failed", None, {"status": exc.status, "detail": exc.detail}
