@@ -14,6 +14,7 @@ import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -88,7 +89,7 @@ class Source:
     several 1080×1920 stories with one crop) is rendered once, even when asked for from two
     threads."""
 
-    def __init__(self, image: Image.Image, fmt: str, crop_mode: str,
+    def __init__(self, image: Image.Image | None, fmt: str, crop_mode: str,
                  focal_point: tuple[float, float] | None, show_safe_zones: bool,
                  fill: tuple[int, int, int] | str | None, salient: saliency.Saliency | None,
                  brand: Brand | None = None, original_size: tuple[int, int] | None = None,
@@ -104,6 +105,8 @@ class Source:
     def render(self, target: Target) -> tuple[bytes, dict[str, Any]]:
         """The encoded bytes of `target` and its metadata: what size capping did (`notes`)
         and the part of the upload it shows (`crop_box`, fractions) — the Renderer protocol."""
+        if self.image is None:
+            raise RuntimeError("This upload was only checked (prepare with decode=False): it renders nothing")
         encoded = self._once(("render", *self._key(target)), lambda: self._render(target))
         return encoded.data, {"notes": list(encoded.notes), "crop_box": self.crop_box(target)}
 
@@ -205,12 +208,15 @@ def prepare(data: bytes, targets: Sequence[Target], *, crop_mode: str = "smart",
             focal_point: tuple[float, float] | None = None, show_safe_zones: bool = False,
             output_format: str = "png", background: str = "white",
             max_pixels: int = 40_000_000, brand: Brand | None = None,
-            focal_points: FocalPoints | None = None) -> Source:
+            focal_points: FocalPoints | None = None, decode: bool = True) -> Source:
     """Decode `data` (an encoded image) once for all `targets` (only checked when none).
 
     crop_mode: "smart" (focal point if given, else saliency), "center", or "fit"
     (letterbox on `background`: "white", "black", "blur" or "#rrggbb"). focal_point is
     (x, y) as fractions of the image; focal_points, by `focal_key`, override it per format.
+    `decode=False` refuses exactly what a decode would, at a fraction of its cost, and keeps
+    no pixels: for a job's submission, whose worker prepares the upload again to render it
+    (a 27 MP JPEG is checked at ⅛ scale with no analysis). That Source renders nothing.
     Raises ValidationFailed / PayloadTooLarge from codec and for bad options.
     """
     fmt = _check_options(crop_mode, focal_point, output_format)
@@ -218,7 +224,11 @@ def prepare(data: bytes, targets: Sequence[Target], *, crop_mode: str = "smart",
     image = codec.open_image(data, max_pixels=max_pixels)
     original = codec.display_size(image)
     salient = None
-    if targets:
+    if targets and not decode:
+        with admission.slot(), closing(image):
+            codec.check_decodes(image)
+        image = None
+    elif targets:
         width, height = original
         scale = min(1.0, max(_needed_scale(width, height, t, crop_mode) for t in targets))
         codec.draft(image, math.ceil(width * scale), math.ceil(height * scale))

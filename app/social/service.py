@@ -24,7 +24,7 @@ from app.imaging.brand import Brand
 from app.imaging.provenance import Mark
 from app.providers.base import RenderRequest
 from app.social.pipeline import WORKERS, FocalPoints, Rendition, Source, Target, focal_key, prepare, render_social
-from app.studio import runner
+from app.studio import execution, runner
 from app.studio.inputs import image_bytes, lineage, resolve_assets
 from app.studio.options import plan_routes
 from app.studio.provenance import marker
@@ -118,10 +118,11 @@ def _targets(args: Mapping[str, Any]) -> tuple[list[Target], list[str]]:
 def _decoded(user_id: int, args: dict[str, Any], targets: Sequence[Target]) -> tuple[Source, Mark | None]:
     """The upload decoded once for `targets`, and its AI mark. Neither its text (taken out of
     the resolved `args`) nor its encoded bytes outlive this call: a 27 MP JPEG's 13 MB of
-    base64 and 9.6 MB of JPEG need not stay alive beside its raster while it renders."""
+    base64 and 9.6 MB of JPEG need not stay alive beside its raster while it renders.
+    A job's submission only checks it: the job's run decodes it for the renders."""
     data = _image(args)
     mark = provenance.read(data)
-    return prepare(data, targets, **_options(user_id, args, targets)), mark
+    return prepare(data, targets, **_options(user_id, args, targets), decode=not execution.deferring()), mark
 
 
 def _image(args: dict[str, Any]) -> bytes:

@@ -4,8 +4,10 @@ A job goes through the studio services twice: at submission the service validate
 request and plans as usual, and the runner reserves the credits and stops there
 (`Deferred`), before any provider call; later a worker calls the same service again and
 the runner spends that reservation instead of making a new one, reports each item as it
-is settled and stops starting items once the job is cancelled. The services never know:
-one code path serves the synchronous call, the submission and the worker.
+is settled and stops starting items once the job is cancelled. One code path serves the
+synchronous call, the submission and the worker; a service asks `deferring()` only to skip
+work whose sole use is the run (Social checks its upload decodes, not decoding it for the
+renders), never to check less.
 """
 from __future__ import annotations
 
@@ -64,6 +66,12 @@ _current: ContextVar[Execution | None] = ContextVar("studio_execution", default=
 
 def current() -> Execution | None:
     return _current.get()
+
+
+def deferring() -> bool:
+    """True while a job's submission runs: the runner will stop at the reservation."""
+    job = _current.get()
+    return job is not None and job.defer
 
 
 @contextmanager

@@ -1,8 +1,10 @@
 """`Prefer: respond-async` on the five studio calls, and GET/DELETE /jobs, against the fakes."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import io
 import json
 import threading
 import time
@@ -11,6 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 from werkzeug import Response
 
+from app.imaging import codec
 from app.jobs.webhooks import derive_secret
 from tests.fakes.fixtures import KEYS
 from tests.jobs.fakes import generate_calls, slow_images
@@ -96,6 +99,14 @@ def test_only_the_respond_async_preference_makes_a_job(studio):
     assert job_count(app) == 4
 
 
+def cut_short(fmt: str) -> str:
+    """A photograph's file cut off halfway, as base64: its header reads, its pixels do not."""
+    buffer = io.BytesIO()
+    photo(320, 240).save(buffer, fmt)
+    return base64.b64encode(buffer.getvalue()[: buffer.tell() // 2]).decode()
+
+
+SOCIAL = {"platforms": ["instagram", "twitter"]}
 BAD_BODIES = [
     ("/create", {"prompt": ""}, 400),
     ("/create", {"prompt": "x", "use_persona": True, "persona_id": "f" * 32}, 404),
@@ -104,6 +115,11 @@ BAD_BODIES = [
     ("/upscale", {"image_base64": b64(photo(32, 16)), "mode": "fast"}, 400),
     ("/control/process", {"control_image_base64": b64(photo(96, 64)), "operation": "doodle"}, 400),
     ("/social/optimize", {"image_base64": CALLS["social"][1]["image_base64"], "platforms": ["myspace"]}, 400),
+    ("/social/optimize", {"image_base64": cut_short("JPEG"), **SOCIAL}, 400),
+    ("/social/optimize", {"image_base64": cut_short("PNG"), **SOCIAL}, 400),
+    ("/social/optimize", {"image_base64": cut_short("JPEG"), **SOCIAL, "crop_mode": "fit", "background": "mauve"}, 400),
+    ("/social/optimize", {"image_base64": CALLS["social"][1]["image_base64"], **SOCIAL,
+                          "focal_points": {"instagram/Story": {"x": 0.5, "y": 0.5}}}, 400),
 ]
 
 
@@ -118,6 +134,24 @@ def test_a_bad_call_is_answered_as_the_synchronous_one_and_queues_nothing(studio
     assert "Preference-Applied" not in deferred.headers and "Location" not in deferred.headers
     assert job_count(app) == 0 and ledger(app) == []
     assert fake_stability.requests == []
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_social_submission_checks_its_upload_and_leaves_decoding_it_to_the_run(studio, monkeypatch, fmt):
+    """The submission refuses what the run would (above), but decoding the upload for its
+    renders and finding its subject are the run's work, done once there."""
+    app, client, headers, user = studio()
+    decoded, real = [], codec.normalize
+    monkeypatch.setattr(codec, "normalize", lambda image: decoded.append(threading.current_thread()) or real(image))
+    buffer = io.BytesIO()
+    photo(640, 480).save(buffer, fmt)
+    body = {"image_base64": base64.b64encode(buffer.getvalue()).decode(), **SOCIAL}
+    url = submit(client, headers, "/social/optimize", body)
+    assert threading.current_thread() not in decoded   # the submission ran in this thread
+    job = wait_for(client, url, headers)
+    assert job["status"] == "succeeded"
+    assert [(r["width"], r["height"]) for r in job["result"]["results"]] == [(1080, 1080), (1200, 675)]
+    assert decoded and threading.current_thread() not in decoded
 
 
 @pytest.mark.database

@@ -134,6 +134,18 @@ def test_oversized_images_are_413():
         render_social(bomb_png(5000, 5000), [target(5, 5)], max_pixels=1_000_000)
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_an_upload_only_checked_refuses_what_a_decode_refuses_and_renders_nothing(fmt):
+    data = to_bytes(large("coffee", 1_000_000), fmt)
+    with pytest.raises(ValidationFailed, match="^Image file is truncated or corrupt$"):
+        prepare(data[: len(data) // 2], [target(300, 300)], decode=False)
+    checked = prepare(data, [target(300, 300)], decode=False)
+    assert checked.image is None and checked.original_size == Image.open(io.BytesIO(data)).size
+    with pytest.raises(RuntimeError, match="only checked"):
+        checked.render(target(300, 300))
+    assert opened(render_social(data, [target(300, 300)])[0]).size == (300, 300)
+
+
 def test_not_an_image_is_400():
     with pytest.raises(ValidationFailed, match="^Invalid base64 image payload$"):
         render_social(b"hello", [target(5, 5)])
