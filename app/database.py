@@ -5,11 +5,14 @@ only `flask db ...` and the tests that migrate need it, so it is bound on first 
 """
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import click
+import orjson
 from flask import Flask
 from flask.cli import ScriptInfo
 from sqlalchemy import event
@@ -31,8 +34,22 @@ def sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+def json_text(value: Any) -> str:
+    """A JSON column's text, written by orjson: a Social job keeps its request, a 27 MP photo
+    as 13 MB of base64, which the standard encoder takes 32 ms to scan for characters to
+    escape and orjson writes in 6 (a job's result of seven PNG data URLs alike). What orjson
+    refuses (an integer beyond 64 bits, which the request parser lets through) is written
+    by the standard encoder."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
+
+
 def init_app(app: Flask, migrations: Path) -> None:
     """Bind the database to `app`; the listener is added to this app's engines only."""
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"json_serializer": json_text,
+                                               **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     db.init_app(app)
     app.extensions["migrations_directory"] = str(migrations)
     app.cli.add_command(MigrationCommands("db", help="Database migrations (Flask-Migrate): "
