@@ -11,7 +11,7 @@ PAGES = ["/", "/templates", "/platform-specs", "/create", "/create/personas", "/
 CORE = ["api", "busy", "confirmStep", "csrf", "download", "downloadName", "dropzone", "el", "handle", "imageInput",
         "inputStore", "loadAsset", "loadImage", "plainWords", "readFile", "showError", "startingAsset", "submit", "url"]
 FORMS = ["MaskPainter", "compare", "operations", "showResult", "toggleFields", "upload", "useIn", "values"]
-JOBS = ["cancelJob", "resumeJob", "runJob", "showItems", "submitJob"]
+JOBS = ["cancelJob", "pollDelay", "resumeJob", "runJob", "showItems", "submitJob"]
 
 
 def test_scripts_hold_no_api_paths_and_set_one_global():
@@ -52,6 +52,9 @@ def test_the_namespace_api(admin_page):
         ImageStudio.downloadName({file_name: 'edit-abc.png', mime_type: 'image/jpeg'}),
         ImageStudio.el('a', {class: 'button', download: undefined, href: '/x'}, 'Go').outerHTML,
     ]""") == ["/a/x%20y/b", "edit-abc.png", '<a class="button" href="/x">Go</a>']
+    # A job is polled soon (most end within a second), then less and less often, at most every 2 s.
+    assert page.evaluate("Array.from({length: 9}, (_, n) => ImageStudio.pollDelay(n))") == \
+        [150, 225, 338, 506, 759, 1139, 1709, 2000, 2000]
     detail = page.evaluate("""() => ImageStudio.api(document.getElementById('edit-form').dataset.processUrl,
         {method: 'POST', json: {}}).then(() => 'no error', (error) => error.message)""")
     assert detail != "no error" and detail
