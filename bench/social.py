@@ -146,7 +146,7 @@ def http_service(base: str, token: str, as_job: bool = False):
     client writes and reads its JSON with orjson, as the service does: the standard encoder
     would add 19 ms (12 MP) and 52 ms (27 MP) of the client's own time to every request.
     `as_job`: as the Social page asks, with `Prefer: respond-async`, then polling the job
-    every 50 ms until it is done (the page polls every 400 ms)."""
+    every 50 ms until it is done (bench/social_page.py times the page itself, its own polls)."""
     session = requests.Session()
     session.headers.update({"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     stored: list[str] = []
