@@ -70,8 +70,9 @@
   }
 
   /** How long to wait before poll `n` (from 0): 150 ms, then half as long again each time, up
-      to 2 s. Most of a page's jobs (Social's renders, one edit) end within a second, and a fixed
-      0.7 s kept their results back by up to 0.7 s; a long job is polled every 2 s, as before. */
+      to 2 s (from the eighth poll, ~5 s in). Social's renders end within a second, and a
+      fixed 0.7 s kept their previews back by up to 0.7 s; a provider's job of a minute is read
+      ~35 times, under RATELIMIT_JOB_STATUS's 300 a minute even with several pages open. */
   function pollDelay(n) { return Math.min(2000, Math.round(150 * Math.pow(1.5, n))); }
 
   /** Poll an accepted job to its end, `pollDelay` apart. */
