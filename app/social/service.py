@@ -239,8 +239,9 @@ def _reject(field_name: str, message: str) -> None:
 
 
 def page_options() -> dict[str, Any]:
-    """The platforms the page offers: those with formats, with their display names."""
-    offered = [{"key": name, "name": catalog.specs_for(name)["name"],
-                "formats": len(catalog.formats_for(name))}
+    """The platforms the page offers (those with formats), with their display names and
+    formats, written into the page: ticking a platform shows its formats at once, with no
+    request whose answer would later push the list down under the pointer."""
+    offered = [{"key": name, "name": catalog.specs_for(name)["name"], "formats": catalog.formats_for(name)}
                for name in catalog.platform_names() if catalog.formats_for(name)]
     return {"platforms": offered}

@@ -85,26 +85,10 @@
   $("focal-clear").addEventListener("click", () => setFocal(null));
 
   /* ---- platforms and their formats ---------------------------------------------------- */
-  async function loadFormats(platform, box) {
-    if (box.dataset.loaded) { return; }
-    const body = await S.api(S.url(form.dataset.formatsUrl, { platform }));
-    box.replaceChildren(...body.formats.map((fmt, index) => {
-      const label = el("label", { class: "check" });
-      const input = el("input", { type: "checkbox", name: "format", value: fmt.name });
-      input.checked = index === 0;
-      label.append(input, " " + fmt.name + " ", el("small", { class: "muted" }, fmt.width + "×" + fmt.height));
-      return label;
-    }));
-    box.dataset.loaded = "1";
-  }
-
   form.querySelectorAll("input[name=platforms]").forEach((input) => {
-    input.addEventListener("change", async () => {
+    input.addEventListener("change", () => {
       const box = form.querySelector('[data-formats-for="' + input.value + '"]');
       box.classList.toggle("hidden", !input.checked || f.all_formats.checked);
-      if (input.checked) {
-        try { await loadFormats(input.value, box); } catch (err) { showError(err.message); }
-      }
     });
   });
   f.all_formats.addEventListener("change", () => {

@@ -1,4 +1,7 @@
 """The Social Optimizer page: behind the login, with its controls and API URLs."""
+import re
+
+from app.catalog import platforms as catalog
 
 
 def test_page_needs_a_login(client, user):
@@ -24,3 +27,16 @@ def test_page_offers_platforms_with_formats_and_the_controls(signed_in):
 def test_nav_links_to_the_page(signed_in):
     client = signed_in
     assert 'href="/social"' in client.get("/").get_data(as_text=True)
+
+
+def test_each_platforms_formats_are_in_the_page_the_first_ticked(signed_in):
+    """Ticking a platform shows its formats at once: no request whose answer would later
+    push the list down under the pointer."""
+    html = signed_in.get("/social").get_data(as_text=True)
+    for platform in ("instagram", "twitter", "linkedin"):
+        box = re.search(rf'data-formats-for="{platform}">(.*?)</div>', html, re.S).group(1)
+        boxes = re.findall(r'<input type="checkbox" name="format" value="([^"]+)"( checked)?>', box)
+        formats = catalog.formats_for(platform)
+        assert [name for name, _ in boxes] == [fmt["name"] for fmt in formats]
+        assert [bool(ticked) for _, ticked in boxes] == [True] + [False] * (len(formats) - 1)
+        assert f'{formats[0]["width"]}×{formats[0]["height"]}' in box
