@@ -28,10 +28,8 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.server import PASSWORD, running_service  # noqa: E402
 from bench.social import FORMATS, SERVICE_ENV, load_input  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 STATUS = "/api/image-studio/jobs/"
 
 

@@ -119,10 +119,13 @@ def _decoded(user_id: int, args: dict[str, Any], targets: Sequence[Target]) -> t
     """The upload decoded once for `targets`, and its AI mark. Neither its text (taken out of
     the resolved `args`) nor its encoded bytes outlive this call: a 27 MP JPEG's 13 MB of
     base64 and 9.6 MB of JPEG need not stay alive beside its raster while it renders.
-    A job's submission only checks it: the job's run decodes it for the renders."""
+    A job's submission only checks it: the job's run reads its mark and decodes it for the
+    renders."""
     data = _image(args)
-    mark = provenance.read(data)
-    return prepare(data, targets, **_options(user_id, args, targets), decode=not execution.deferring()), mark
+    options = _options(user_id, args, targets)
+    if execution.deferring():
+        return prepare(data, targets, **options, decode=False), None
+    return prepare(data, targets, **options), provenance.read(data)
 
 
 def _image(args: dict[str, Any]) -> bytes:
