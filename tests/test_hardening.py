@@ -1,4 +1,5 @@
 """Hostile input gets a clear 4xx, never a 500; pages carry security headers."""
+import re
 import socket
 import time
 
@@ -6,8 +7,10 @@ import jwt
 import pytest
 
 from app import create_app
+from app.auth import service as accounts
+from app.auth.tokens import issue_token
 from app.http.blueprint import MAX_DEPTH
-from tests.conftest import csrf_token_in
+from tests.conftest import PASSWORD, csrf_token_in
 
 TOO_DEEP = {"detail": f"JSON nested deeper than {MAX_DEPTH} levels is not accepted"}
 JSON_ENDPOINTS = ("/api/auth/token", "/api/image-studio/create", "/api/image-studio/edit/process",
@@ -38,6 +41,60 @@ def test_absurd_integers_are_a_400(client, auth, digits):
                            headers={**auth, "Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.json == {"detail": "Integers of more than 30 digits are not accepted"}
+
+
+EMPTY_BODIES = [(None, None), ("application/json", b""), ("application/json", b"null"),
+                ("application/json", b"{}"), ("application/json", b"[]"), ("application/json", b'"text"'),
+                ("text/plain", b"hello")]
+
+
+def _body_operations(client) -> list[tuple[str, str]]:
+    """Every operation of the API that takes a body, its path parameters filled with an id
+    that names nothing."""
+    spec = client.get("/api/openapi.json").json
+    return [(method, re.sub(r"\{[^}]+\}", "no-such-id", path))
+            for path, operations in spec["paths"].items()
+            for method, operation in operations.items() if "requestBody" in operation]
+
+
+@pytest.fixture
+def unlimited(make_app):
+    """A test client and a free account's header, on an app whose free tier has room for a
+    sweep of hundreds of requests (each must reach its view, not the rate limit)."""
+    app = make_app(RATELIMIT_FREE="100000 per minute")
+    with app.app_context():
+        user = accounts.create_user("sweep@example.com", PASSWORD)
+        token = issue_token(user, app.config["SECRET_KEY"], 3600)
+    return app.test_client(), {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize("prefer", [None, "respond-async"])
+def test_an_empty_or_odd_body_is_a_sentence_on_every_endpoint(unlimited, prefer):
+    """No body, an empty one, or JSON that is not an object: each endpoint answers with a
+    4xx and its `detail` (or succeeds where nothing is required), never a 500. Upscale,
+    whose fields are all optional, once answered a request with no body with a 500."""
+    client, auth = unlimited
+    operations = _body_operations(client)
+    assert len(operations) >= 20
+    failures, statuses = [], set()
+    for method, path in operations:
+        for content_type, data in EMPTY_BODIES:
+            headers = {**auth, **({"Content-Type": content_type} if content_type else {}),
+                       **({"Prefer": prefer} if prefer else {})}
+            response = client.open(path, method=method.upper(), data=data, headers=headers)
+            statuses.add(response.status_code)
+            body = response.get_json(silent=True)
+            if response.status_code >= 500 or (
+                    response.status_code >= 400 and not isinstance((body or {}).get("detail"), str)):
+                failures.append((method, path, content_type, data, response.status_code, response.data[:120]))
+    assert failures == []
+    assert 429 not in statuses and {400, 404} <= statuses
+
+
+def test_upscale_with_no_body_asks_for_its_image(client, auth):
+    for headers in ({}, {"Prefer": "respond-async"}, {"Content-Type": "application/json"}):
+        response = client.post("/api/image-studio/upscale", headers={**auth, **headers})
+        assert (response.status_code, response.json) == (400, {"detail": "Primary image payload is required"})
 
 
 @pytest.mark.parametrize("page", ["2", str(10**18)])

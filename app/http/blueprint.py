@@ -93,9 +93,12 @@ def _has_huge_float(value: Any) -> bool:
 def parsed_body() -> Any:
     """The request's JSON body, parsed once per request and shared by the route's schema and
     whatever else reads it (a job stores it, sign-in limits read the email): a studio body
-    holds megabytes of base64, so its raw bytes are dropped once parsed."""
+    holds megabytes of base64, so its raw bytes are dropped once parsed. `missing` when the
+    request sent no body or no JSON: a reader after the schema (the `Prefer: respond-async`
+    check on a route whose fields are all optional) then finds nothing, not a parse error."""
     if "json_body" not in g:
-        g.json_body = load_json(request.get_data(cache=True))
+        data = request.get_data(cache=True)
+        g.json_body = load_json(data) if data and is_json_request(request) else missing
         request.drop_body()
     return g.json_body
 
@@ -114,8 +117,6 @@ class JsonParser(FlaskParser):
     def _raw_load_json(self, req):
         if req.get_data(cache=True) and not req.is_json:
             raise AppError("Request body must be JSON (Content-Type: application/json)")
-        if not is_json_request(req):
-            return missing
         return parsed_body()
 
 

@@ -52,10 +52,15 @@ class JobListSchema(ma.Schema):
     total = ma.fields.Integer()
 
 
+# The largest OFFSET SQLite and PostgreSQL take (a signed 64-bit integer); past it the driver
+# raises instead of the list being empty.
+MAX_OFFSET = 2**63 - 1
+
+
 class JobListQuerySchema(ma.Schema):
     status = ma.fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(1, 200))
-    offset = ma.fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = ma.fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
 
 
 

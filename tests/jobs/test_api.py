@@ -203,6 +203,9 @@ def test_listing_is_newest_first_without_results(studio):
         assert_utc(job["created_at"])
     page = client.get(f"{API}/jobs?limit=1&offset=1", headers=headers).json
     assert page["total"] == 3 and [job["status_url"] for job in page["jobs"]] == [urls[1]]
+    assert client.get(f"{API}/jobs?offset={2**63 - 1}", headers=headers).json == {"jobs": [], "total": 3}
+    too_far = client.get(f"{API}/jobs?offset={2**63}", headers=headers)
+    assert too_far.status_code == 400 and too_far.json["detail"].startswith("Invalid value for 'offset'")
     assert client.get(f"{API}/jobs?status=failed", headers=headers).json == {"jobs": [], "total": 0}
     assert client.get(f"{API}/jobs?status=lost", headers=headers).status_code == 400
 
