@@ -91,6 +91,34 @@ def test_an_empty_or_odd_body_is_a_sentence_on_every_endpoint(unlimited, prefer)
     assert 429 not in statuses and {400, 404} <= statuses
 
 
+ODD_QUERY_VALUES = ["", "-1", "0", "1.5", "NaN", "inf", "true", "[]", "é", str(2**63), str(-2**63 - 1),
+                    "9" * 40, "x" * 3000, "../../etc/passwd"]
+
+
+def test_odd_query_values_are_a_sentence_on_every_endpoint(unlimited):
+    """Each query parameter the API documents, given values no client should send (past a
+    64-bit integer, not a number, huge): a 4xx with its `detail` or an answer, never a 500.
+    A jobs `offset` past 2⁶³ once reached the database and failed there."""
+    client, auth = unlimited
+    spec = client.get("/api/openapi.json").json
+    failures, asked = [], 0
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method not in ("get", "delete"):
+                continue
+            for parameter in [p for p in operation.get("parameters", []) if p["in"] == "query"]:
+                for value in ODD_QUERY_VALUES:
+                    url = re.sub(r"\{[^}]+\}", "no-such-id", path)
+                    response = client.open(url, method=method.upper(), query_string={parameter["name"]: value},
+                                           headers=auth)
+                    asked += 1
+                    body = response.get_json(silent=True) or {}
+                    if response.status_code >= 500 or (
+                            response.status_code >= 400 and not isinstance(body.get("detail"), str)):
+                        failures.append((method, path, parameter["name"], value[:20], response.status_code))
+    assert asked >= 100 and failures == []
+
+
 def test_upscale_with_no_body_asks_for_its_image(client, auth):
     for headers in ({}, {"Prefer": "respond-async"}, {"Content-Type": "application/json"}):
         response = client.post("/api/image-studio/upscale", headers={**auth, **headers})
