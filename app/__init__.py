@@ -36,7 +36,7 @@ from app.admission import admission, streams
 from app.auth.identity import caller_for_limits
 from app.config import check_config, load_config
 from app.extensions import csrf
-from app.http import docs, headers
+from app.http import docs, headers, text
 from app.http.blueprint import Api
 from app.http.body import BodyRequest
 from app.http.errors import register_error_handlers
@@ -105,6 +105,7 @@ def register_proxy(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> Api:
     headers.init_app(app)
+    text.init_app(app)
     database.init_app(app, ROOT / "migrations")
     csrf.init_app(app)
     ratelimit.init_app(app, identify=caller_for_limits)

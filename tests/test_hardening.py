@@ -1,4 +1,5 @@
 """Hostile input gets a clear 4xx, never a 500; pages carry security headers."""
+import json
 import re
 import socket
 import time
@@ -117,6 +118,89 @@ def test_odd_query_values_are_a_sentence_on_every_endpoint(unlimited):
                             response.status_code >= 400 and not isinstance(body.get("detail"), str)):
                         failures.append((method, path, parameter["name"], value[:20], response.status_code))
     assert asked >= 100 and failures == []
+
+
+NUL_SENTENCE = "it holds a NUL character (\\u0000), which no text here may contain"
+URL_NUL = "The request holds a NUL character (%00) in its URL or a form field, which no text here may contain"
+SURROGATE_SENTENCE = "it holds a lone surrogate (\\ud800–\\udfff), which is not a character"
+
+
+def _body_fields(spec: dict, operation: dict) -> list[str]:
+    schema = operation["requestBody"]["content"].get("application/json", {}).get("schema", {})
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return list(schema.get("properties", {}))
+
+
+@pytest.mark.database
+def test_a_nul_or_a_lone_surrogate_in_any_field_is_a_400_naming_it(unlimited):
+    """JSON may carry `\\u0000` and `\\ud800`; PostgreSQL cannot store the first in text and
+    neither can be written as UTF-8 (a persona's name, a prompt, an unknown `output_format`
+    quoted back were 500s). Every field of every body is refused the same way, on both
+    databases, before anything is stored or looked up."""
+    client, auth = unlimited
+    spec = client.get("/api/openapi.json").json
+    headers = {**auth, "Content-Type": "application/json"}
+    asked, failures = 0, []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" not in operation:
+                continue
+            url = re.sub(r"\{[^}]+\}", "1", path)
+            for field in _body_fields(spec, operation):
+                for value, sentence in (("\u0000", NUL_SENTENCE), ("a\u0000b", NUL_SENTENCE),
+                                        ("\ud800", SURROGATE_SENTENCE), (["ok", {"k": "\udfff"}], SURROGATE_SENTENCE)):
+                    response = client.open(url, method=method.upper(), headers=headers,
+                                           data=json.dumps({field: value}))
+                    asked += 1
+                    expected = f"Invalid value for '{field}': {sentence}"
+                    if (response.status_code, (response.get_json(silent=True) or {}).get("detail")) != (400, expected):
+                        failures.append((method, path, field, value, response.status_code, response.data[:120]))
+    assert asked >= 300 and failures == []
+
+
+@pytest.mark.parametrize("body, detail", [
+    ('{"prompt": "x", "\\u0000": 1}', "The JSON body holds a NUL character (\\u0000), which no text here may contain"),
+    ('["\\ud800"]', "The JSON body holds a lone surrogate (\\ud800–\\udfff), which is not a character"),
+    ('{"platforms": ["instagram"], "format_names": {"\\u0000": []}}',
+     f"Invalid value for 'format_names': {NUL_SENTENCE}"),
+])
+def test_the_sentence_names_where_the_bad_text_is(client, auth, body, detail):
+    response = client.post("/api/image-studio/social/optimize", data=body,
+                           headers={**auth, "Content-Type": "application/json"})
+    assert (response.status_code, response.json["detail"]) == (400, detail)
+
+
+@pytest.mark.database
+@pytest.mark.parametrize("url", ["/api/image-studio/jobs/%00", "/api/image-studio/jobs/a%00b",
+                                 "/api/image-studio/assets?search=%00", "/api/image-studio/assets?a%00=1"])
+def test_a_nul_in_the_url_is_a_400(client, auth, url):
+    response = client.get(url, headers=auth)
+    assert response.status_code == 400
+    assert response.json == {"detail": URL_NUL}
+
+
+def test_a_page_with_a_nul_in_its_url_says_so_in_its_error_page(client):
+    response = client.get("/library?search=%00")
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert URL_NUL in response.get_data(as_text=True)
+
+
+@pytest.mark.database
+def test_a_nul_in_a_sign_in_form_is_a_400_page(client, user):
+    """PostgreSQL refused the email's NUL when the account was looked up: a 500 page."""
+    csrf = csrf_token_in(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"csrf_token": csrf, "email": "user@example.com\x00", "password": PASSWORD})
+    assert response.status_code == 400 and URL_NUL in response.get_data(as_text=True)
+
+
+def test_text_that_is_merely_unusual_is_kept(client, auth):
+    """Control characters other than NUL, right-to-left marks and characters beyond the basic
+    plane are text: a persona keeps its name exactly."""
+    name = "Caf\u00e9 \u202e\x01 \U0001f600 \u4e2d"
+    response = client.post("/api/image-studio/personas", json={"name": name}, headers=auth)
+    assert response.status_code == 201, response.json
+    assert response.json["name"] == name
 
 
 def test_upscale_with_no_body_asks_for_its_image(client, auth):

@@ -11,7 +11,7 @@ import pytest
 from tests.e2e.conftest import ADMIN_EMAIL, set_up_admin
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-NOT_PAGES = ("/api", "/static", "/metrics", "/healthz")
+NOT_PAGES = ("/api", "/static", "/metrics", "/healthz", "/favicon.ico")
 DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
 
 
