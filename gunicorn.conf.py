@@ -54,6 +54,13 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000")
 # start-up) so `make run` needs nothing; glibc's own MALLOC_MMAP_THRESHOLD_ still wins.
 # max_requests above stays a guard against slow growth, not the way memory comes back.
 M_MMAP_THRESHOLD, MMAP_THRESHOLD = -3, 1024 * 1024  # mallopt's parameter number (malloc.h)
+# gunicorn 25.1+ opens a control socket for `gunicornc` (worker counts, reloads) at one path per
+# user unless told otherwise ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl): a second instance on
+# the host takes that socket over from the first, so `gunicornc` would steer the wrong server, and
+# a home the service cannot write to logs "Control server error" at start. Off unless
+# GUNICORN_CONTROL_SOCKET names this instance's own path.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 # The app writes one JSON line per request; gunicorn's own access log is opt-in.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"

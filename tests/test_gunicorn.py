@@ -90,6 +90,23 @@ def _post_tokens_until_both_answered(base: str, log_path: Path, at_least: int) -
     return statuses
 
 
+def test_no_control_socket_unless_one_is_named(gunicorn, tmp_path):
+    """gunicorn 25.1+ would open ~/.gunicorn/gunicorn.ctl for every instance on the host, each
+    taking it from the last; named, it is this instance's and `gunicornc` reaches it."""
+    home = tmp_path / "home"
+    home.mkdir()
+    default = {"HOME": str(home), "XDG_RUNTIME_DIR": ""}
+    gunicorn(**default)
+    assert list(home.iterdir()) == []
+    named = tmp_path / "studio.ctl"
+    gunicorn(**default, GUNICORN_CONTROL_SOCKET=str(named))
+    assert named.is_socket() and list(home.iterdir()) == []
+    shown = subprocess.run([str(Path(sys.executable).parent / "gunicornc"), "-s", str(named), "-c", "show workers",
+                            "-j"], capture_output=True, text=True, timeout=30)
+    assert shown.returncode == 0, shown.stderr
+    assert len(json.loads(shown.stdout)["workers"]) == 2
+
+
 def test_metrics_add_up_every_worker(gunicorn):
     base, log_path, _ = gunicorn(METRICS_TOKEN="scrape-token", LOGIN_RATELIMIT_ACCOUNT="100 per minute")
     statuses = _post_tokens_until_both_answered(base, log_path, 12)
