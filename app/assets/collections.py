@@ -65,8 +65,18 @@ def delete_collection(user_id: int, collection_id: str) -> None:
 def add_assets(user_id: int, collection_id: str, asset_ids: list[str]) -> CollectionSummary:
     """Put the user's assets in the collection; ones already in it stay once. Any id that is not
     one of the user's assets is NotFound for the whole request, and nothing is added."""
+    try:
+        _add(user_id, collection_id, list(dict.fromkeys(asset_ids)))
+    except IntegrityError:
+        # Another request put one of them in between this one's read and its write (a double
+        # click): read again, and add what is still missing (a deleted asset is then NotFound).
+        db.session.rollback()
+        _add(user_id, collection_id, list(dict.fromkeys(asset_ids)))
+    return summary(user_id, collection_id)
+
+
+def _add(user_id: int, collection_id: str, wanted: list[str]) -> None:
     owned_collection(user_id, collection_id)
-    wanted = list(dict.fromkeys(asset_ids))
     owned = set(db.session.scalars(select(Asset.id).where(Asset.id.in_(wanted), Asset.user_id == user_id)))
     if len(owned) != len(wanted):
         raise NotFound("Asset not found")
@@ -75,7 +85,6 @@ def add_assets(user_id: int, collection_id: str, asset_ids: list[str]) -> Collec
     db.session.add_all(CollectionAsset(collection_id=collection_id, asset_id=asset_id)
                        for asset_id in wanted if asset_id not in present)
     db.session.commit()
-    return summary(user_id, collection_id)
 
 
 def remove_asset(user_id: int, collection_id: str, asset_id: str) -> None:

@@ -84,6 +84,36 @@ def test_add_and_remove_assets_and_their_collection_ids(app, client, user, auth)
     assert counts == {"Spring": 1, "Autumn": 1}
 
 
+def test_adding_an_asset_another_request_just_added_is_not_a_500(app, client, user, auth):
+    """A double click: the other request's membership is committed between this one's read and
+    its write (here by a second connection, just before this request flushes). PostgreSQL
+    refused the duplicate row with a 500; the request now reads again and answers as usual."""
+    from sqlalchemy import event, insert
+
+    from app.assets.models import CollectionAsset
+    from app.extensions import db
+
+    asset = store(app, user).asset_id
+    spring = _create(client, auth, "Spring")
+    raced = []
+
+    def other_request_commits_first(session, flush_context, instances):
+        if not raced:
+            raced.append(True)
+            with db.engine.begin() as other:
+                other.execute(insert(CollectionAsset).values(collection_id=spring["id"], asset_id=asset))
+
+    with app.app_context():
+        event.listen(db.session, "before_flush", other_request_commits_first)
+        try:
+            added = client.post(f"{API}/collections/{spring['id']}/assets", json={"asset_ids": [asset]}, headers=auth)
+        finally:
+            event.remove(db.session, "before_flush", other_request_commits_first)
+    assert raced == [True]
+    assert added.status_code == 200 and added.json["asset_count"] == 1
+    assert _asset(client, auth, asset)["collection_ids"] == [spring["id"]]
+
+
 def test_deleting_a_collection_keeps_its_assets_and_deleting_an_asset_leaves_it(app, client, user, auth):
     kept, dropped = store(app, user), store(app, user)
     spring = _create(client, auth, "Spring")
