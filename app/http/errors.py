@@ -12,6 +12,7 @@ from typing import Any
 import marshmallow as ma
 from flask import current_app, jsonify, make_response, render_template, request
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import AppError, Sentence, ValidationFailed, field_errors
@@ -32,6 +33,7 @@ HTTP_SENTENCES = {
 
 
 DATABASE_DOWN = "The database is unavailable; retry shortly"
+DELETED_MEANWHILE = "Not found: it was deleted while this request was being handled"
 
 
 def wants_json() -> bool:
@@ -129,6 +131,14 @@ def handle_database_down(error: OperationalError):
     return render_error(503, DATABASE_DOWN, headers={"Retry-After": "5"})
 
 
+def handle_deleted_meanwhile(error: StaleDataError | ObjectDeletedError):
+    """What the request changes or reads back was deleted by another request while it ran (a
+    persona saved in one tab as another tab deletes it): the 404 it would have had a moment
+    later, not a 500."""
+    _rollback_quietly()
+    return render_error(404, DELETED_MEANWHILE)
+
+
 def _rollback_quietly() -> None:
     try:
         db.session.rollback()
@@ -139,6 +149,8 @@ def _rollback_quietly() -> None:
 def register_error_handlers(app) -> None:
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(OperationalError, handle_database_down)
+    app.register_error_handler(StaleDataError, handle_deleted_meanwhile)
+    app.register_error_handler(ObjectDeletedError, handle_deleted_meanwhile)
 
 
 def load_args(schema: ma.Schema, values: Mapping[str, Any], *,

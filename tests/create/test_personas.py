@@ -86,3 +86,34 @@ def test_persona_id_without_use_persona_is_ignored(client, auth, persona):
     body = client.post("/api/image-studio/create", headers=auth,
                        json={"prompt": "x", "persona_id": persona["id"], "width": 64, "height": 64}).json
     assert body["request"]["enhanced_prompt"] == "x" and body["request"]["persona_id"] is None
+
+
+@pytest.mark.database
+@pytest.mark.parametrize("moment", ["before_flush", "after_commit"])
+def test_a_persona_deleted_while_it_is_saved_is_a_404(app, client, auth, persona, moment):
+    """Saved in one tab as another deletes it: the row goes (here through a second connection)
+    just before this request writes it, or just after, before the answer reads it back. Both
+    were 500s (StaleDataError, ObjectDeletedError)."""
+    from sqlalchemy import delete, event
+
+    from app.create.models import Persona
+    from app.extensions import db
+
+    deleted = []
+
+    def other_tab_deletes(*_):
+        if not deleted:
+            deleted.append(True)
+            with db.engine.begin() as other:
+                other.execute(delete(Persona).where(Persona.id == persona["id"]))
+
+    with app.app_context():
+        event.listen(db.session, moment, other_tab_deletes)
+        try:
+            response = client.put(f"{PERSONAS}/{persona['id']}", json={"name": "Renamed"}, headers=auth)
+        finally:
+            event.remove(db.session, moment, other_tab_deletes)
+    assert deleted == [True]
+    assert (response.status_code, response.json) == (
+        404, {"detail": "Not found: it was deleted while this request was being handled"})
+    assert client.get(f"{PERSONAS}/{persona['id']}", headers=auth).status_code == 404
