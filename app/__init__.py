@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import (
@@ -32,7 +32,7 @@ from app import (
     telemetry,
     upscale,
 )
-from app.admission import admission, streams
+from app.admission import admission, enter_scope, leave_scope, streams
 from app.auth.identity import caller_for_limits
 from app.config import check_config, load_config
 from app.extensions import csrf
@@ -66,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                         app.config["IMAGE_QUEUE_LENGTH"], on_busy=memory.keep_freed_rasters,
                         on_idle=memory.release, linger=app.config["IMAGE_MEMORY_LINGER"])
     streams.configure(app.config["ZIP_STREAMS"])
+    register_admission_scope(app)
     register_proxy(app)
     telemetry.init_app(app)
     api = register_extensions(app)
@@ -94,6 +95,20 @@ def register_config(app: Flask, overrides: dict[str, Any]) -> None:
                                     "[← Back to Image Studio](/)"},
         },
     )
+
+
+def register_admission_scope(app: Flask) -> None:
+    """Each request is one admission scope: its first image step may be turned away, the
+    later ones wait (app/admission.py)."""
+    @app.before_request
+    def _enter() -> None:
+        g.admission_scope = enter_scope()
+
+    @app.teardown_request
+    def _leave(_error: BaseException | None) -> None:
+        token = g.pop("admission_scope", None)
+        if token is not None:
+            leave_scope(token)
 
 
 def register_proxy(app: Flask) -> None:

@@ -9,16 +9,54 @@ wait as long as they do. Only the CPU-bound steps take a slot (never a provider 
 no thread holds two: a step nested in one that is admitted already (re-encoding an
 in-process render) runs in the same slot, so two requests can never each hold one slot
 while waiting for a second.
+
+The queue turns work away at the door, not halfway: once a request has been admitted to
+its first step, its later steps (the renders after the decode, on its own threads too)
+wait for a slot as long as it takes (`Scope`): a 503 then would throw away work done and
+results stored. A job's run is admitted from its start: it was accepted with a 202 and no
+one would retry it (under a burst of 48 requests, 16 of 24 accepted jobs failed with the
+503 meant for those requests), and it waits on a thread of the jobs' pool or an RQ worker.
 """
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar, Token
 
 from app.errors import ServiceUnavailable
 
 BUSY = "The server is busy; retry shortly"
+
+
+class Scope:
+    """One request's or job's image work. Threads it hands work to share it when they run in
+    a copy of its context (`contextvars.copy_context`)."""
+
+    def __init__(self, admitted: bool = False):
+        self.admitted = admitted
+
+
+_scope: ContextVar[Scope | None] = ContextVar("admission_scope", default=None)
+
+
+def enter_scope(admitted: bool = False) -> Token:
+    """Begin a scope in this context (a request, at its start); `leave_scope` ends it."""
+    return _scope.set(Scope(admitted))
+
+
+def leave_scope(token: Token) -> None:
+    _scope.reset(token)
+
+
+@contextmanager
+def scope(admitted: bool = False) -> Iterator[Scope]:
+    """A scope for the block: `admitted` from the start for a job's run."""
+    token = enter_scope(admitted)
+    try:
+        yield _scope.get()
+    finally:
+        leave_scope(token)
 
 
 class Admission:
@@ -52,13 +90,16 @@ class Admission:
     @contextmanager
     def slot(self) -> Iterator[None]:
         """Hold one slot for the block; ServiceUnavailable (503) when none frees up in time
-        or the queue is full."""
+        or the queue is full, unless this work's scope was admitted already (it then waits)."""
         if getattr(self._held, "slot", False):
             yield
             return
-        slots = self._slots
-        if not slots.acquire(blocking=False) and not self._wait(slots):
+        slots, work = self._slots, _scope.get()
+        admitted = work is not None and work.admitted
+        if not slots.acquire(blocking=False) and not self._wait(slots, patient=admitted):
             raise ServiceUnavailable(BUSY, headers={"Retry-After": str(max(1, round(self.timeout)))})
+        if work is not None:
+            work.admitted = True
         self._held.slot = True
         with self._lock:
             self._active += 1
@@ -97,13 +138,16 @@ class Admission:
         if self.on_idle is not None:
             self.on_idle()
 
-    def _wait(self, slots: threading.BoundedSemaphore) -> bool:
+    def _wait(self, slots: threading.BoundedSemaphore, patient: bool) -> bool:
+        """Queue for a slot. Admitted work waits as long as it takes and is never refused, but
+        it takes a place in the queue while it waits: a new request finding the queue full
+        is turned away."""
         with self._lock:
-            if self._waiting >= self.queue:
+            if self._waiting >= self.queue and not patient:
                 return False
             self._waiting += 1
         try:
-            return slots.acquire(timeout=self.timeout)
+            return slots.acquire() if patient else slots.acquire(timeout=self.timeout)
         finally:
             with self._lock:
                 self._waiting -= 1

@@ -1,15 +1,16 @@
 """Image work is admitted, not unbounded: a full process answers 503 with Retry-After."""
+import contextvars
 import threading
 import time
 
 import pytest
 from sqlalchemy import select
 
-from app.admission import BUSY, Admission, admission
+from app.admission import BUSY, Admission, admission, scope
 from app.credits.models import LedgerEntry
 from app.errors import ServiceUnavailable
 from app.extensions import db
-from tests.studio_helpers import Overlap
+from tests.studio_helpers import Overlap, b64, photo
 
 
 def test_at_most_the_configured_number_run_at_once():
@@ -89,6 +90,99 @@ def test_a_request_that_finds_the_queue_full_gets_503_at_once():
         waiter.join(timeout=10)
     assert time.monotonic() - started < 1  # not after the 5 s queue timeout
     assert (caught.value.detail, caught.value.headers["Retry-After"]) == (BUSY, "5")
+
+
+def test_work_is_turned_away_at_its_first_step_and_waits_at_its_later_ones():
+    """No queue at all: work whose first step finds the slot taken is refused; work admitted
+    to a first step waits at its next one (and in threads given a copy of its context),
+    however long the slot is held, instead of losing what it did."""
+    gate, held, release = Admission(concurrency=1, timeout=0.1, queue=0), threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with gate.slot():
+            held.set()
+            release.wait(timeout=10)
+
+    with scope():
+        with gate.slot():   # the first step: admitted
+            pass
+        holder = threading.Thread(target=hold)
+        holder.start()
+        assert held.wait(timeout=5)
+        with scope(), pytest.raises(ServiceUnavailable):   # other work, at its first step
+            with gate.slot():
+                pass
+        steps = []
+
+        def later_step() -> None:
+            with gate.slot():
+                steps.append(time.monotonic())
+
+        helper = threading.Thread(target=contextvars.copy_context().run, args=(later_step,))
+        helper.start()
+        time.sleep(0.3)   # three times the queue timeout
+        assert steps == [] and helper.is_alive()
+        released = time.monotonic()
+        release.set()
+        holder.join(timeout=10)
+        helper.join(timeout=10)
+    assert len(steps) == 1 and steps[0] >= released
+
+
+def test_a_job_is_admitted_from_its_first_step():
+    gate, held, release = Admission(concurrency=1, timeout=0.1, queue=0), threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with gate.slot():
+            held.set()
+            release.wait(timeout=10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(timeout=5)
+    threading.Timer(0.3, release.set).start()
+    with scope(admitted=True), gate.slot():
+        assert release.is_set()
+    holder.join(timeout=10)
+
+
+def test_a_request_admitted_with_its_own_render_threads_is_not_refused_by_them(make_app, user, auth):
+    """One slot and no queue: a Social request's decode admits it, and its renders on two
+    threads wait for each other. It used to refuse itself with a 503."""
+    app = make_app(IMAGE_CONCURRENCY=1, IMAGE_QUEUE_LENGTH=0, IMAGE_QUEUE_TIMEOUT=0.2)
+    client = app.test_client()
+    body = {"image_base64": b64(photo(1600, 1200)), "platforms": ["instagram", "facebook", "linkedin"],
+            "all_formats": True, "output_format": "jpeg"}
+    response = client.post("/api/image-studio/social/optimize", json=body, headers=auth)
+    assert response.status_code == 200, response.json
+    assert response.json["total_optimized"] >= 10
+    zipped = client.post("/api/image-studio/social/optimize.zip", json=body, headers=auth)
+    assert zipped.status_code == 200 and zipped.mimetype == "application/zip"
+
+
+def test_each_request_starts_a_scope_of_its_own(make_app, user, auth):
+    """A request served after an admitted one on the same thread is at its first step again:
+    with the slot taken, it is refused, not left waiting."""
+    app = make_app(IMAGE_CONCURRENCY=1, IMAGE_QUEUE_LENGTH=0, IMAGE_QUEUE_TIMEOUT=0.2)
+    client = app.test_client()
+    body = {"prompt": "a lighthouse", "provider": "sandbox", "width": 64, "height": 64}
+    assert client.post("/api/image-studio/create", json=body, headers=auth).status_code == 200
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with admission.slot():
+            held.set()
+            release.wait(timeout=10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(timeout=5)
+    try:
+        refused = client.post("/api/image-studio/create", json=body, headers=auth)
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    assert (refused.status_code, refused.json) == (503, {"detail": BUSY})
 
 
 def test_the_busy_and_idle_hooks_run_when_the_first_slot_is_taken_and_the_last_given_back():

@@ -18,6 +18,7 @@ from flask import Flask, current_app
 from rq.timeouts import JobTimeoutException
 from sqlalchemy import update
 
+from app.admission import scope as admission_scope
 from app.credits import service as credits
 from app.errors import AppError
 from app.extensions import db
@@ -73,7 +74,7 @@ def _execute(job: Job, stop: threading.Event) -> tuple[str, dict[str, Any] | Non
     run = execution.Execution(job.id, reservations=[dict(record) for record in job.reservations],
                               report=Reporter(job.id), stop=stop, billing=lambda: _billing(job.id))
     try:
-        with execution.running(run):
+        with execution.running(run), admission_scope(admitted=True):
             args = operation.load(job.request)
             db.session.expire(job, ["body"])   # args hold it now: a studio lets an upload's text go once decoded
             return "succeeded", operation.run(job.user_id, args), None

@@ -10,6 +10,7 @@ variations, Social's platform formats and a single edit are all a `Plan` of one 
 """
 from __future__ import annotations
 
+import contextvars
 import io
 import secrets
 import threading
@@ -215,7 +216,8 @@ def produce(registry: ProviderRegistry, plan: Plan,
     order = sorted(range(len(plan.items)), key=lambda slot: -plan.items[slot].weight)
     with ThreadPoolExecutor(max_workers=min(len(plan.items), plan.workers),
                             thread_name_prefix=plan.studio) as pool:
-        slots = {pool.submit(attempt, plan.items[slot]): slot for slot in order}
+        # Each in a copy of this thread's context: its admission scope (app/admission.py) goes along.
+        slots = {pool.submit(contextvars.copy_context().run, attempt, plan.items[slot]): slot for slot in order}
         for future in as_completed(slots):
             yield slots[future], future.result()
 

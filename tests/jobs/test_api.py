@@ -155,6 +155,54 @@ def test_a_social_submission_checks_its_upload_and_leaves_decoding_it_to_the_run
 
 
 @pytest.mark.database
+def test_a_job_waits_its_turn_for_image_work_while_requests_are_turned_away(studio):
+    """Every image slot taken and no room to queue: a request gets the 503 it can retry, but a
+    job accepted meanwhile waits for a slot and finishes. Under a burst of 48 requests, 16 of
+    24 accepted jobs once failed with that 503."""
+    from app.admission import BUSY, admission
+
+    app, client, headers, user = studio(IMAGE_CONCURRENCY=1, IMAGE_QUEUE_LENGTH=0, IMAGE_QUEUE_TIMEOUT=0.2)
+    body = {"prompt": "a lighthouse", "provider": "sandbox", "width": 96, "height": 64, "num_variations": 2}
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with admission.slot():
+            held.set()
+            release.wait(timeout=20)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(timeout=5)
+    try:
+        url = submit(client, headers, "/create", body)
+        wait_for(client, url, headers, until=("running",))
+        time.sleep(0.5)   # past IMAGE_QUEUE_TIMEOUT: a request would have been turned away by now
+        refused = client.post(CREATE, json=body, headers=headers)
+        assert (refused.status_code, refused.json) == (503, {"detail": BUSY})
+        assert client.get(url, headers=headers).json["status"] == "running"
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    done = wait_for(client, url, headers, timeout=20)
+    assert done["status"] == "succeeded", done
+    assert done["progress"] == {"done": 2, "total": 2}
+
+
+@pytest.mark.database
+def test_a_jobs_renders_on_the_runners_threads_wait_for_each_other(studio):
+    """One image slot and no queue: a Social job renders its formats on two runner threads,
+    and the one that finds the slot taken waits as the job does (the job's admission scope is
+    in the context each thread is handed), instead of failing its rendition with a 503."""
+    app, client, headers, user = studio(IMAGE_CONCURRENCY=1, IMAGE_QUEUE_LENGTH=0, IMAGE_QUEUE_TIMEOUT=0.2)
+    body = {"image_base64": b64(photo(1600, 1200)), "platforms": ["instagram", "facebook", "linkedin"],
+            "all_formats": True, "output_format": "jpeg"}
+    url = submit(client, headers, "/social/optimize", body)
+    done = wait_for(client, url, headers, timeout=30)
+    assert done["status"] == "succeeded", done["error"]
+    assert done["progress"]["done"] == done["progress"]["total"] >= 10
+
+
+@pytest.mark.database
 def test_too_few_credits_is_a_402_with_no_job_and_nothing_reserved(studio, fake_stability):
     app, client, headers, user = studio(CREDITS_FREE=5)
     body = {"prompt": "x", "width": 96, "height": 64, "num_variations": 2}   # 2 x 3 credits at core
