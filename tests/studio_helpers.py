@@ -74,3 +74,32 @@ class Overlap:
         time.sleep(seconds)
         with self._lock:
             self.active -= 1
+
+
+class SlotHolder:
+    """Another thread holding one image slot of `gate` (the app's admission by default) from
+    entering the block until `release()` or the block's end: with one slot, a full process."""
+
+    def __init__(self, gate=None):
+        from app.admission import admission
+
+        self.gate = gate or admission
+        self._held, self._release = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._hold)
+
+    def __enter__(self) -> SlotHolder:
+        self._thread.start()
+        assert self._held.wait(timeout=5), "the slot was never free"
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()
+
+    def release(self) -> None:
+        self._release.set()
+        self._thread.join(timeout=10)
+
+    def _hold(self) -> None:
+        with self.gate.slot():
+            self._held.set()
+            self._release.wait(timeout=30)

@@ -10,7 +10,7 @@ from app.admission import BUSY, Admission, admission, scope
 from app.credits.models import LedgerEntry
 from app.errors import ServiceUnavailable
 from app.extensions import db
-from tests.studio_helpers import Overlap, b64, photo
+from tests.studio_helpers import Overlap, SlotHolder, b64, photo
 
 
 def test_at_most_the_configured_number_run_at_once():
@@ -37,22 +37,9 @@ def test_a_request_that_cannot_start_in_time_gets_503_and_costs_nothing(make_app
                                                                          path, body):
     app = make_app(IMAGE_CONCURRENCY=1, IMAGE_QUEUE_TIMEOUT=0.2)
     client = app.test_client()
-    held, release = threading.Event(), threading.Event()
     body = {**body, "image_base64": png_payload()} if "operation" in body else body
-
-    def hold() -> None:
-        with admission.slot():
-            held.set()
-            release.wait(timeout=10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert held.wait(timeout=5)
-    try:
+    with SlotHolder():
         busy = client.post(path, json=body, headers=auth)
-    finally:
-        release.set()
-        holder.join(timeout=10)
     assert (busy.status_code, busy.json) == (503, {"detail": BUSY})
     assert int(busy.headers["Retry-After"]) >= 1  # the limiter may raise it to its window's reset
     with app.app_context():
@@ -96,54 +83,36 @@ def test_work_is_turned_away_at_its_first_step_and_waits_at_its_later_ones():
     """No queue at all: work whose first step finds the slot taken is refused; work admitted
     to a first step waits at its next one (and in threads given a copy of its context),
     however long the slot is held, instead of losing what it did."""
-    gate, held, release = Admission(concurrency=1, timeout=0.1, queue=0), threading.Event(), threading.Event()
+    gate, steps = Admission(concurrency=1, timeout=0.1, queue=0), []
 
-    def hold() -> None:
+    def later_step() -> None:
         with gate.slot():
-            held.set()
-            release.wait(timeout=10)
+            steps.append(time.monotonic())
 
     with scope():
         with gate.slot():   # the first step: admitted
             pass
-        holder = threading.Thread(target=hold)
-        holder.start()
-        assert held.wait(timeout=5)
-        with scope(), pytest.raises(ServiceUnavailable):   # other work, at its first step
-            with gate.slot():
-                pass
-        steps = []
-
-        def later_step() -> None:
-            with gate.slot():
-                steps.append(time.monotonic())
-
-        helper = threading.Thread(target=contextvars.copy_context().run, args=(later_step,))
-        helper.start()
-        time.sleep(0.3)   # three times the queue timeout
-        assert steps == [] and helper.is_alive()
-        released = time.monotonic()
-        release.set()
-        holder.join(timeout=10)
-        helper.join(timeout=10)
+        with SlotHolder(gate) as holder:
+            with scope(), pytest.raises(ServiceUnavailable):   # other work, at its first step
+                with gate.slot():
+                    pass
+            helper = threading.Thread(target=contextvars.copy_context().run, args=(later_step,))
+            helper.start()
+            time.sleep(0.3)   # three times the queue timeout
+            assert steps == [] and helper.is_alive()
+            released = time.monotonic()
+            holder.release()
+            helper.join(timeout=10)
     assert len(steps) == 1 and steps[0] >= released
 
 
 def test_a_job_is_admitted_from_its_first_step():
-    gate, held, release = Admission(concurrency=1, timeout=0.1, queue=0), threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with gate.slot():
-            held.set()
-            release.wait(timeout=10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert held.wait(timeout=5)
-    threading.Timer(0.3, release.set).start()
-    with scope(admitted=True), gate.slot():
-        assert release.is_set()
-    holder.join(timeout=10)
+    gate = Admission(concurrency=1, timeout=0.1, queue=0)
+    with SlotHolder(gate) as holder:
+        released = threading.Event()
+        threading.Timer(0.3, lambda: (released.set(), holder.release())).start()
+        with scope(admitted=True), gate.slot():   # waits the 0.3 s, three times the queue timeout
+            assert released.is_set()
 
 
 def test_a_request_admitted_with_its_own_render_threads_is_not_refused_by_them(make_app, user, auth):
@@ -167,21 +136,8 @@ def test_each_request_starts_a_scope_of_its_own(make_app, user, auth):
     client = app.test_client()
     body = {"prompt": "a lighthouse", "provider": "sandbox", "width": 64, "height": 64}
     assert client.post("/api/image-studio/create", json=body, headers=auth).status_code == 200
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with admission.slot():
-            held.set()
-            release.wait(timeout=10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert held.wait(timeout=5)
-    try:
+    with SlotHolder():
         refused = client.post("/api/image-studio/create", json=body, headers=auth)
-    finally:
-        release.set()
-        holder.join(timeout=10)
     assert (refused.status_code, refused.json) == (503, {"detail": BUSY})
 
 

@@ -29,7 +29,7 @@ from tests.jobs.helpers import (
     wait_for,
     watch_refunds,
 )
-from tests.studio_helpers import b64, photo
+from tests.studio_helpers import SlotHolder, b64, photo
 
 ACCEPTED_KEYS = {"job_id", "status", "status_url"}
 DOCUMENT_KEYS = {"job_id", "status", "operation", "progress", "created_at", "finished_at", "result", "error"}
@@ -159,30 +159,17 @@ def test_a_job_waits_its_turn_for_image_work_while_requests_are_turned_away(stud
     """Every image slot taken and no room to queue: a request gets the 503 it can retry, but a
     job accepted meanwhile waits for a slot and finishes. Under a burst of 48 requests, 16 of
     24 accepted jobs once failed with that 503."""
-    from app.admission import BUSY, admission
+    from app.admission import BUSY
 
     app, client, headers, user = studio(IMAGE_CONCURRENCY=1, IMAGE_QUEUE_LENGTH=0, IMAGE_QUEUE_TIMEOUT=0.2)
     body = {"prompt": "a lighthouse", "provider": "sandbox", "width": 96, "height": 64, "num_variations": 2}
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with admission.slot():
-            held.set()
-            release.wait(timeout=20)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert held.wait(timeout=5)
-    try:
+    with SlotHolder():
         url = submit(client, headers, "/create", body)
         wait_for(client, url, headers, until=("running",))
         time.sleep(0.5)   # past IMAGE_QUEUE_TIMEOUT: a request would have been turned away by now
         refused = client.post(CREATE, json=body, headers=headers)
         assert (refused.status_code, refused.json) == (503, {"detail": BUSY})
         assert client.get(url, headers=headers).json["status"] == "running"
-    finally:
-        release.set()
-        holder.join(timeout=10)
     done = wait_for(client, url, headers, timeout=20)
     assert done["status"] == "succeeded", done
     assert done["progress"] == {"done": 2, "total": 2}
