@@ -173,13 +173,17 @@
     });
   }
 
-  /** handle(form, "submit", work) with the form's submit button, [data-progress] and [data-error]. */
+  /** handle(form, "submit", work) with the form's submit button, [data-progress] and [data-error].
+      The page renders that button disabled, and it is enabled here: clicked before this script
+      ran, the form would be sent natively (a GET of the page with the fields in its URL). */
   function submit(form, work, options) {
+    const button = form.querySelector("button[type=submit]");
     handle(form, "submit", work, Object.assign({
-      button: form.querySelector("button[type=submit]"),
+      button,
       progress: form.querySelector("[data-progress]"),
       error: form.querySelector("[data-error]"),
     }, options));
+    if (button) { button.disabled = false; }
   }
 
   /** Read a File as a data URL. */
