@@ -22,6 +22,7 @@ def parent_of(page, asset_id: str) -> str | None:
 def test_create_then_use_in_social_then_download_each_format(admin_page, tmp_path, job_result):
     page = admin_page
     page.click("nav >> text=Create")
+    page.wait_for_url("**/create")
     page.fill("textarea[name=prompt]", "Iced latte on a sunny terrace")
     with page.expect_response("**" + CREATE) as created:
         page.click("#generate")
