@@ -16,6 +16,7 @@ import pybase64
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from app.errors import PayloadTooLarge, ValidationFailed
+from app.imaging import formats
 from app.imaging.geometry import cover_scale
 
 INVALID_PAYLOAD = "Invalid base64 image payload"
@@ -249,6 +250,7 @@ def encode(image: Image.Image, fmt: str, *, background: tuple[int, int, int] = (
     name = {"JPG": "JPEG", "TIF": "TIFF"}.get(fmt.upper(), fmt.upper())
     if name not in _SAVE_DEFAULTS:
         raise ValidationFailed(f"Unsupported output format: {fmt}")
+    formats.check_fits(formats.BY_PILLOW[name], *image.size)
     if name in _NO_ALPHA:
         image = flatten(image, background)
     buffer = io.BytesIO()

@@ -20,14 +20,15 @@ class OutputFormat:
     alpha: bool = True     # can hold transparency
     lossy: bool = False    # takes a quality
     xmp: bool = True       # can carry an XMP packet (the AI provenance mark)
+    max_side: int | None = None   # the longest side its encoder writes (None: beyond any input)
 
 
 FORMATS = {fmt.name: fmt for fmt in (
     OutputFormat("png", "image/png", "png", "PNG"),
-    OutputFormat("jpeg", "image/jpeg", "jpg", "JPEG", alpha=False, lossy=True),
-    OutputFormat("webp", "image/webp", "webp", "WEBP", lossy=True),
-    OutputFormat("avif", "image/avif", "avif", "AVIF", lossy=True),
-    OutputFormat("gif", "image/gif", "gif", "GIF", xmp=False),
+    OutputFormat("jpeg", "image/jpeg", "jpg", "JPEG", alpha=False, lossy=True, max_side=65500),
+    OutputFormat("webp", "image/webp", "webp", "WEBP", lossy=True, max_side=16383),
+    OutputFormat("avif", "image/avif", "avif", "AVIF", lossy=True, max_side=65536),
+    OutputFormat("gif", "image/gif", "gif", "GIF", xmp=False, max_side=65535),
     OutputFormat("bmp", "image/bmp", "bmp", "BMP", alpha=False, xmp=False),
     OutputFormat("tiff", "image/tiff", "tiff", "TIFF"),
 )}
@@ -61,6 +62,17 @@ def output_format(name: str | None, allowed: Iterable[str] = OUTPUT_FORMATS, *,
         message = f"Unsupported output format: {name} (choose {listed})"
         raise ValidationFailed(message, errors={field: [message]})
     return FORMATS[key]
+
+
+def check_fits(fmt: OutputFormat, width: int, height: int) -> None:
+    """ValidationFailed when `fmt` cannot hold a width×height image (WebP stops at 16,383 px a
+    side: a 30000×2 banner converted to it was a 500), naming the formats that can."""
+    if fmt.max_side is None or max(width, height) <= fmt.max_side:
+        return
+    able = [other.name.upper() for other in FORMATS.values()
+            if other.max_side is None or max(width, height) <= other.max_side]
+    raise ValidationFailed(f"{fmt.name.upper()} holds at most {fmt.max_side:,} px a side and this image is "
+                           f"{width}×{height} px: choose {', '.join(able[:-1])} or {able[-1]}")
 
 
 def extension(mime_type: str) -> str:

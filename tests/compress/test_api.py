@@ -183,3 +183,11 @@ def test_results_are_in_the_library_and_health(client, auth):
     assert listed["total"] == 1 and listed["assets"][0]["studio"] == "compress"
     modules = client.get("/api/image-studio/health", headers=auth).json["modules"]
     assert modules["compression"] == modules["conversion"] == "available"
+
+
+def test_a_webp_too_wide_for_webp_is_a_400(compress):
+    """A target size searched in WebP for a 30000×2 banner was a 500 (WebP stops at 16,383 px)."""
+    response = compress(image_base64=upload(Image.new("RGB", (30000, 2), (20, 90, 200))), format="webp",
+                        target_size_kb=10)
+    assert response.status_code == 400
+    assert response.json["detail"].startswith("WEBP holds at most 16,383 px a side and this image is 30000×2 px")

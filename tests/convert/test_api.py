@@ -126,6 +126,21 @@ def test_bad_requests_name_the_field(convert):
     assert convert(image_base64="%%%", target_format="png").json["detail"] == "Invalid base64 image payload"
 
 
+@pytest.mark.parametrize("width, target, fits", [(16383, "webp", True), (16384, "webp", False),
+                                                 (30000, "webp", False), (30000, "avif", True),
+                                                 (30000, "png", True)])
+def test_a_format_too_small_for_the_image_is_a_400_that_names_those_that_fit(convert, width, target, fits):
+    """WebP stops at 16,383 px a side: a 30000×2 banner converted to it was a 500."""
+    response = convert(image_base64=upload(Image.new("RGB", (width, 2), (20, 90, 200))), target_format=target)
+    if fits:
+        assert response.status_code == 200, response.json
+        assert opened(result_bytes(response.json)).size == (width, 2)
+    else:
+        assert (response.status_code, response.json["detail"]) == (400, (
+            f"WEBP holds at most 16,383 px a side and this image is {width}×2 px: "
+            "choose PNG, JPEG, AVIF, GIF, BMP or TIFF"))
+
+
 def test_a_batch_converts_each_image_on_its_own(client, auth):
     images = [{"image_base64": upload(photograph("coffee")), "target_format": "gif"},
               {"image_base64": upload(photograph("chelsea")), "target_format": "nope"},

@@ -26,3 +26,21 @@ def test_the_installed_pillow_writes_webp_and_avif_itself():
     from PIL import features
 
     assert features.check("webp") and features.check("avif")
+
+
+def test_each_encoder_writes_up_to_its_longest_side_and_check_fits_says_so():
+    """The table's limits are the encoders' own: at the limit Pillow writes the format, one
+    pixel past it Pillow fails (so check_fits must refuse first)."""
+    import io
+
+    from PIL import Image
+
+    for fmt in formats.FORMATS.values():
+        if fmt.max_side is None:
+            continue
+        Image.new("RGB", (fmt.max_side, 1)).save(io.BytesIO(), fmt.pillow)
+        formats.check_fits(fmt, fmt.max_side, 1)
+        with pytest.raises((OSError, ValueError, OverflowError, RuntimeError)):
+            Image.new("RGB", (fmt.max_side + 1, 1)).save(io.BytesIO(), fmt.pillow)
+        with pytest.raises(ValidationFailed, match=f"{fmt.name.upper()} holds at most"):
+            formats.check_fits(fmt, 1, fmt.max_side + 1)
