@@ -115,6 +115,36 @@ def test_a_large_json_body_reaches_the_route_intact(client, auth, png_payload):
     assert (result["width"], result["height"]) == (1080, 1080)
 
 
+UPLOADS = {
+    "/api/image-studio/edit/process": {"operation": "remove_background", "provider": "sandbox"},
+    "/api/image-studio/upscale": {"mode": "fast", "provider": "local"},
+    "/api/image-studio/social/optimize": {"platforms": ["instagram"], "output_format": "jpg"},
+    "/api/image-studio/social/optimize.zip": {"platforms": ["instagram"], "output_format": "jpg"},
+    "/api/image-studio/compress": {"quality": 70},
+    "/api/image-studio/convert-format": {"target_format": "webp"},
+}
+
+
+def test_every_studio_forgets_the_parsed_body_before_it_decodes_the_upload(client, auth, png_payload,
+                                                                            monkeypatch):
+    """The view's arguments then hold the upload's text alone, and the studio lets it go once
+    decoded: a 27 MP photo's 13 MB of base64 is not kept beside its raster while it renders.
+    Compress, Convert and the Social ZIP kept it until the answer."""
+    from app.imaging import codec
+
+    decode, kept = codec.decode_base64, {}
+
+    def watching(payload, **options):
+        kept[request.path] = "json_body" in g
+        return decode(payload, **options)
+
+    monkeypatch.setattr(codec, "decode_base64", watching)
+    for path, body in UPLOADS.items():
+        response = client.post(path, headers=auth, json={"image_base64": png_payload(width=96, height=64), **body})
+        assert response.status_code == 200, (path, response.get_json())
+    assert kept == {path: False for path in UPLOADS}
+
+
 @dataclasses.dataclass
 class Point:
     x: int

@@ -11,7 +11,7 @@ from app.compress.schemas import (
     CompressResultSchema,
     PresetListSchema,
 )
-from app.http.blueprint import Blueprint
+from app.http.blueprint import Blueprint, releases_body
 from app.http.errors import load_each
 from app.studio.schemas import DeliveryBatchRequestSchema
 
@@ -25,6 +25,7 @@ blp = Blueprint("compress_api", __name__, url_prefix="/api/image-studio",
 @blp.response(200, CompressResultSchema)
 @blp.alt_response(400, description="Bad option or image; a target_size_kb below the smallest reachable size")
 @blp.alt_response(413, description="Image over MAX_IMAGE_MB or MAX_IMAGE_PIXELS")
+@releases_body
 def compress(args):
     """Compress an image at a quality, or to at most `target_size_kb`."""
     return service.compress(require_user().id, args)

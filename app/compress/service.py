@@ -72,7 +72,7 @@ def compress(user_id: int, args: MutableMapping[str, Any]) -> Compression:
     """Compress and keep the result. Raises ValidationFailed (bad image; a target below the
     smallest reachable size, naming that size) and PayloadTooLarge (413)."""
     params = resolve_assets(user_id, args)
-    upload = delivery.open_upload(params.get("image_base64"))
+    upload = delivery.open_upload(params.pop("image_base64", None))   # its text goes once decoded
     output = _format(args)
     quality, strip = args.get("quality", 85), args.get("strip_metadata", True)
     target_kb = args.get("target_size_kb")

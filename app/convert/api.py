@@ -3,7 +3,7 @@ from app.auth.guard import auth_required
 from app.auth.identity import require_user
 from app.convert import service
 from app.convert.schemas import ConvertBatchSchema, ConvertRequestSchema, ConvertResultSchema, SupportedSchema
-from app.http.blueprint import Blueprint
+from app.http.blueprint import Blueprint, releases_body
 from app.http.errors import load_each
 from app.studio.schemas import DeliveryBatchRequestSchema
 
@@ -17,6 +17,7 @@ blp = Blueprint("convert_api", __name__, url_prefix="/api/image-studio",
 @blp.response(200, ConvertResultSchema)
 @blp.alt_response(400, description="Unknown target format, bad background, or not an image")
 @blp.alt_response(413, description="Image over MAX_IMAGE_MB or MAX_IMAGE_PIXELS")
+@releases_body
 def convert(args):
     """Convert an image to another format, handling transparency."""
     return service.convert(require_user().id, args)

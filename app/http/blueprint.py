@@ -1,7 +1,9 @@
 """The project's smorest `Api` and `Blueprint`: JSON bodies only, every error as `{"detail"}`."""
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 import flask_smorest
@@ -111,6 +113,17 @@ def release_body() -> None:
     arguments are then the only holder of an upload's text, which a studio lets go once it is
     decoded (a 27 MP photo's 13 MB of base64 would otherwise stay until the answer is sent)."""
     g.pop("json_body", None)
+
+
+def releases_body(view: Callable) -> Callable:
+    """For a view below `blp.arguments` whose arguments hold all it needs: the parsed body is
+    forgotten before it runs (`release_body`), so an upload's text has the one holder a
+    studio lets go once it is decoded."""
+    @functools.wraps(view)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        release_body()
+        return view(*args, **kwargs)
+    return run
 
 
 class JsonParser(FlaskParser):

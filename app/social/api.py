@@ -5,7 +5,7 @@ from flask import Response, request
 
 from app.auth.guard import auth_required
 from app.auth.identity import require_user
-from app.http.blueprint import Blueprint
+from app.http.blueprint import Blueprint, releases_body
 from app.social import service
 from app.social.schemas import OptimizeRequestSchema, OptimizeResponseSchema
 from app.studio.asynchronous import asynchronous
@@ -42,6 +42,7 @@ def optimize(args):
               description="`<platform>_<format>.<ext>` entries (e.g. instagram_feed_post_square.png)")
 @blp.alt_response(400, description="Unknown platform or format, bad option, or not an image")
 @blp.alt_response(413, description="Image over MAX_IMAGE_MB or MAX_IMAGE_PIXELS")
+@releases_body
 def optimize_zip(args):
     """Optimize an image for several social platforms and download the results as a ZIP."""
     return _zip_response(service.archive(require_user().id, args))
