@@ -16,8 +16,6 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from limits.storage import MemoryStorage, RedisStorage
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +87,10 @@ class FallbackRedisStorage(RedisStorage):
                "acquire_sliding_window_entry", "get_sliding_window", "clear_sliding_window")
 
     def __init__(self, uri: str, wrap_exceptions: bool = False, **options: Any):
+        # Imported here, where a Redis store is configured: a worker without one never loads redis.
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
         options.setdefault("socket_timeout", self.STORAGE_TIMEOUT)
         options.setdefault("socket_connect_timeout", self.STORAGE_TIMEOUT)
         options.setdefault("retry", Retry(NoBackoff(), 0))
