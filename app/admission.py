@@ -19,14 +19,18 @@ one would retry it (under a burst of 48 requests, 16 of 24 accepted jobs failed 
 """
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
+from typing import Any, TypeVar
 
 from app.errors import ServiceUnavailable
 
 BUSY = "The server is busy; retry shortly"
+T = TypeVar("T")
 
 
 class Scope:
@@ -47,6 +51,12 @@ def enter_scope(admitted: bool = False) -> Token:
 
 def leave_scope(token: Token) -> None:
     _scope.reset(token)
+
+
+def submit_in_scope(pool: Executor, fn: Callable[..., T], *args: Any) -> Future[T]:
+    """`pool.submit(fn, *args)` run in a copy of this context, so the work's admission scope
+    goes along to the pool's thread (a later step there waits instead of being refused)."""
+    return pool.submit(contextvars.copy_context().run, fn, *args)
 
 
 @contextmanager

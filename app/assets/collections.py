@@ -65,13 +65,14 @@ def delete_collection(user_id: int, collection_id: str) -> None:
 def add_assets(user_id: int, collection_id: str, asset_ids: list[str]) -> CollectionSummary:
     """Put the user's assets in the collection; ones already in it stay once. Any id that is not
     one of the user's assets is NotFound for the whole request, and nothing is added."""
+    wanted = list(dict.fromkeys(asset_ids))
     try:
-        _add(user_id, collection_id, list(dict.fromkeys(asset_ids)))
+        _add(user_id, collection_id, wanted)
     except IntegrityError:
         # Another request put one of them in between this one's read and its write (a double
         # click): read again, and add what is still missing (a deleted asset is then NotFound).
         db.session.rollback()
-        _add(user_id, collection_id, list(dict.fromkeys(asset_ids)))
+        _add(user_id, collection_id, wanted)
     return summary(user_id, collection_id)
 
 

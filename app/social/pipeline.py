@@ -10,7 +10,6 @@ resizing and compressing.
 """
 from __future__ import annotations
 
-import contextvars
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -21,7 +20,7 @@ from typing import Any
 
 from PIL import Image
 
-from app.admission import admission
+from app.admission import admission, submit_in_scope
 from app.errors import ValidationFailed
 from app.imaging import codec, faces, geometry, saliency
 from app.imaging.brand import Brand
@@ -278,8 +277,7 @@ def render_social(data: bytes, targets: Sequence[Target], **options) -> list[Ren
         return []
     order = sorted(range(len(targets)), key=lambda i: -targets[i].width * targets[i].height)
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(targets))) as pool:
-        # In copies of this context: the renders wait as steps of admitted work (app/admission.py).
-        futures = [pool.submit(contextvars.copy_context().run, source.render, targets[i]) for i in order]
+        futures = [submit_in_scope(pool, source.render, targets[i]) for i in order]
         done = dict(zip(order, (future.result() for future in futures), strict=True))
     return [Rendition(t.platform, t.format, t.width, t.height, t.ratio, t.safe_zone,
                       codec.sniff_mime(done[i][0]), done[i][0], len(done[i][0]), done[i][1]["notes"],

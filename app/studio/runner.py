@@ -10,7 +10,6 @@ variations, Social's platform formats and a single edit are all a `Plan` of one 
 """
 from __future__ import annotations
 
-import contextvars
 import io
 import secrets
 import threading
@@ -23,7 +22,7 @@ from typing import Any
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
-from app.admission import admission
+from app.admission import admission, submit_in_scope
 from app.assets.service import store_result
 from app.credits import service as credits
 from app.errors import AppError, OperationFailed, ValidationFailed
@@ -216,8 +215,7 @@ def produce(registry: ProviderRegistry, plan: Plan,
     order = sorted(range(len(plan.items)), key=lambda slot: -plan.items[slot].weight)
     with ThreadPoolExecutor(max_workers=min(len(plan.items), plan.workers),
                             thread_name_prefix=plan.studio) as pool:
-        # Each in a copy of this thread's context: its admission scope (app/admission.py) goes along.
-        slots = {pool.submit(contextvars.copy_context().run, attempt, plan.items[slot]): slot for slot in order}
+        slots = {submit_in_scope(pool, attempt, plan.items[slot]): slot for slot in order}
         for future in as_completed(slots):
             yield slots[future], future.result()
 
