@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 MIB = 1024 * 1024
+DEFAULT_MAX_IMAGE_PIXELS = 40_000_000  # uploads and provider replies alike
 
 
 class ConfigError(RuntimeError):
@@ -118,7 +119,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "MAX_IMAGE_MB": _number(env, "MAX_IMAGE_MB", 10),
         "MAX_REQUEST_MB": max_request_mb,
         "MAX_CONTENT_LENGTH": int(max_request_mb * MIB),
-        "MAX_IMAGE_PIXELS": _number(env, "MAX_IMAGE_PIXELS", 40_000_000, int),
+        "MAX_IMAGE_PIXELS": _number(env, "MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS, int),
         "IMAGE_CONCURRENCY": _number(env, "IMAGE_CONCURRENCY", os.cpu_count() or 1, int),
         "IMAGE_QUEUE_TIMEOUT": _number(env, "IMAGE_QUEUE_TIMEOUT", 30),
         "ZIP_STREAMS": _number(env, "ZIP_STREAMS", 2, int),

@@ -24,18 +24,31 @@ def output_format(value: str | None, allowed: tuple[str, ...] = tuple(OUTPUT_FOR
     return fmt if fmt in allowed else "png"
 
 
-def sniff_image(data: bytes, provider: str, label: str) -> tuple[str, int, int]:
+def sniff_image(data: bytes, provider: str, label: str, max_pixels: int) -> tuple[str, int, int]:
     """Return (mime type, width, height) of `data`, fully decoding it to catch truncation.
 
-    Raises ProviderError when the bytes are not a complete image Pillow can read.
+    Raises ProviderError when the bytes are not a complete image Pillow can read, or when
+    the header names more than `max_pixels`: a provider's reply is bounded like an upload,
+    before decoding it costs memory (a 14000×14000 PNG can be 190 KB on the wire). That
+    refusal is retryable, since another provider may answer at the size asked for.
     """
     try:
         with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > max_pixels:
+                raise _too_large(provider, label, max_pixels, f"a {width}×{height}")
             image.load()
             mime = MIME_BY_PILLOW.get(image.format or "", f"image/{(image.format or 'png').lower()}")
-            return mime, image.width, image.height
+            return mime, width, height
+    except Image.DecompressionBombError:
+        raise _too_large(provider, label, max_pixels, "an") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ProviderError(provider, f"{label} returned an unreadable or truncated image") from None
+
+
+def _too_large(provider: str, label: str, max_pixels: int, image: str) -> ProviderError:
+    return ProviderError(provider, f"{label} returned {image} image over this server's "
+                                   f"{max_pixels:,}-pixel limit", retryable=True)
 
 
 def decode_base64_image(text: str, provider: str, label: str) -> bytes:

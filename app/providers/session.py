@@ -20,6 +20,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from app.config import DEFAULT_MAX_IMAGE_PIXELS
+
 from .base import CheckResult, ImageResult, ProviderError
 from .media import sniff_image
 
@@ -138,6 +140,7 @@ class HttpProvider:
         self.poll_timeout = float(config.get("PROVIDER_POLL_TIMEOUT", 300))
         read = min(float(config.get("PROVIDER_TIMEOUT", 60)), CHECK_TIMEOUT)
         self.check_timeout = (min(CONNECT_TIMEOUT, read), read)
+        self.max_pixels = int(config.get("MAX_IMAGE_PIXELS") or DEFAULT_MAX_IMAGE_PIXELS)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -217,7 +220,7 @@ class HttpProvider:
     def result(self, data: bytes, model: str | None, seed: int | None = None,
                metadata: dict[str, Any] | None = None) -> ImageResult:
         """Wrap checked image bytes; the real size goes into metadata for the caller's fit."""
-        mime, width, height = sniff_image(data, self.name, self.label)
+        mime, width, height = sniff_image(data, self.name, self.label, self.max_pixels)
         return ImageResult(data, mime, self.name, model, seed,
                            {"width": width, "height": height, **(metadata or {})})
 

@@ -6,7 +6,7 @@ from app.imaging.formats import output_format
 from app.providers.base import GenerateRequest
 from app.studio import runner
 from tests.create.conftest import decoded_size, slow_png
-from tests.fakes.server import png_bytes
+from tests.fakes.server import png_bytes, png_header
 from tests.studio_helpers import Overlap
 
 DELAY = 0.3
@@ -70,6 +70,15 @@ def test_failover_is_named_in_the_metadata(faked, create, user, fake_stability, 
         (attempt,) = result["metadata"]["failover"]
         assert attempt["provider"] == "stability" and "overloaded" in attempt["error"]
     assert body["metadata"]["failover"][0]["provider"] == "stability"
+
+
+def test_an_image_past_the_pixel_limit_fails_over_unread(faked, create, user, fake_stability, fake_wavespeed):
+    fake_stability.queue(status=200, body=png_header(2000, 1000), content_type="image/png")
+    body = create(faked(MAX_IMAGE_PIXELS=1_000_000), prompt="x", width=300, height=200).json
+    (result,) = body["results"]
+    assert result["provider"] == "wavespeed" and decoded_size(result) == (300, 200)
+    (attempt,) = result["metadata"]["failover"]
+    assert attempt["error"] == "Stability AI returned a 2000×1000 image over this server's 1,000,000-pixel limit"
 
 
 def test_an_explicit_provider_never_fails_over(faked, create, user, fake_stability, fake_wavespeed):

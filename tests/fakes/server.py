@@ -4,8 +4,10 @@ from __future__ import annotations
 import io
 import json
 import re
+import struct
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +57,16 @@ def png_bytes(width: int = 64, height: int = 64, color: tuple[int, int, int] = (
     out = io.BytesIO()
     Image.new("RGB", (width, height), color).save(out, format=fmt)
     return out.getvalue()
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG whose pixel data stops after one row: its size is known, its pixels cannot be read."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    stream = zlib.compressobj()
+    row = stream.compress(b"\0" * (1 + 3 * width)) + stream.flush(zlib.Z_SYNC_FLUSH)  # unfinished
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", row)
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -1,6 +1,7 @@
 """Shared transport behaviour, exercised through real clients against the fakes."""
 from __future__ import annotations
 
+import base64
 import time
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from app.providers import build_registry
 from app.providers.base import GenerateRequest, ProviderError, UpscaleRequest
 from app.providers.session import make_session, poll
+from tests.fakes.server import png_bytes, png_header
 
 from .conftest import KEYS
 
@@ -136,3 +138,48 @@ def test_a_429_while_polling_is_waited_out_and_the_job_kept(registry, fake_stabi
     result = registry.get("stability").upscale(UpscaleRequest("creative", image))
     assert result.mime_type.startswith("image/")
     assert [r.method for r in fake_stability.requests].count("POST") == 1
+
+
+def answer_with(name: str, fakes: dict, data: bytes) -> None:
+    """Make provider `name`'s next image (its reply body, result download or base64) `data`."""
+    fake = fakes[name]
+    if name == "gemini":
+        part = {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(data).decode()}}
+        fake.queue(status=200, body={"candidates": [{"content": {"role": "model", "parts": [part]},
+                                                     "finishReason": "STOP", "index": 0}]})
+    elif name == "wavespeed":
+        fake.output = "url"
+        fake.queue(status=200, body=data, content_type="image/png", path=r"^/outputs/")
+    else:
+        fake.queue(status=200, body=data, content_type="image/png")
+
+
+@pytest.fixture
+def fakes(fake_stability, fake_wavespeed, fake_huggingface, fake_gemini) -> dict:
+    return {"stability": fake_stability, "wavespeed": fake_wavespeed,
+            "huggingface": fake_huggingface, "gemini": fake_gemini}
+
+
+@pytest.mark.parametrize("name", ["stability", "wavespeed", "huggingface", "gemini"])
+@pytest.mark.parametrize("size", [(1001, 1000), (14000, 14000)])  # past ours; past Pillow's bomb check
+def test_a_reply_past_the_pixel_limit_is_refused_from_its_header(provider_config, fakes, name, size):
+    provider_config["MAX_IMAGE_PIXELS"] = 1_000_000
+    answer_with(name, fakes, png_header(*size))
+    with pytest.raises(ProviderError) as err:
+        generate(build_registry(provider_config), name)
+    label = {"stability": "Stability AI", "wavespeed": "WaveSpeed AI", "huggingface": "Hugging Face",
+             "gemini": "Google Gemini"}[name]
+    shown = f"a {size[0]}×{size[1]}" if size[0] < 14000 else "an"
+    assert err.value.message == f"{label} returned {shown} image over this server's 1,000,000-pixel limit"
+    assert err.value.retryable and not err.value.refused  # another provider may answer at size
+
+
+@pytest.mark.parametrize("name", ["stability", "huggingface"])
+def test_a_reply_at_the_pixel_limit_is_read_whole(provider_config, fakes, name):
+    provider_config["MAX_IMAGE_PIXELS"] = 1_000_000
+    answer_with(name, fakes, png_bytes(1000, 1000))
+    result = generate(build_registry(provider_config), name)
+    assert (result.metadata["width"], result.metadata["height"]) == (1000, 1000)
+    answer_with(name, fakes, png_header(1000, 1000))  # at the limit, a truncated file is still caught
+    with pytest.raises(ProviderError, match="unreadable or truncated"):
+        generate(build_registry(provider_config), name)
