@@ -17,6 +17,7 @@ from app.imaging import codec, ratios
 
 from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderError
 from .media import decode_base64_image, masked_result
+from .replies import member, objects
 from .session import HttpProvider
 
 MAX_MODEL_PAGES = 10  # at 1000 models a page: far more than Gemini lists
@@ -43,10 +44,10 @@ class GeminiProvider(HttpProvider, Provider):
                                             timeout=self.check_timeout))
             if not isinstance(page, dict):
                 raise self.malformed("a malformed model list")
-            served |= {str(model.get("name", "")).removeprefix("models/")
-                       for model in page.get("models") or []
-                       if "generateContent" in model.get("supportedGenerationMethods",
-                                                         ["generateContent"])}
+            for model in objects(page.get("models")):
+                methods = model.get("supportedGenerationMethods", ["generateContent"])
+                if isinstance(methods, list) and "generateContent" in methods:
+                    served.add(str(model.get("name", "")).removeprefix("models/"))
             if not page.get("nextPageToken"):
                 break
             params["pageToken"] = page["nextPageToken"]
@@ -93,19 +94,19 @@ class GeminiProvider(HttpProvider, Provider):
         reply = self.json_body(response)
         if not isinstance(reply, dict):
             raise self.malformed("a malformed reply")
-        block = (reply.get("promptFeedback") or {}).get("blockReason")
+        block = member(reply, "promptFeedback", "blockReason")
         if block:
             raise self._refused(f"the prompt was blocked ({block})")
-        candidates = reply.get("candidates") or []
+        candidates = objects(reply.get("candidates"))
         for candidate in candidates:
-            for part in (candidate.get("content") or {}).get("parts") or []:
-                inline = part.get("inlineData") or part.get("inline_data")
-                if inline and not part.get("thought") and inline.get("data"):
+            for part in objects(member(candidate, "content", "parts")):
+                inline = member(part, "inlineData") or member(part, "inline_data")
+                if not part.get("thought") and member(inline, "data"):
                     data = decode_base64_image(inline["data"], self.name, self.label)
                     notes = {"requested_aspect_ratio": ratio} if ratio else {}
                     return self.result(data, model, None, notes)
         finish = candidates[0].get("finishReason") if candidates else None
-        if finish in REFUSAL_FINISH:
+        if isinstance(finish, str) and finish in REFUSAL_FINISH:
             raise self._refused(f"no image was produced (finish reason {finish})")
         raise self.malformed("no image in its reply")
 

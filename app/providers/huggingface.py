@@ -56,7 +56,7 @@ class HuggingFaceProvider(HttpProvider, Provider):
         return any(isinstance(entry, dict) and entry.get("provider") == ROUTE
                    and entry.get("status") == "live"
                    and entry.get("task", "text-to-image") == "text-to-image"
-                   for entry in mapping or [])
+                   for entry in (mapping if isinstance(mapping, list) else []))
 
     def error_message(self, response: requests.Response) -> str | None:
         header = response.headers.get("X-Error-Message")

@@ -51,8 +51,10 @@ def _too_large(provider: str, label: str, max_pixels: int, image: str) -> Provid
                                    f"{max_pixels:,}-pixel limit", retryable=True)
 
 
-def decode_base64_image(text: str, provider: str, label: str) -> bytes:
-    """Decode raw base64 or a `data:` URL; ProviderError when it is not base64."""
+def decode_base64_image(text: object, provider: str, label: str) -> bytes:
+    """Decode raw base64 or a `data:` URL; ProviderError when it is not base64 text."""
+    if not isinstance(text, str):
+        raise ProviderError(provider, f"{label} returned malformed base64 image data")
     payload = text.split(",", 1)[1] if text.startswith("data:") else text
     try:
         return pybase64.b64decode(payload, validate=False)

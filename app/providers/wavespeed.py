@@ -96,18 +96,18 @@ class WaveSpeedProvider(HttpProvider, Provider):
         data = self._envelope(self.send("POST", f"/api/v3/{model_id}", json=payload))
         if not self._finished(data):
             job_id = data.get("id")
-            if not job_id:
+            if not job_id or not isinstance(job_id, str):
                 raise self.malformed("an unfinished job without an id")
             data = poll(lambda: self._poll_once(job_id), self.poll_interval, self.poll_timeout,
                         provider=self.name, label=self.label)
-        outputs = data.get("outputs") or []
-        if not outputs or not isinstance(outputs[0], str):
+        outputs = data.get("outputs")
+        if not isinstance(outputs, list) or not outputs or not isinstance(outputs[0], str):
             raise self.malformed("a finished job without outputs")
         image = self._output_bytes(outputs[0])
-        nsfw = data.get("has_nsfw_contents") or []
+        nsfw = data.get("has_nsfw_contents")
         return self.result(image, model, body.get("seed"),
                            {**notes, "model_id": model_id, "job_id": data.get("id"),
-                            "has_nsfw_contents": bool(nsfw and nsfw[0])})
+                            "has_nsfw_contents": isinstance(nsfw, list) and bool(nsfw and nsfw[0])})
 
     def _poll_once(self, job_id: str) -> dict[str, Any] | None:
         data = self._envelope(self.send("GET", f"/api/v3/predictions/{job_id}/result"))
@@ -131,7 +131,7 @@ class WaveSpeedProvider(HttpProvider, Provider):
         """True when completed; ProviderError when failed, cancelled or timed out at WaveSpeed;
         any other status keeps polling."""
         status = data.get("status")
-        if status in TERMINAL_FAILURES:
+        if isinstance(status, str) and status in TERMINAL_FAILURES:
             reason = data.get("error") or f"the job ended {status}"
             raise ProviderError(self.name, self.redact(f"WaveSpeed AI job failed: {reason}"))
         return status == "completed"

@@ -1,0 +1,24 @@
+"""Reading a provider's JSON reply without trusting its shape.
+
+A vendor's documented shape is what a client reads, but a reply is input: a `null` where an
+object belongs, or a string where a list does, must become "malformed reply", never an
+AttributeError and a 500. These two helpers make every step of a walk
+through a reply check its type.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+def member(value: Any, *keys: str) -> Any:
+    """`value[k1][k2]...`, or None as soon as a step is not an object or lacks the key."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def objects(value: Any) -> list[dict[str, Any]]:
+    """The objects in a JSON array; [] for anything that is not an array."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
