@@ -17,7 +17,7 @@ from app.imaging import codec, ratios
 
 from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderError
 from .media import decode_base64_image, masked_result
-from .replies import member, objects
+from .replies import member, objects, text
 from .session import HttpProvider
 
 MAX_MODEL_PAGES = 10  # at 1000 models a page: far more than Gemini lists
@@ -54,10 +54,8 @@ class GeminiProvider(HttpProvider, Provider):
         return served, f"{len(served)} models offer generateContent"
 
     def error_message(self, response: requests.Response) -> str | None:
-        error = response.json().get("error")
-        if isinstance(error, dict):
-            return error.get("message") or error.get("status")
-        return str(error) if error else None
+        error = member(response.json(), "error")
+        return text(member(error, "message")) or text(member(error, "status")) or text(error)
 
     def generate(self, request: GenerateRequest) -> ImageResult:
         model = request.model or self.default_model("generate")

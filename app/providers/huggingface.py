@@ -17,6 +17,7 @@ import requests
 from app.imaging import ratios
 
 from .base import GenerateRequest, ImageResult, Provider, ProviderError
+from .replies import member, objects, text
 from .session import HttpProvider
 
 HUB_BASE = "https://huggingface.co"
@@ -53,28 +54,21 @@ class HuggingFaceProvider(HttpProvider, Provider):
         if isinstance(mapping, dict):
             mapping = [{"provider": name, **entry} for name, entry in mapping.items()
                        if isinstance(entry, dict)]
-        return any(isinstance(entry, dict) and entry.get("provider") == ROUTE
-                   and entry.get("status") == "live"
+        return any(entry.get("provider") == ROUTE and entry.get("status") == "live"
                    and entry.get("task", "text-to-image") == "text-to-image"
-                   for entry in (mapping if isinstance(mapping, list) else []))
+                   for entry in objects(mapping))
 
     def error_message(self, response: requests.Response) -> str | None:
-        header = response.headers.get("X-Error-Message")
+        header = text(response.headers.get("X-Error-Message"))
         try:
             body = response.json()
         except ValueError:
             return header
-        if isinstance(body, dict):
-            error = body.get("error")
-            if isinstance(error, list):
-                error = "; ".join(str(e) for e in error)
-            if not error and isinstance(body.get("errors"), list) and body["errors"]:
-                first = body["errors"][0]
-                error = first.get("message") if isinstance(first, dict) else str(first)
-            if error and body.get("error_description"):
-                error = f"{error}: {body['error_description']}"
-            return str(error) if error else header
-        return header
+        errors = member(body, "errors")
+        first = errors[0] if isinstance(errors, list) and errors else None
+        error = text(member(body, "error")) or text(member(first, "message")) or text(first)
+        description = text(member(body, "error_description"))
+        return (f"{error}: {description}" if error and description else error) or header
 
     def generate(self, request: GenerateRequest) -> ImageResult:
         model = request.model or self.default_model("generate")

@@ -17,6 +17,7 @@ from .base import (
     UpscaleRequest,
 )
 from .media import decode_base64_image, masked_result
+from .replies import member, text
 from .session import HttpProvider, poll
 from .stability_ops import MASKED, Call, control_call, edit_call, generate_call, upscale_call
 
@@ -29,16 +30,14 @@ class StabilityProvider(HttpProvider, Provider):
 
     def error_message(self, response: requests.Response) -> str | None:
         body = response.json()
-        errors = body.get("errors") if isinstance(body, dict) else None
-        if errors:
-            return "; ".join(str(e) for e in errors)
-        return (body.get("message") or body.get("name")) if isinstance(body, dict) else None
+        return text(member(body, "errors")) or text(member(body, "message")) or text(member(body, "name"))
 
     def is_refusal(self, response: requests.Response, message: str) -> bool:
         try:
-            return response.json().get("name") in REFUSAL_NAMES
-        except (ValueError, AttributeError):
+            name = member(response.json(), "name")
+        except ValueError:
             return False
+        return isinstance(name, str) and name in REFUSAL_NAMES
 
     def probe(self) -> tuple[set[str] | None, str]:
         """Stability publishes no model list; the account balance (`GET /v1/user/balance`)

@@ -18,6 +18,7 @@ from app.imaging import codec, ratios
 
 from .base import EditRequest, GenerateRequest, ImageResult, Provider, ProviderError
 from .media import decode_base64_image, masked_result, output_format, scaled_size
+from .replies import member, text
 from .session import HttpProvider, poll
 
 QWEN_SEEDS = 2**31
@@ -54,9 +55,7 @@ class WaveSpeedProvider(HttpProvider, Provider):
 
     def error_message(self, response: requests.Response) -> str | None:
         body = response.json()
-        if isinstance(body, dict):
-            return body.get("message") or body.get("error") or None
-        return None
+        return text(member(body, "message")) or text(member(body, "error"))
 
     def generate(self, request: GenerateRequest) -> ImageResult:
         model = self._short_model(request.model or self.default_model("generate"))
@@ -119,10 +118,12 @@ class WaveSpeedProvider(HttpProvider, Provider):
         if not isinstance(body, dict):
             raise self.malformed("a reply that is not an envelope")
         code = body.get("code", 200)
+        if not isinstance(code, int):
+            raise self.malformed("a reply with a malformed code")
         if code != 200:
-            status = code if isinstance(code, int) else None
-            raise ProviderError(self.name, self.redact(str(body.get("message") or code)),
-                                status=status, retryable=bool(status and (status == 429 or status >= 500)))
+            raise ProviderError(self.name, self.redact(text(body.get("message"))
+                                                       or f"{self.label} answered code {code}"),
+                                status=code, retryable=code == 429 or code >= 500)
         if not isinstance(body.get("data"), dict):
             raise self.malformed("a reply without a data object")
         return body["data"]

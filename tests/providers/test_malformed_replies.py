@@ -2,8 +2,9 @@
 
 Every client is fed JSON that breaks its documented shape at each level (a null, a string
 or a number where an object or a list belongs) on each call it makes: submissions, polls
-and the key check. Each must end in a ProviderError (or, where the oddity is harmless, a
-result), never in another exception, which the service would answer with a 500.
+and the key check, with success and error statuses. Each must end in a ProviderError (or,
+where the oddity is harmless, a result), never in another exception, which the service
+would answer with a 500; an error's message must be a sentence, never `None` or `[1]`.
 """
 from __future__ import annotations
 
@@ -96,3 +97,33 @@ def test_an_odd_wavespeed_poll_reply_is_a_provider_error(provider_config, fakes)
     client = build_registry(provider_config).get("wavespeed")
     call = lambda: client.generate(GenerateRequest("a lighthouse"))  # noqa: E731
     assert faults(fakes["wavespeed"], call, POLLS["wavespeed"]) == []
+
+
+ERROR_SHAPES = [*SHAPES, *({"name": odd} for odd in ODD), *({"error": odd} for odd in ODD),
+                *({"errors": odd} for odd in ODD), {"error": {"message": [1], "status": 1}},
+                {"errors": [{"message": None}]}, {"message": 1, "code": [None]}]
+
+
+@pytest.mark.parametrize("name", ["stability", "wavespeed", "huggingface", "gemini"])
+@pytest.mark.parametrize("status", [400, 403, 429, 503])
+def test_an_odd_error_reply_is_a_provider_error_with_a_sentence(provider_config, fakes, name, status):
+    provider_config["PROVIDER_MAX_RETRIES"] = 0
+    client = build_registry(provider_config).get(name)
+    found = []
+    for shape in ERROR_SHAPES:
+        for call in (lambda: client.generate(GenerateRequest("a lighthouse")), client.check):
+            fakes[name].script.clear()
+            fakes[name].queue(times=3, status=status, body=shape)
+            try:
+                outcome = call()
+            except ProviderError as error:
+                outcome = error
+            except Exception as error:  # noqa: BLE001 (what the test is looking for)
+                outcome = error
+            if isinstance(outcome, ProviderError | CheckResult):
+                message = outcome.message
+                if not isinstance(message, str) or not message or "[" in message or "None" in message:
+                    found.append(f"{shape!r}: message {message!r}")
+            else:
+                found.append(f"{shape!r}: {type(outcome).__name__}: {outcome}")
+    assert found == []
