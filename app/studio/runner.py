@@ -285,8 +285,8 @@ def conform(data: bytes, size: tuple[int, int] | None, output: OutputFormat,
         if resize:
             codec.draft_cover(image, *size)
         try:
-            image.load()
-        except (OSError, SyntaxError, ValueError):
+            image = codec.normalize(image)   # CMYK, 16-bit, palette: what every encoder takes
+        except ValidationFailed:
             raise ProviderError("provider", "The provider returned an unreadable image",
                                 retryable=True) from None
         if resize:

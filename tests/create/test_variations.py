@@ -1,5 +1,12 @@
 """Variations run concurrently; failures are reported per variation; failover is described."""
 
+import base64
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
 from app.assets.models import Asset
 from app.extensions import db
 from app.imaging.formats import output_format
@@ -79,6 +86,46 @@ def test_an_image_past_the_pixel_limit_fails_over_unread(faked, create, user, fa
     assert result["provider"] == "wavespeed" and decoded_size(result) == (300, 200)
     (attempt,) = result["metadata"]["failover"]
     assert attempt["error"] == "Stability AI returned a 2000×1000 image over this server's 1,000,000-pixel limit"
+
+
+def provider_reply(kind: str) -> bytes:
+    """Files a provider may send that no encoder takes as they are."""
+    out = io.BytesIO()
+    if kind == "cmyk-jpeg":
+        Image.new("RGB", (64, 64), (200, 80, 40)).convert("CMYK").save(out, "JPEG", quality=95)
+    elif kind == "16-bit-png":   # mid grey in 16 bits: Pillow's own conversion clips it to white
+        Image.fromarray(np.full((64, 64), 32768, np.uint16)).save(out, "PNG")
+    else:                        # a palette PNG whose one colour is transparent
+        image = Image.new("P", (64, 64), 0)
+        image.putpalette([200, 80, 40])
+        image.save(out, "PNG", transparency=0)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("kind, colour", [("cmyk-jpeg", (200, 80, 40)), ("16-bit-png", (128, 128, 128)),
+                                          ("transparent-palette-png", None)])
+@pytest.mark.parametrize("output, size", [("png", (300, 200)), ("png", (64, 64)), ("jpeg", (300, 200))])
+def test_a_provider_file_in_an_odd_mode_is_delivered_in_srgb(faked, create, user, fake_stability,
+                                                            kind, colour, output, size):
+    reply = provider_reply(kind)
+    fake_stability.queue(status=200, body=reply, content_type="image/png")
+    response = create(faked(), prompt="x", provider="stability", width=size[0], height=size[1],
+                      output_format=output)
+    assert response.status_code == 200, response.json
+    (result,) = response.json["results"]
+    data = base64.b64decode(result["image_base64"])
+    image = Image.open(io.BytesIO(data))
+    assert (image.format, image.size) == ({"png": "PNG", "jpeg": "JPEG"}[output], size)
+    if size == (64, 64) and kind.endswith("png"):
+        sent = Image.open(io.BytesIO(reply))   # already the size and format asked: kept as sent
+        assert image.mode == sent.mode and np.array_equal(np.asarray(image), np.asarray(sent))
+        return
+    assert image.mode in ("RGB", "RGBA")
+    centre = image.convert("RGBA").getpixel((size[0] // 2, size[1] // 2))
+    if colour is None:           # transparent: kept in PNG, flattened onto white in JPEG
+        assert centre == (255, 255, 255, 255) if output == "jpeg" else centre[3] == 0
+    else:
+        assert all(abs(a - b) <= 6 for a, b in zip(centre[:3], colour, strict=True)), centre
 
 
 def test_an_explicit_provider_never_fails_over(faked, create, user, fake_stability, fake_wavespeed):
