@@ -27,6 +27,7 @@ from app.providers.registry import Route
 MIB = 1024 * 1024
 MISSING_IMAGE = "Primary image payload is required"
 EMPTY_MASK = "The mask is empty: paint (in white) the area to change"
+WIRE_FORMATS = ("JPEG", "MPO", "PNG", "WEBP")   # what every provider reads as it is
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,10 @@ def load_input(payload: Payload, *, missing: str = MISSING_IMAGE) -> InputImage:
 
     Raises ValidationFailed (missing, undecodable, truncated) or PayloadTooLarge (413).
     The pixels are decoded here so a truncated file is refused before any provider call;
-    an upright file goes on as it came, so that decode is only a check (see check_decodes).
+    an upright JPEG, PNG or WebP goes on as it came, so that decode is only a check (see
+    check_decodes). Anything else is sent as an upright PNG: a turned file, and GIF, BMP,
+    TIFF and AVIF, which providers refuse (Stability reads jpeg, png and webp; Gemini's
+    inline images add only HEIC).
     The raster is released before the slot is, even when the file is refused (a traceback
     would otherwise keep it alive until the error response is sent).
     """
@@ -97,7 +101,7 @@ def load_input(payload: Payload, *, missing: str = MISSING_IMAGE) -> InputImage:
     width, height = image.size
     mark = provenance.read(data)
     with admission.slot(), closing(image):
-        if codec.orientation(image) == 1:
+        if codec.orientation(image) == 1 and image.format in WIRE_FORMATS:
             codec.check_decodes(image)
         else:
             with closing(codec.normalize(image)) as upright:

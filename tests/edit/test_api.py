@@ -1,4 +1,8 @@
 """Edit Studio API: the wire at Stability, validation sentences, sizes, failures, metadata."""
+import base64
+import io
+
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
@@ -217,3 +221,32 @@ def test_operations_metadata(client, auth):
 def test_edit_needs_a_token(client):
     response = client.post(URL, json={"operation": "inpaint"})
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "AVIF"])
+def test_an_upload_reaches_the_provider_in_a_format_it_reads(provider_client, auth, fake_stability, fmt):
+    upload = io.BytesIO()
+    photo(96, 64).save(upload, fmt)
+    data = upload.getvalue()
+    body = {"operation": "remove_background", "image_base64": base64.b64encode(data).decode()}
+    response = provider_client.post(URL, json=body, headers=auth)
+    assert response.status_code == 200, response.json
+    sent = fake_stability.requests[-1].files["image"]
+    if fmt in ("JPEG", "PNG", "WEBP"):   # Stability's "Supported Formats": sent as they came
+        assert sent == data
+        return
+    image = file_image(sent)
+    assert (image.format, image.size) == ("PNG", (96, 64))
+    pixels = np.asarray(image.convert("RGB"), dtype=int)
+    assert np.abs(pixels - np.asarray(file_image(data).convert("RGB"), dtype=int)).max() <= 1
+
+
+def test_a_gif_reaches_gemini_as_a_png_labelled_so(provider_client, auth, fake_gemini):
+    body = {"operation": "general_edit", "provider": "gemini", "prompt": "make it snowy",
+            "image_base64": b64(photo(96, 64), "GIF")}
+    response = provider_client.post(URL, json=body, headers=auth)
+    assert response.status_code == 200, response.json
+    (part,) = [part["inlineData"] for part in fake_gemini.requests[-1].json["contents"][0]["parts"]
+               if "inlineData" in part]
+    assert part["mimeType"] == "image/png"
+    assert file_image(base64.b64decode(part["data"])).format == "PNG"

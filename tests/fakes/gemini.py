@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 
 from .server import FakeServer, json_response, png_bytes
 
+INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp", "image/heic", "image/heif"}
 SERVED = {"gemini-3.1-flash-image", "gemini-3-pro-image"}
 OTHERS = {"gemini-3-flash": ["generateContent", "countTokens"],  # listed, but not image models
           "gemini-embedding-001": ["embedContent"]}
@@ -54,7 +55,13 @@ class FakeGemini(FakeServer):
                        "supported for generateContent. Call ListModels to see the list of "
                        "available models and their supported methods.")
             return json_response(self.error_body(404, message), 404)
-        return self._generate(request.get_json(silent=True) or {})
+        body = request.get_json(silent=True) or {}
+        unreadable = [part["inlineData"].get("mimeType") for content in body.get("contents") or []
+                      for part in content.get("parts") or [] if "inlineData" in part
+                      and part["inlineData"].get("mimeType") not in INLINE_IMAGE_TYPES]
+        if unreadable:   # the image types Gemini documents for inline data
+            return json_response(self.error_body(400, f"Unsupported MIME type: {unreadable[0]}"), 400)
+        return self._generate(body)
 
     def _list(self, request: Request) -> Response:
         methods = {**{name: ["generateContent", "countTokens"] for name in sorted(self.served)},

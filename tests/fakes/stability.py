@@ -23,6 +23,7 @@ REQUIRED = {
     "control/style-transfer": ("init_image", "style_image"),
     "edit/replace-background-and-relight": ("subject_image",),
 }
+WIRE_FORMATS = {"JPEG", "PNG", "WEBP"}
 RATIOS = {"21:9": (1536, 640), "16:9": (1344, 768), "3:2": (1216, 832), "5:4": (1152, 896),
           "1:1": (1024, 1024), "4:5": (896, 1152), "2:3": (832, 1216), "9:16": (768, 1344),
           "9:21": (640, 1536)}
@@ -68,6 +69,11 @@ class FakeStability(FakeServer):
         missing = [name for name in needed if not fields.get(name)]
         if missing:
             return json_response(self.error_body(400, f"{missing[0]}: is required"), 400)
+        unreadable = [name for name, upload in request.files.items()
+                      if name != "none" and _format(upload) not in WIRE_FORMATS]
+        if unreadable:   # every image part ("none" only makes a generate multipart): "Supported
+            # Formats: jpeg, png, webp" (the v2beta spec)
+            return json_response(self.error_body(400, f"{unreadable[0]}: unsupported image format"), 400)
         if request.path in ASYNC_PATHS:
             job_id = secrets.token_hex(32)
             self.jobs[job_id] = self.async_pending
@@ -99,6 +105,15 @@ class FakeStability(FakeServer):
                 content_type="application/json; type=image/png")
         return Response(data, content_type="image/png",
                         headers={"finish-reason": self.finish_reason, "seed": str(self.seed)})
+
+
+def _format(upload) -> str | None:
+    upload.stream.seek(0)
+    try:
+        with Image.open(io.BytesIO(upload.read())) as image:
+            return image.format
+    except OSError:
+        return None
 
 
 def _open(request: Request) -> Image.Image:
