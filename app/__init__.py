@@ -44,12 +44,13 @@ from app.http.json_provider import FastJSONProvider
 from app.imaging import memory
 from app.providers import api as providers_api
 from app.providers.registry import build_registry
+from app.studio import api as studio_api
 from app.studio import provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 # Packages with an `init_app(app, api)`, in registration order; each adds its blueprints,
 # CLI commands and its name in `/api/image-studio/health`'s modules.
-PACKAGES = (auth, catalog, providers_api, assets, credits, create, edit, upscale, control,
+PACKAGES = (auth, catalog, providers_api, assets, credits, studio_api, create, edit, upscale, control,
             social, compress, convert, jobs, health, pages)
 
 

@@ -135,3 +135,23 @@ class OutputFormatSchema(ma.Schema):
     metadata = ma.fields.Boolean(metadata={"description": "Can keep EXIF"})
     ai_mark = ma.fields.Boolean(metadata={"description": "Can carry the XMP AI mark"})
     animation = ma.fields.Boolean()
+
+
+class PreviewRequestSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    image_base64 = optional_text("The image (base64 or data URL)")
+    image_asset_id = asset_id_field("image")
+
+
+class PreviewSchema(ma.Schema):
+    width = ma.fields.Integer(metadata={"description": "The image's own width, upright"})
+    height = ma.fields.Integer(metadata={"description": "The image's own height, upright"})
+    format = ma.fields.String(metadata={"description": "What the file is: png, jpeg, tiff, ..."})
+    has_alpha = ma.fields.Boolean()
+    preview = ma.fields.String(metadata={
+        "description": "data:image/jpeg (or png, with transparency);base64,... at most 2048 px a side"})
+    preview_width = ma.fields.Integer()
+    preview_height = ma.fields.Integer()
+    notes = ma.fields.List(ma.fields.String())

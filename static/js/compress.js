@@ -72,7 +72,7 @@
     const result = await S.api(form.dataset.compressUrl, { method: "POST", json: body() });
     const quality = result.quality_used ? " quality " + result.quality_used : result.metadata.colors ? " " + result.metadata.colors + " colours" : " lossless";
     const change = result.reduction_percent >= 0 ? "−" + result.reduction_percent + "%" : "+" + -result.reduction_percent + "% (larger)";
-    D.showDelivered(document.querySelector("[data-result]"), image.value, result,
+    await D.showDelivered(document.querySelector("[data-result]"), image.value, result,
       D.kb(result.original_size_kb * 1024) + " → " + D.kb(result.compressed_size_kb * 1024) + " · " + change + " · " +
       result.compression_ratio + ":1 · " + result.format.toUpperCase() + quality + " · " + result.width + "×" + result.height + " px");
   });

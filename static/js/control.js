@@ -27,7 +27,7 @@
       ...S.imageInput("control_image", control.value),
       ...(fields.style_image ? S.imageInput("style_image", style.value) : {}),
     });
-    return { href: form.dataset.processUrl, body, context: { before: control.value.dataUrl } };
+    return { href: form.dataset.processUrl, body, context: { before: control.value.previewUrl } };
   }, render: (result, context) => {
     S.showResult(document.querySelector("[data-result]"), (context && context.before) || result.image_base64, result);
   } });

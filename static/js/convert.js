@@ -33,7 +33,7 @@
   S.submit(form, async () => {
     if (!image.value) { throw new Error("Choose an image to convert first"); }
     const result = await S.api(form.dataset.convertUrl, { method: "POST", json: body() });
-    D.showDelivered(document.querySelector("[data-result]"), image.value, result,
+    await D.showDelivered(document.querySelector("[data-result]"), image.value, result,
       result.original_format.toUpperCase() + " " + D.kb(result.original_size_kb * 1024) + " → " +
       result.target_format.toUpperCase() + " " + D.kb(result.converted_size_kb * 1024) + " · " + result.width + "×" +
       result.height + " px" + (result.transparency_preserved ? " · transparency kept" : "") +

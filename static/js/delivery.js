@@ -42,13 +42,17 @@
     return { views, place };
   }
 
-  /** Fill the result panel: `sizes` is the line above the images. */
-  function showDelivered(panel, before, result, sizes) {
+  /** Fill the result panel: `sizes` is the line above the images. A TIFF is shown through the
+      server's copy of it (browsers do not draw TIFF); the download is the file itself. */
+  async function showDelivered(panel, before, result, sizes) {
+    const after = result.image_base64.startsWith("data:image/tiff")
+      ? (await S.drawable({ image_asset_id: result.asset_id }, result.image_base64)).previewUrl
+      : result.image_base64;
     const zoom = panel.zoom || (panel.zoom = wireZoom(panel));
     panel.querySelector("[data-after]").onload = zoom.place;
-    S.compare(panel, before.dataUrl, result.image_base64);
-    zoom.views[0].style.backgroundImage = 'url("' + before.dataUrl + '")';
-    zoom.views[1].style.backgroundImage = 'url("' + result.image_base64 + '")';
+    S.compare(panel, before.previewUrl, after);
+    zoom.views[0].style.backgroundImage = 'url("' + before.previewUrl + '")';
+    zoom.views[1].style.backgroundImage = 'url("' + after + '")';
     panel.querySelector("[data-sizes]").textContent = sizes;
     const meta = result.metadata || {};
     panel.querySelector("[data-notes]").replaceChildren(...(meta.notes || []).map((note) => el("li", { class: "alert info" }, note)));

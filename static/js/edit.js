@@ -15,7 +15,7 @@
   let operations = {};
 
   const primary = S.upload(form, "image", (image) => {
-    photo.src = image.dataUrl;
+    photo.src = image.previewUrl;
     painter.reset(image.width, image.height);
     stage.classList.remove("hidden");
     refresh();
@@ -40,7 +40,7 @@
     const ctx = preview.getContext("2d");
     ctx.fillStyle = "#c7d2fe";
     ctx.fillRect(0, 0, preview.width, preview.height);
-    ctx.drawImage(image.image, e.left, e.up);
+    ctx.drawImage(image.image, e.left, e.up, image.width, image.height);   // a TIFF's copy may be smaller
     document.getElementById("outpaint-size").textContent =
       "Result: " + preview.width + "×" + preview.height + " px";
   }
@@ -97,7 +97,7 @@
       ...(f.lighting ? S.imageInput("lighting_image", lighting.value) : {}),
     });
     ["left", "right", "up", "down"].forEach((side) => { body["expand_" + side] = f.expansion ? expansion()[side] : 0; });
-    const context = { before: primary.value.dataUrl, placement: f.expansion ? placement() : null };
+    const context = { before: primary.value.previewUrl, placement: f.expansion ? placement() : null };
     return { href: form.dataset.processUrl, body, context };
   }, render: (result, context) => {
     // After a reload the original may be gone (too big to keep): the result stands in for it.

@@ -7,7 +7,7 @@
   const S = window.ImageStudio;
   const { el } = S;
   const MIB = 1024 * 1024;
-  const NOT_AN_IMAGE = "This file is not an image we can read (PNG, JPEG, WebP, GIF, BMP or AVIF).";
+  const NOT_AN_IMAGE = "This file is not an image we can read (PNG, JPEG, WebP, GIF, BMP, TIFF or AVIF).";
   const PER_PAGE = 12;
 
   const megabytes = (bytes) => (bytes / MIB).toFixed(1) + " MB";
@@ -23,13 +23,19 @@
     if (text(0, 4) === "RIFF" && text(8, 12) === "WEBP") { return "webp"; }
     if (text(0, 2) === "BM") { return "bmp"; }
     if (text(4, 8) === "ftyp" && /^avi[fs]$/.test(text(8, 12))) { return "avif"; }
+    if (text(0, 4) === "II*\0" || text(0, 4) === "MM\0*") { return "tiff"; }
     return null;
   }
 
-  /** The file as {dataUrl, width, height, image}; a file the browser cannot draw is refused. */
-  async function decode(file) {
-    if (!(await sniff(file))) { throw new Error(NOT_AN_IMAGE); }
+  /** The file as {dataUrl, previewUrl, width, height, image} (S.loadImage); a TIFF, which browsers
+      do not draw, is shown through the server's copy of it (S.drawable: a library asset by id). */
+  async function decode(file, assetId) {
+    const kind = await sniff(file);
+    if (!kind) { throw new Error(NOT_AN_IMAGE); }
     const dataUrl = await S.readFile(file);
+    if (kind === "tiff") {
+      return S.drawable(assetId ? { image_asset_id: assetId } : { image_base64: dataUrl }, dataUrl);
+    }
     return S.loadImage(dataUrl).catch(() => { throw new Error(NOT_AN_IMAGE); });
   }
 
@@ -123,7 +129,9 @@
 
     function item(asset) {
       const button = el("button", { type: "button", class: "library-item", "data-asset": asset.id });
-      button.append(el("img", { src: asset.url, alt: asset.prompt || asset.file_name, loading: "lazy" }),
+      const src = asset.mime_type === "image/tiff"   // browsers draw no TIFF: the server's copy of it
+        ? document.querySelector('meta[name="asset-preview-url"]').content.replace("__asset_id__", asset.id) : asset.url;
+      button.append(el("img", { src, alt: asset.prompt || asset.file_name, loading: "lazy" }),
                     el("span", {}, asset.width + "×" + asset.height + " · " + asset.studio));
       button.addEventListener("click", () => { view.dialog.close(); view.onPick(asset); });
       return button;
@@ -217,10 +225,14 @@
       const fileName = file.name || "pasted image";
       say("");
       try {
-        if (!(await sniff(file))) { throw new Error(NOT_AN_IMAGE); }
+        const kind = await sniff(file);
+        if (!kind) { throw new Error(NOT_AN_IMAGE); }
         const tooLarge = file.size > limits.bytes &&
           "This photo is " + megabytes(file.size) + "; the limit is " + limits.mb + " MB.";
-        const image = tooLarge ? null : await decode(file);
+        if (tooLarge && kind === "tiff") {   // only the server reads a TIFF, and not past the limit
+          throw new Error(tooLarge + " A browser cannot shrink a TIFF: save it compressed, or as JPEG or PNG, and retry.");
+        }
+        const image = tooLarge ? null : await decode(file, assetId);
         const tooMany = image && image.width * image.height > limits.pixels &&
           "This photo is " + image.width + "×" + image.height + " px; the limit is " +
           limits.pixels.toLocaleString("en") + " pixels.";

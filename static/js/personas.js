@@ -100,7 +100,7 @@
 
   const logo = S.upload(form, "logo", (value) => {
     logoRemoved = false;
-    showLogo(value.dataUrl);
+    showLogo(value.previewUrl);
   }, { onClear: () => {
     logoRemoved = true;
     showLogo(null);

@@ -21,10 +21,10 @@
 
   /* ---- upload (inputs.js) and focal point ------------------------------------------------ */
   const take = (image) => {
-    $("source-preview").src = image.dataUrl;
+    $("source-preview").src = image.previewUrl;
     state.image = image;
     state.focalPoints = {};
-    pickFormat(image.dataUrl);
+    pickFormat(image.previewUrl);
     setFocal(null);
     $("source-block").classList.remove("hidden");
     showError("");

@@ -196,14 +196,26 @@
     });
   }
 
-  /** Load a data URL into an <img> and resolve with {dataUrl, width, height, image}. */
+  /** Load a data URL into an <img> and resolve with {dataUrl, previewUrl, width, height, image}:
+      `dataUrl` is what is sent, `previewUrl` what is shown (the same here; see drawable). */
   function loadImage(dataUrl) {
     return new Promise((resolve, reject) => {
       const image = new Image();
-      image.onload = () => resolve({ dataUrl, width: image.naturalWidth, height: image.naturalHeight, image });
+      image.onload = () => resolve({ dataUrl, previewUrl: dataUrl, width: image.naturalWidth,
+                                     height: image.naturalHeight, image });
       image.onerror = () => reject(new Error("Invalid base64 image payload"));
       image.src = dataUrl;
     });
+  }
+
+  /** An image the browser cannot draw (a TIFF) as loadImage's answer: the server's drawable copy
+      (`POST /preview`) is shown, while `dataUrl` and the size stay the file's own. `input` is
+      {image_base64} or {image_asset_id}. */
+  async function drawable(input, dataUrl) {
+    const found = await api(document.querySelector('meta[name="preview-url"]').content,
+                            { method: "POST", json: input });
+    const shown = await loadImage(found.preview);
+    return { dataUrl, previewUrl: found.preview, width: found.width, height: found.height, image: shown.image };
   }
 
   /** Wire a drop zone and its (hidden) file input: a click, Enter or Space opens the picker, and
@@ -260,7 +272,7 @@
   // The IndexedDB database where inputs.js remembers each page's image input (forgotten on sign-out).
   const inputStore = "image-studio-inputs";
 
-  window.ImageStudio = { csrf, url, api, el, showError, busy, handle, submit, confirmStep, readFile, loadImage,
+  window.ImageStudio = { csrf, url, api, el, showError, busy, handle, submit, confirmStep, readFile, loadImage, drawable,
                          dropzone, downloadName, download, startingAsset, loadAsset, imageInput, plainWords,
                          inputStore };
 })();

@@ -67,7 +67,7 @@
   S.submitJob(form, { key: "upscale", prepare: () => {
     if (!image.value) { throw new Error("Primary image payload is required"); }
     const body = Object.assign(S.values(form), S.imageInput("image", image.value));
-    return { href: form.dataset.upscaleUrl, body, context: { before: image.value.dataUrl } };
+    return { href: form.dataset.upscaleUrl, body, context: { before: image.value.previewUrl } };
   }, render: (result, context) => {
     S.showResult(document.querySelector("[data-result]"), (context && context.before) || result.image_base64, result);
   } });

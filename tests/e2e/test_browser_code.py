@@ -8,8 +8,9 @@ pytestmark = pytest.mark.e2e
 JS = Path(__file__).resolve().parents[2] / "static" / "js"
 PAGES = ["/", "/templates", "/platform-specs", "/create", "/create/personas", "/edit", "/upscale",
          "/control", "/social", "/compress", "/convert", "/library", "/usage", "/jobs", "/batch"]
-CORE = ["api", "busy", "confirmStep", "csrf", "download", "downloadName", "dropzone", "el", "handle", "imageInput",
-        "inputStore", "loadAsset", "loadImage", "plainWords", "readFile", "showError", "startingAsset", "submit", "url"]
+CORE = ["api", "busy", "confirmStep", "csrf", "download", "downloadName", "drawable", "dropzone", "el", "handle",
+        "imageInput", "inputStore", "loadAsset", "loadImage", "plainWords", "readFile", "showError", "startingAsset",
+        "submit", "url"]
 FORMS = ["MaskPainter", "compare", "operations", "showResult", "toggleFields", "upload", "useIn", "values"]
 JOBS = ["cancelJob", "pollDelay", "resumeJob", "runJob", "showItems", "submitJob"]
 

@@ -147,3 +147,34 @@ def test_convert_flattens_transparency_onto_the_chosen_colour(admin_page, tmp_pa
     pixel = Image.open(io.BytesIO(data)).convert("RGB").getpixel((20, 20))
     assert all(abs(a - b) <= 4 for a, b in zip(pixel, (0x20, 0x40, 0xC0), strict=True))
     assert problems == []
+
+
+DRAWN = """([selector, width]) => { const images = [...document.querySelectorAll(selector)];
+  return images.length > 0 && images.every(i => i.complete && i.naturalWidth === width); }"""
+
+
+def test_a_tiff_goes_in_and_comes_out_shown_through_the_servers_copy(admin_page, tmp_path):
+    page = admin_page
+    problems = _problems(page)
+    page.goto("/convert")
+    page.set_input_files("[data-upload=image] input[type=file]",
+                         _saved(tmp_path, photograph("coffee"), "cup.tif", "TIFF"))
+    expect(page.locator("[data-upload=image] [data-upload-info]")).to_contain_text("cup.tif · 600×400 px")
+    page.select_option("select[name=target_format]", "tiff")
+    with page.expect_response("**/api/image-studio/convert-format") as answer:
+        page.click("#convert-form button[type=submit]")
+    sent = json.loads(answer.value.request.post_data)["image_base64"]
+    assert sent.startswith("data:image/tiff;base64,")          # the file itself, not the copy shown
+    expect(page.locator("[data-sizes]")).to_contain_text("TIFF ")
+    expect(page.locator("[data-sizes]")).to_contain_text(" → TIFF ")
+    page.wait_for_function(DRAWN, arg=["[data-result] [data-before], [data-result] [data-after]", 600])
+    with page.expect_download() as download:
+        page.click("[data-download]")
+    saved = tmp_path / "converted"
+    download.value.save_as(saved)
+    assert format_of(saved.read_bytes()) == "tiff"
+    page.goto("/library")
+    page.wait_for_function(DRAWN, arg=[".result img.preview", 600])
+    page.click(".result .detail-link")
+    page.wait_for_function(DRAWN, arg=[".detail-image img", 600])
+    assert problems == []

@@ -209,7 +209,7 @@ def test_a_text_file_named_png_is_refused_at_the_field_before_any_request(admin_
     page.set_input_files("[data-upload=image] input[type=file]",
                          _saved(tmp_path, "notes.png", b"Meeting notes: bring the photos.\n" * 20))
     error = page.locator("[data-upload=image] [data-input-error]")
-    expect(error).to_have_text("This file is not an image we can read (PNG, JPEG, WebP, GIF, BMP or AVIF).")
+    expect(error).to_have_text("This file is not an image we can read (PNG, JPEG, WebP, GIF, BMP, TIFF or AVIF).")
     expect(page.locator("[data-upload-info]")).to_have_text("")
     page.click("#compress-form button[type=submit]")
     expect(page.locator("#compress-form > [data-error]")).to_have_text("Choose an image to compress first")
@@ -221,7 +221,7 @@ def test_a_text_file_named_png_is_refused_at_the_field_before_any_request(admin_
     expect(page.locator("[data-upload-info]")).to_contain_text("ok.png · 160×100 px")
     page.set_input_files("[data-upload=image] input[type=file]",
                          _saved(tmp_path, "broken.png", _png()[:40] + b"\0" * 200))
-    expect(error).to_have_text("This file is not an image we can read (PNG, JPEG, WebP, GIF, BMP or AVIF).")
+    expect(error).to_have_text("This file is not an image we can read (PNG, JPEG, WebP, GIF, BMP, TIFF or AVIF).")
 
 
 def test_a_photo_over_the_limit_is_offered_a_shrink_that_fits(admin_page, tmp_path):
@@ -270,12 +270,17 @@ def test_a_transparent_image_is_shrunk_to_a_png(admin_page, tmp_path):
     assert shrunk.mode == "RGBA" and shrunk.getpixel((10, 10))[3] == 128
 
 
-def test_erase_with_nothing_painted_says_so_at_the_mask_and_sends_nothing(admin_page, tmp_path):
-    page = admin_page
+def _erase_with(page, path: str) -> None:
+    """The Edit page on its erase operation, with the file at `path` as its image."""
     page.goto("/edit")
     page.wait_for_selector("select[name=operation] option[value=erase]", state="attached")
     page.select_option("select[name=operation]", "erase")
-    page.set_input_files("[data-upload=image] input[type=file]", _saved(tmp_path, "room.png", _png(200, 120)))
+    page.set_input_files("[data-upload=image] input[type=file]", path)
+
+
+def test_erase_with_nothing_painted_says_so_at_the_mask_and_sends_nothing(admin_page, tmp_path):
+    page = admin_page
+    _erase_with(page, _saved(tmp_path, "room.png", _png(200, 120)))
     canvas = page.locator("[data-mask]")
     canvas.wait_for(state="visible")
     posts = _posts(page, "/edit/process")
@@ -354,3 +359,41 @@ def test_inputs_their_messages_and_the_library_dialog_pass_axe(axe_page, tmp_pat
         page.wait_for_selector("[data-shrink-offer]:not(.hidden)")
         found += [f"shrink offer at {width}px: {line}" for line in accessibility.violations(page)]
     assert found == [], "\n".join(found)
+
+
+def _tiff(width, height) -> bytes:
+    buffer = io.BytesIO()
+    photo(width, height).save(buffer, "TIFF")
+    return buffer.getvalue()
+
+
+def test_a_tiff_is_painted_on_through_the_servers_copy_and_sent_as_itself(admin_page, tmp_path):
+    page = admin_page
+    _erase_with(page, _saved(tmp_path, "scan.tif", _tiff(200, 120)))
+    expect(page.locator("[data-upload=image] [data-upload-info]")).to_contain_text("scan.tif · 200×120 px")
+    page.wait_for_function("() => document.querySelector('[data-photo]').naturalWidth === 200")
+    canvas = page.locator("[data-mask]")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 30)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 80, box["y"] + 60, steps=5)
+    page.mouse.up()
+    with page.expect_request("**/edit/process") as sent:
+        page.click("form.card button[type=submit]")
+    body = sent.value.post_data_json
+    assert body["image_base64"].startswith("data:image/tiff;base64,")
+    mask = Image.open(io.BytesIO(base64.b64decode(body["mask_base64"].split(",", 1)[1])))
+    assert mask.size == (200, 120)
+
+
+def test_a_tiff_over_the_limit_says_how_to_make_it_fit(admin_page, tmp_path):
+    page = admin_page
+    page.goto("/compress")
+    posts = _posts(page, "/api/image-studio/")
+    page.set_input_files("[data-upload=image] input[type=file]", _saved(tmp_path, "scan.tif", _tiff(400, 300)))
+    expect(page.locator("[data-upload=image] [data-input-error]")).to_have_text(
+        "This photo is 0.3 MB; the limit is 0.3 MB. A browser cannot shrink a TIFF: "
+        "save it compressed, or as JPEG or PNG, and retry.")
+    expect(page.locator("[data-upload=image] [data-shrink-offer]")).to_be_hidden()
+    assert posts == []
