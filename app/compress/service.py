@@ -72,8 +72,8 @@ def compress(user_id: int, args: MutableMapping[str, Any]) -> Compression:
     """Compress and keep the result. Raises ValidationFailed (bad image; a target below the
     smallest reachable size, naming that size) and PayloadTooLarge (413)."""
     params = resolve_assets(user_id, args)
-    upload = delivery.open_upload(params.pop("image_base64", None))   # its text goes once decoded
     output = _format(args)
+    upload = delivery.open_upload(params.pop("image_base64", None), output)   # its text goes once decoded
     quality, strip = args.get("quality", 85), args.get("strip_metadata", True)
     target_kb = args.get("target_size_kb")
 
@@ -124,8 +124,8 @@ def compress_batch(user_id: int, entries: list) -> dict[str, Any]:
 
 def estimate(user_id: int, args: MutableMapping[str, Any]) -> dict[str, Any]:
     """The compressed size, computed (compression.estimate_size) without storing anything."""
-    upload = delivery.open_upload(resolve_assets(user_id, args).get("image_base64"))
     output = _format(args)
+    upload = delivery.open_upload(resolve_assets(user_id, args).get("image_base64"), output)
     quality = args.get("quality", 85)
     with admission.slot():
         picture = delivery.decode(upload)

@@ -18,7 +18,7 @@ from PIL import Image
 from app.admission import admission
 from app.errors import AppError
 from app.imaging import codec, provenance
-from app.imaging.formats import BY_PILLOW, OutputFormat
+from app.imaging.formats import BY_PILLOW, OutputFormat, check_fits
 from app.imaging.provenance import Mark
 from app.providers.base import DeliverRequest
 from app.providers.pricing import price
@@ -57,11 +57,14 @@ class Picture:
     notes: list[str] = field(default_factory=list)
 
 
-def open_upload(payload: Payload) -> Upload:
+def open_upload(payload: Payload, output: OutputFormat | None = None) -> Upload:
     """Decode the base64 (or take an asset's bytes) and read the header within the size and
-    pixel limits (400/413)."""
+    pixel limits (400/413), and within what `output` can hold (a 20000 px wide image is no
+    WebP: 400 before a pixel is decoded)."""
     data = image_bytes(payload, missing=MISSING_IMAGE)
     image = codec.open_image(data, max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
+    if output is not None:
+        check_fits(output, *image.size)
     fmt = BY_PILLOW[image.format].name if image.format in BY_PILLOW else (image.format or "").lower()
     return Upload(data, image, fmt, getattr(image, "n_frames", 1), provenance.read(data))
 

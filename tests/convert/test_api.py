@@ -2,6 +2,7 @@
 background, animated GIFs, CMYK and 16-bit inputs, metadata, batches and the formats listing."""
 from __future__ import annotations
 
+import base64
 import io
 
 import numpy as np
@@ -10,6 +11,7 @@ from PIL import Image
 
 from app.imaging import provenance
 from tests.delivery_helpers import format_of, opened, result_bytes, upload
+from tests.fakes.server import png_header
 from tests.photos import photograph
 
 URL = "/api/image-studio/convert-format"
@@ -139,6 +141,19 @@ def test_a_format_too_small_for_the_image_is_a_400_that_names_those_that_fit(con
         assert (response.status_code, response.json["detail"]) == (400, (
             f"WEBP holds at most 16,383 px a side and this image is {width}×2 px: "
             "choose PNG, JPEG, AVIF, GIF, BMP or TIFF"))
+
+
+@pytest.mark.parametrize("url, body", [(URL, {"target_format": "webp"}),
+                                       ("/api/image-studio/compress", {"format": "webp"}),
+                                       ("/api/image-studio/compress/estimate", {"format": "webp"})])
+def test_a_size_webp_cannot_hold_is_refused_from_the_header_before_decoding(client, auth, url, body):
+    """The file's pixels cannot be read (only its header is whole): the 400 names WebP's limit,
+    so nothing was decoded only to be refused."""
+    data = base64.b64encode(png_header(20000, 10)).decode()
+    response = client.post(url, json={"image_base64": data, **body}, headers=auth)
+    assert (response.status_code, response.json["detail"]) == (400, (
+        "WEBP holds at most 16,383 px a side and this image is 20000×10 px: "
+        "choose PNG, JPEG, AVIF, GIF, BMP or TIFF"))
 
 
 def test_a_batch_converts_each_image_on_its_own(client, auth):
