@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test migrate lint bench bench-compress bench-crop bench-load bench-faults bench-catalog bench-overload bench-jobs bench-page clean
+.PHONY: run test migrate lint bench bench-compress bench-crop bench-load bench-faults bench-catalog bench-overload bench-jobs bench-page bench-library clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,10 @@ bench-catalog: $(STAMP)
 # (needs PostgreSQL and Redis on 127.0.0.1; ~8 min). Quick: BENCH_ARGS='--jobs 10'.
 bench-jobs: $(DEV_STAMP)
 	$(BIN)/python bench/jobs.py $(BENCH_ARGS)
+
+# A Library page of 12 tiles of 16 MP results: each tile as the file, and as its 640 px copy.
+bench-library: $(DEV_STAMP)
+	$(BIN)/python bench/library.py $(BENCH_ARGS)
 
 # The Social page in headless Chromium: a 12 MP and a 27 MP photo to seven formats on screen
 # (needs /usr/bin/chromium: apt-get install -y chromium).

@@ -6,7 +6,7 @@ from app.auth.identity import require_user
 from app.http.blueprint import Blueprint
 from app.imaging import codec
 from app.studio import preview as previews
-from app.studio.schemas import PreviewRequestSchema, PreviewSchema
+from app.studio.schemas import PreviewQuerySchema, PreviewRequestSchema, PreviewSchema
 
 blp = Blueprint("studio_api", __name__, url_prefix="/api/image-studio",
                 description="What the studio pages share: a drawable preview of any upload")
@@ -27,22 +27,29 @@ def preview(args):
 
 @blp.route("/assets/<asset_id>/preview")
 @auth_required
-@blp.response(200, content_type="image/jpeg", description="JPEG, or PNG with transparency")
+@blp.arguments(PreviewQuerySchema, location="query")
+@blp.response(200, content_type="image/jpeg", description="JPEG, or WebP with transparency")
 @blp.alt_response(404, description="Unknown asset, or another user's")
-def asset_preview(asset_id):
-    """One of your images as any browser can draw it (a TIFF, say), at most 2048 px a side."""
-    data = previews.asset_preview(require_user().id, asset_id)
+def asset_preview(args, asset_id):
+    """One of your images, small and in a format any browser draws: a TIFF's copy, a tile."""
+    data = previews.asset_preview(require_user().id, asset_id, args["side"])
     return Response(data, mimetype=codec.sniff_mime(data),
                     headers={"Cache-Control": "private, max-age=86400"})
 
 
 def shown_url(asset) -> str:
-    """Where a page's <img> gets an asset: the file itself, or a TIFF's drawable copy."""
+    """Where a page's <img> gets an asset at full size: the file itself, or a TIFF's copy."""
     if asset.mime_type in previews.UNDRAWABLE:
         return url_for("studio_api.asset_preview", asset_id=asset.id)
     return url_for("assets_api.asset_bytes", asset_id=asset.id)
 
 
+def tile_url(asset_id: str) -> str:
+    """Where a Library tile gets an asset: a copy TILE_SIDE px at most, whatever the file."""
+    return url_for("studio_api.asset_preview", asset_id=asset_id, side=previews.TILE_SIDE)
+
+
 def init_app(app, api) -> None:
     api.register_blueprint(blp)
     app.add_template_global(shown_url)
+    app.add_template_global(tile_url)

@@ -145,13 +145,18 @@ class PreviewRequestSchema(ma.Schema):
     image_asset_id = asset_id_field("image")
 
 
+class PreviewQuerySchema(ma.Schema):
+    side = ma.fields.Integer(load_default=2048, validate=ma.validate.Range(64, 2048), metadata={
+        "description": "The copy's longer side at most, 64–2048 px (the Library's tiles ask 640)"})
+
+
 class PreviewSchema(ma.Schema):
     width = ma.fields.Integer(metadata={"description": "The image's own width, upright"})
     height = ma.fields.Integer(metadata={"description": "The image's own height, upright"})
     format = ma.fields.String(metadata={"description": "What the file is: png, jpeg, tiff, ..."})
     has_alpha = ma.fields.Boolean()
     preview = ma.fields.String(metadata={
-        "description": "data:image/jpeg (or png, with transparency);base64,... at most 2048 px a side"})
+        "description": "data:image/jpeg (or webp, with transparency);base64,... at most 2048 px a side"})
     preview_width = ma.fields.Integer()
     preview_height = ma.fields.Integer()
     notes = ma.fields.List(ma.fields.String())

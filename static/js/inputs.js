@@ -129,8 +129,7 @@
 
     function item(asset) {
       const button = el("button", { type: "button", class: "library-item", "data-asset": asset.id });
-      const src = asset.mime_type === "image/tiff"   // browsers draw no TIFF: the server's copy of it
-        ? document.querySelector('meta[name="asset-preview-url"]').content.replace("__asset_id__", asset.id) : asset.url;
+      const src = document.querySelector('meta[name="asset-tile-url"]').content.replace("__asset_id__", asset.id);
       button.append(el("img", { src, alt: asset.prompt || asset.file_name, loading: "lazy" }),
                     el("span", {}, asset.width + "×" + asset.height + " · " + asset.studio));
       button.addEventListener("click", () => { view.dialog.close(); view.onPick(asset); });

@@ -124,3 +124,15 @@ def test_the_detail_page_lists_its_collections_with_remove_buttons(app, signed_i
     assert '<span class="hidden" data-none>None</span>' in html
     alone = _html(signed_in, f"/library/{store(app, user).asset_id}")
     assert 'class="in-collections hidden"' in alone and '<span class="" data-none>None</span>' in alone
+
+
+def test_library_tiles_are_small_copies_and_the_detail_shows_the_file(signed_in, auth, png_payload):
+    client = signed_in
+    made = client.post(f"{API}/create", json={"prompt": "A lone boat", "width": 1024, "height": 1024},
+                       headers=auth).json
+    asset_id = made["results"][0]["asset_id"]
+    tiles = re.findall(r'<img class="preview" loading="lazy" src="([^"]+)"', _html(client, "/library"))
+    assert tiles == [f"{API}/assets/{asset_id}/preview?side=640"]
+    tile = client.get(tiles[0])                       # the page's session is enough, as for the file
+    assert tile.status_code == 200 and tile.mimetype in ("image/jpeg", "image/webp")
+    assert f'<img src="{API}/assets/{asset_id}" width="1024"' in _html(client, f"/library/{asset_id}")

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +14,10 @@ from PIL import Image
 
 from app.assets.models import Asset
 from app.extensions import db
+from app.imaging import codec
+from app.studio import delivery
+from app.studio import preview as previews
+from app.sweeper import sweep
 from tests.delivery_helpers import opened, upload
 from tests.photos import photograph
 
@@ -18,7 +26,7 @@ URL = "/api/image-studio/preview"
 
 def preview_image(body: dict) -> Image.Image:
     header, payload = body["preview"].split(",", 1)
-    assert header in ("data:image/jpeg;base64", "data:image/png;base64")
+    assert header in ("data:image/jpeg;base64", "data:image/webp;base64")
     return opened(base64.b64decode(payload))
 
 
@@ -34,14 +42,14 @@ def test_a_tiff_photograph_gets_a_jpeg_of_itself_and_its_own_size(client, auth):
     assert difference.mean() < 3            # the same picture, JPEG-compressed
 
 
-def test_a_large_transparent_tiff_is_shown_as_a_png_at_most_2048_a_side(client, auth):
+def test_a_large_transparent_tiff_is_shown_as_a_webp_at_most_2048_a_side(client, auth):
     image = Image.merge("RGB", [Image.linear_gradient("L").resize((3000, 2000))] * 3).convert("RGBA")
     image.putalpha(Image.linear_gradient("L").resize((3000, 2000)))   # clear at the top, opaque below
     body = client.post(URL, json={"image_base64": upload(image, "TIFF", compression="tiff_adobe_deflate")},
                        headers=auth).json
     shown = preview_image(body)
     assert (body["width"], body["height"], body["has_alpha"]) == (3000, 2000, True)
-    assert shown.format == "PNG" and shown.mode == "RGBA" and shown.size == (2048, 1365)
+    assert shown.format == "WEBP" and shown.mode == "RGBA" and shown.size == (2048, 1365)
     assert shown.getpixel((1024, 0))[3] == 0 and shown.getpixel((1024, 1364))[3] == 255
 
 
@@ -106,3 +114,77 @@ def test_a_tiff_asset_is_served_drawable_to_its_owner_only(client, auth, make_us
     other = {"Authorization": f"Bearer {token_for('other@example.com')}"}
     assert client.get(url, headers=other).status_code == 404
     assert client.get(url).status_code == 401
+
+
+@pytest.mark.parametrize("target, alpha, shown", [("jpeg", False, "JPEG"), ("png", True, "WEBP"),
+                                                   ("webp", False, "JPEG"), ("avif", True, "WEBP")])
+def test_a_tile_is_at_most_its_side_whatever_the_file(client, auth, target, alpha, shown):
+    photo = photograph("coffee").convert("RGBA" if alpha else "RGB")
+    if alpha:
+        photo.putalpha(200)
+    asset = client.post("/api/image-studio/convert-format", headers=auth, json={
+        "image_base64": upload(photo, "PNG"), "target_format": target}).json
+    response = client.get(f"/api/image-studio/assets/{asset['asset_id']}/preview?side=320", headers=auth)
+    tile = opened(response.data)
+    assert (tile.format, tile.size) == (shown, (320, 213))
+    assert response.headers["Cache-Control"] == "private, max-age=86400"
+
+
+@pytest.mark.parametrize("side", ["63", "2049", "x", "1e3"])
+def test_a_side_out_of_range_is_a_400(client, auth, side):
+    asset = client.post("/api/image-studio/convert-format", headers=auth, json={
+        "image_base64": upload(photograph("coffee")), "target_format": "png"}).json
+    response = client.get(f"/api/image-studio/assets/{asset['asset_id']}/preview?side={side}", headers=auth)
+    assert response.status_code == 400 and "side" in response.json["detail"]
+
+
+def test_a_large_turned_jpeg_is_drawn_small_and_upright_at_a_reduced_decode(app):
+    """A JPEG is decoded at the smallest DCT scale that covers the copy; the turn still applies."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    photograph("coffee").resize((2400, 1600)).save(buffer, "JPEG", exif=exif.tobytes())
+    with app.app_context():
+        copy = previews.drawable(delivery.open_upload(buffer.getvalue()), 300)
+        upload_image = delivery.open_upload(buffer.getvalue()).image
+        codec.draft(upload_image, 200, 300)
+    assert (copy.width, copy.height) == (1600, 2400)              # the file's own upright size
+    assert opened(copy.data).size == (200, 300) and copy.shown == (200, 300)
+    assert upload_image.size == (300, 200)     # stored 2400×1600 at libjpeg's ⅛, still covering it
+
+
+def _tile_files(app) -> list:
+    return sorted(Path(app.config["IMAGE_STUDIO_STORAGE_DIR"]).rglob("*.tile"))
+
+
+def test_a_tile_is_made_once_kept_with_its_asset_and_deleted_with_it(client, auth, app):
+    asset_id = client.post("/api/image-studio/convert-format", headers=auth, json={
+        "image_base64": upload(photograph("chelsea")), "target_format": "png"}).json["asset_id"]
+    url = f"/api/image-studio/assets/{asset_id}/preview?side=640"
+    first = client.get(url, headers=auth).data
+    (kept,) = _tile_files(app)
+    assert kept.name.startswith(asset_id) and kept.read_bytes() == first
+    marker = io.BytesIO()
+    Image.new("RGB", (7, 7), (1, 2, 3)).save(marker, "JPEG")
+    kept.write_bytes(marker.getvalue())                     # a second view reads it, never remakes it
+    assert client.get(url, headers=auth).data == marker.getvalue()
+    assert opened(client.get(url.replace("640", "320"), headers=auth).data).size == (320, 213)  # other sides: made
+    assert client.delete(f"/api/image-studio/assets/{asset_id}", headers=auth).status_code == 204
+    assert _tile_files(app) == []
+
+
+def test_the_sweeper_keeps_a_live_assets_tile_and_takes_an_orphans(client, auth, app):
+    ids = [client.post("/api/image-studio/convert-format", headers=auth, json={
+        "image_base64": upload(photograph(name)), "target_format": "png"}).json["asset_id"]
+        for name in ("coffee", "rocket")]
+    for asset_id in ids:
+        client.get(f"/api/image-studio/assets/{asset_id}/preview?side=640", headers=auth)
+    with app.app_context():
+        db.session.delete(db.session.get(Asset, ids[1]))    # a crash between the row and the files
+        db.session.commit()
+    an_hour_ago = time.time() - 3600
+    for path in Path(app.config["IMAGE_STUDIO_STORAGE_DIR"]).rglob("*"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    with app.app_context():
+        assert sweep(app.config, older_than=timedelta(minutes=10)).removed == 2   # the orphan and its tile
+    assert [path.name.split(".")[0] for path in _tile_files(app)] == [ids[0]]
