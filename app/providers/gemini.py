@@ -92,7 +92,7 @@ class GeminiProvider(HttpProvider, Provider):
         reply = self.json_body(response)
         if not isinstance(reply, dict):
             raise self.malformed("a malformed reply")
-        block = member(reply, "promptFeedback", "blockReason")
+        block = text(member(reply, "promptFeedback", "blockReason"))
         if block:
             raise self._refused(f"the prompt was blocked ({block})")
         candidates = objects(reply.get("candidates"))

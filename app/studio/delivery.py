@@ -61,7 +61,12 @@ def open_upload(payload: Payload, output: OutputFormat | None = None) -> Upload:
     """Decode the base64 (or take an asset's bytes) and read the header within the size and
     pixel limits (400/413), and within what `output` can hold (a 20000 px wide image is no
     WebP: 400 before a pixel is decoded)."""
-    data = image_bytes(payload, missing=MISSING_IMAGE)
+    return identify(image_bytes(payload, missing=MISSING_IMAGE), output)
+
+
+def identify(data: bytes, output: OutputFormat | None = None) -> Upload:
+    """open_upload for bytes that no upload limit bounds (a stored result: a 4× upscale may
+    be 28 MB), read within the pixel limit all the same."""
     image = codec.open_image(data, max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
     if output is not None:
         check_fits(output, *image.size)

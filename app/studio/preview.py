@@ -3,8 +3,9 @@
 Chromium draws PNG, JPEG, WebP, GIF, BMP and AVIF, not TIFF. The pages still take a TIFF,
 or show one they made or keep: the file itself is what is sent, converted, stored and
 downloaded, and this copy (upright, sRGB, at most `side` px on its longer side, JPEG, or
-WebP when it has transparency) is only what is shown. The Library's tiles are such copies too:
-a 16 MP PNG result is 28 MB to fetch for a tile 300 px wide. Nothing is kept.
+WebP when it has transparency) is only what is shown. The Library's tiles are such copies
+too: a 16 MP PNG result is 28 MB to fetch for a tile 300 px wide. Only a tile is kept, beside
+its asset (assets.service.tile_bytes); a stored result is read whatever its size in bytes.
 """
 from __future__ import annotations
 
@@ -52,8 +53,8 @@ def asset_preview(user_id: int, asset_id: str, side: int = PREVIEW_SIDE) -> byte
     """`GET /assets/{id}/preview`: the drawable copy of one of the user's assets; the
     Library's tile size is made once and kept with the asset."""
     if side == TILE_SIDE:
-        return tile_bytes(user_id, asset_id, lambda data: drawable(delivery.open_upload(data), side).data)
-    return drawable(delivery.open_upload(asset_bytes(user_id, asset_id)[1]), side).data
+        return tile_bytes(user_id, asset_id, lambda data: drawable(delivery.identify(data), side).data)
+    return drawable(delivery.identify(asset_bytes(user_id, asset_id)[1]), side).data
 
 
 def drawable(upload: delivery.Upload, side: int = PREVIEW_SIDE) -> Drawable:

@@ -13,15 +13,22 @@ import pytest
 from PIL import Image
 
 from app.assets.models import Asset
+from app.assets.service import store_result
 from app.extensions import db
 from app.imaging import codec
 from app.studio import delivery
 from app.studio import preview as previews
 from app.sweeper import sweep
 from tests.delivery_helpers import opened, upload
-from tests.photos import photograph
+from tests.photos import large, photograph
 
 URL = "/api/image-studio/preview"
+
+
+def encoded(image: Image.Image, fmt: str = "PNG") -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    return buffer.getvalue()
 
 
 def preview_image(body: dict) -> Image.Image:
@@ -188,3 +195,15 @@ def test_the_sweeper_keeps_a_live_assets_tile_and_takes_an_orphans(client, auth,
     with app.app_context():
         assert sweep(app.config, older_than=timedelta(minutes=10)).removed == 2   # the orphan and its tile
     assert [path.name.split(".")[0] for path in _tile_files(app)] == [ids[0]]
+
+
+def test_a_result_larger_than_the_upload_limit_still_gets_its_tile(make_app, token_for, user):
+    app = make_app(MAX_IMAGE_MB=0.2)     # results are not uploads: a 4× upscale may be 28 MB
+    client, auth = app.test_client(), {"Authorization": f"Bearer {token_for()}"}
+    with app.test_request_context():
+        stored = store_result(user, studio="upscale", operation="fast", data=encoded(large("coffee", 400_000)),
+                              mime_type="image/png", width=775, height=516, provider="local", model=None)
+    tile = client.get(f"/api/image-studio/assets/{stored.asset_id}/preview?side=640", headers=auth)
+    assert tile.status_code == 200 and opened(tile.data).size == (640, 426)
+    big = client.get(f"/api/image-studio/assets/{stored.asset_id}/preview", headers=auth)
+    assert big.status_code == 200 and opened(big.data).size == (775, 516)
