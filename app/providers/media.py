@@ -12,6 +12,7 @@ import math
 import pybase64
 from PIL import Image, UnidentifiedImageError
 
+from app.imaging import codec
 from app.imaging.formats import ALIASES, MIME_BY_PILLOW, OUTPUT_FORMATS
 
 from .base import ImageResult, ProviderError
@@ -79,8 +80,7 @@ def fit_within(data: bytes, *, max_pixels: int | None = None,
         if scale >= 1.0:
             return data, None
         size = (max(1, int(width * scale)), max(1, int(height * scale)))
-        image.load()
-        resized = image.resize(size, Image.Resampling.LANCZOS)
+        resized = codec.normalize(image).resize(size, Image.Resampling.LANCZOS)   # CMYK: no PNG
         out = io.BytesIO()
         resized.save(out, format="PNG")
     return out.getvalue(), {"from": [width, height], "to": list(size)}

@@ -107,6 +107,17 @@ def test_control_honours_explicit_zero(registry, fake_stability, image, operatio
         assert set(sent.files) == {"init_image", "style_image"}
 
 
+def test_an_oversized_cmyk_jpeg_is_downscaled_to_an_srgb_png(registry, fake_stability):
+    """A CMYK JPEG is no PNG: shrinking one to the 1 MP limit was an OSError (a 500)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (2000, 1000), (200, 80, 40)).convert("CMYK").save(buffer, "JPEG", quality=95)
+    result = registry.get("stability").upscale(UpscaleRequest("fast", buffer.getvalue()))
+    sent = Image.open(io.BytesIO(last(fake_stability).files["image"]))
+    assert (sent.format, sent.mode, sent.size) == ("PNG", "RGB", (1448, 724))
+    assert all(abs(a - b) <= 4 for a, b in zip(sent.getpixel((700, 300)), (200, 80, 40), strict=True))
+    assert result.metadata["input_downscaled"]["image"] == {"from": [2000, 1000], "to": [1448, 724]}
+
+
 def test_control_defaults_when_absent(registry, fake_stability, image):
     registry.get("stability").control(ControlRequest("sketch", image, "x"))
     assert last(fake_stability).form["control_strength"] == "0.7"
