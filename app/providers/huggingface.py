@@ -49,7 +49,7 @@ class HuggingFaceProvider(HttpProvider, Provider):
                 return False
             raise
         body = self.json_body(response)
-        mapping = body.get("inferenceProviderMapping") if isinstance(body, dict) else None
+        mapping = member(body, "inferenceProviderMapping")
         # A dict keyed by provider on a model's page, a list of entries in model listings.
         if isinstance(mapping, dict):
             mapping = [{"provider": name, **entry} for name, entry in mapping.items()

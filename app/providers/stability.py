@@ -44,7 +44,7 @@ class StabilityProvider(HttpProvider, Provider):
         proves the key and costs nothing."""
         body = self.json_body(self.send("GET", "/v1/user/balance", timeout=self.check_timeout,
                                         headers={"Accept": "application/json"}))
-        credits = body.get("credits") if isinstance(body, dict) else None
+        credits = member(body, "credits")
         if not isinstance(credits, int | float):
             raise self.malformed("a balance without credits")
         return None, f"key accepted; balance {credits:.2f} credits"
@@ -74,7 +74,7 @@ class StabilityProvider(HttpProvider, Provider):
                              headers={"Accept": accept})
         if call.is_async:
             job = self.json_body(response)
-            job_id = job.get("id") if isinstance(job, dict) else None
+            job_id = member(job, "id")
             if not job_id:
                 raise self.malformed("no job id for an asynchronous request")
             response = poll(lambda: self._fetch_result(job_id), self.poll_interval,
