@@ -133,7 +133,7 @@ class WaveSpeedProvider(HttpProvider, Provider):
         any other status keeps polling."""
         status = data.get("status")
         if isinstance(status, str) and status in TERMINAL_FAILURES:
-            reason = data.get("error") or f"the job ended {status}"
+            reason = text(data.get("error")) or f"the job ended {status}"
             raise ProviderError(self.name, self.redact(f"WaveSpeed AI job failed: {reason}"))
         return status == "completed"
 

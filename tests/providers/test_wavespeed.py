@@ -55,6 +55,14 @@ def test_a_task_that_ends_badly_stops_polling_at_once_and_is_not_retried(registr
     assert [r.method for r in fake_wavespeed.requests] == ["POST", "GET"]
 
 
+@pytest.mark.parametrize("error", [{"code": 7}, ["", None], 5])
+def test_a_failed_tasks_odd_error_is_told_in_words(registry, fake_wavespeed, error):
+    fake_wavespeed.fail_task = error
+    with pytest.raises(ProviderError) as err:
+        run(registry)
+    assert err.value.message == "WaveSpeed AI job failed: the job ended failed"
+
+
 def test_envelope_code_fails_an_http_200(registry, fake_wavespeed):
     fake_wavespeed.queue(status=200, body={"code": 500, "message": "Upload failed", "data": None})
     with pytest.raises(ProviderError) as err:
