@@ -167,15 +167,15 @@ def _tile_files(app) -> list:
 def test_a_tile_is_made_once_kept_with_its_asset_and_deleted_with_it(client, auth, app):
     asset_id = client.post("/api/image-studio/convert-format", headers=auth, json={
         "image_base64": upload(photograph("chelsea")), "target_format": "png"}).json["asset_id"]
-    url = f"/api/image-studio/assets/{asset_id}/preview?side=640"
-    first = client.get(url, headers=auth).data
+    url = f"/api/image-studio/assets/{asset_id}/preview?side="
+    first = client.get(url + "640", headers=auth).data
     (kept,) = _tile_files(app)
     assert kept.name.startswith(asset_id) and kept.read_bytes() == first
     marker = io.BytesIO()
     Image.new("RGB", (7, 7), (1, 2, 3)).save(marker, "JPEG")
     kept.write_bytes(marker.getvalue())                     # a second view reads it, never remakes it
-    assert client.get(url, headers=auth).data == marker.getvalue()
-    assert opened(client.get(url.replace("640", "320"), headers=auth).data).size == (320, 213)  # other sides: made
+    assert client.get(url + "640", headers=auth).data == marker.getvalue()
+    assert opened(client.get(url + "320", headers=auth).data).size == (320, 213)  # other sides: made
     assert client.delete(f"/api/image-studio/assets/{asset_id}", headers=auth).status_code == 204
     assert _tile_files(app) == []
 
