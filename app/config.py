@@ -13,6 +13,7 @@ from typing import Any
 
 MIB = 1024 * 1024
 DEFAULT_MAX_IMAGE_PIXELS = 40_000_000  # uploads and provider replies alike
+DEFAULT_MAX_PROVIDER_REPLY_MB = 64  # a provider reply's body: an image, its base64 JSON, a download
 
 
 class ConfigError(RuntimeError):
@@ -120,6 +121,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "MAX_REQUEST_MB": max_request_mb,
         "MAX_CONTENT_LENGTH": int(max_request_mb * MIB),
         "MAX_IMAGE_PIXELS": _number(env, "MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS, int),
+        "MAX_PROVIDER_REPLY_MB": _number(env, "MAX_PROVIDER_REPLY_MB", DEFAULT_MAX_PROVIDER_REPLY_MB),
         "IMAGE_CONCURRENCY": _number(env, "IMAGE_CONCURRENCY", os.cpu_count() or 1, int),
         "IMAGE_QUEUE_TIMEOUT": _number(env, "IMAGE_QUEUE_TIMEOUT", 30),
         "ZIP_STREAMS": _number(env, "ZIP_STREAMS", 2, int),

@@ -20,7 +20,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from app.config import DEFAULT_MAX_IMAGE_PIXELS
+from app.config import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_PROVIDER_REPLY_MB, MIB
 
 from .base import CheckResult, ImageResult, ProviderError
 from .media import sniff_image
@@ -30,6 +30,7 @@ T = TypeVar("T")
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 CONNECT_TIMEOUT = 10.0
 CHECK_TIMEOUT = 10.0  # a live check reads a small JSON reply: it never waits like a generation
+READ_CHUNK = 256 * 1024
 
 
 class SubmissionRetry(Retry):
@@ -141,6 +142,7 @@ class HttpProvider:
         read = min(float(config.get("PROVIDER_TIMEOUT", 60)), CHECK_TIMEOUT)
         self.check_timeout = (min(CONNECT_TIMEOUT, read), read)
         self.max_pixels = int(config.get("MAX_IMAGE_PIXELS") or DEFAULT_MAX_IMAGE_PIXELS)
+        self.max_reply_mb = float(config.get("MAX_PROVIDER_REPLY_MB") or DEFAULT_MAX_PROVIDER_REPLY_MB)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -184,12 +186,39 @@ class HttpProvider:
         url = path_or_url if "://" in path_or_url else self.base_url + path_or_url
         all_headers = {**(self.auth_headers() if auth else {}), **(headers or {})}
         try:
-            response = self.session.request(method, url, headers=all_headers, **kwargs)
+            response = self.session.request(method, url, headers=all_headers, stream=True, **kwargs)
+            self.read_body(response)
         except requests.RequestException as exc:
             raise self.transport_error(exc) from None
         if response.status_code >= 400:
             raise self.http_error(response)
         return response
+
+    def read_body(self, response: requests.Response) -> None:
+        """Read the reply into `response.content`, refusing it past `MAX_PROVIDER_REPLY_MB`.
+
+        A reply is bounded like a request body, as it arrives: without a bound, a provider
+        (or a proxy in between) that streams without end would hold a worker's memory until
+        the process dies. A declared length over the bound is refused before reading; the
+        decoded bytes are counted too, since a length can be absent, compressed or false.
+        """
+        limit = int(self.max_reply_mb * MIB)
+        declared = response.headers.get("Content-Length", "")
+        body = bytearray()
+        with response:
+            if declared.isdigit() and int(declared) > limit:
+                raise self.too_long()
+            for chunk in response.iter_content(READ_CHUNK):
+                body += chunk
+                if len(body) > limit:
+                    raise self.too_long()
+            # What requests itself does once a streamed body is read: .content/.json() use it.
+            response._content = bytes(body)
+            response._content_consumed = True
+
+    def too_long(self) -> ProviderError:
+        return ProviderError(self.name, f"{self.label} sent a reply over this server's "
+                                        f"{self.max_reply_mb:g} MB limit", retryable=True)
 
     def transport_error(self, exc: requests.RequestException) -> ProviderError:
         text = str(exc).lower()

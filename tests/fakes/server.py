@@ -69,6 +69,19 @@ def png_header(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", row)
 
 
+class Streamed:
+    """A reply body sent in chunks with no Content-Length, up to `size` bytes; counts what the
+    client took before it hung up (a finite `size`, so a client without a bound fails, not hangs)."""
+
+    def __init__(self, size: int, chunk: int = 64 * 1024):
+        self.size, self.chunk, self.sent = size, chunk, 0
+
+    def __iter__(self):
+        while self.sent < self.size:
+            self.sent += self.chunk
+            yield b"\0" * self.chunk
+
+
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(json.dumps(body), status=status, headers=headers or {},
                     content_type="application/json")

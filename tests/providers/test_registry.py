@@ -7,6 +7,7 @@ from app.errors import ServiceUnavailable, ValidationFailed
 from app.providers import build_registry
 from app.providers.base import EditRequest, GenerateRequest, ProviderError, UpscaleRequest
 from app.providers.registry import Route
+from tests.fakes.server import Streamed
 
 ONLY = {"stability": "STABILITY_API_KEY", "wavespeed": "WAVESPEED_API_KEY",
         "huggingface": "HF_TOKEN", "gemini": "GEMINI_API_KEY"}
@@ -92,6 +93,16 @@ def test_failover_records_attempts(registry, fake_stability, fake_wavespeed):
     assert outcome.attempts == [{"provider": "stability", "model": "core",
                                  "error": "Service overloaded"}]
     assert fake_wavespeed.requests[0].path.endswith("ideogram-v3-turbo")
+
+
+def test_a_reply_without_end_fails_over(provider_config, fake_stability, fake_wavespeed):
+    provider_config["MAX_PROVIDER_REPLY_MB"] = 2
+    fake_stability.queue(status=200, body=Streamed(64 << 20), content_type="image/png")
+    registry = build_registry(provider_config)
+    outcome = registry.execute(registry.plan("generate"), GenerateRequest("x", seed=1))
+    assert outcome.provider == "wavespeed" and outcome.result.mime_type == "image/png"
+    assert outcome.attempts == [{"provider": "stability", "model": "core",
+                                 "error": "Stability AI sent a reply over this server's 2 MB limit"}]
 
 
 def test_all_routes_fail(registry, fake_stability, fake_wavespeed, fake_gemini):

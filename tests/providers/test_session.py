@@ -9,7 +9,7 @@ import pytest
 from app.providers import build_registry
 from app.providers.base import GenerateRequest, ProviderError, UpscaleRequest
 from app.providers.session import make_session, poll
-from tests.fakes.server import png_bytes, png_header
+from tests.fakes.server import Streamed, png_bytes, png_header
 
 from .conftest import KEYS
 
@@ -183,3 +183,42 @@ def test_a_reply_at_the_pixel_limit_is_read_whole(provider_config, fakes, name):
     answer_with(name, fakes, png_header(1000, 1000))  # at the limit, a truncated file is still caught
     with pytest.raises(ProviderError, match="unreadable or truncated"):
         generate(build_registry(provider_config), name)
+
+
+LABELS = {"stability": "Stability AI", "wavespeed": "WaveSpeed AI", "huggingface": "Hugging Face",
+          "gemini": "Google Gemini"}
+
+
+@pytest.mark.parametrize("name", ["stability", "wavespeed", "huggingface", "gemini"])
+def test_a_reply_over_the_byte_limit_is_refused_by_its_length(provider_config, fakes, name):
+    provider_config["MAX_PROVIDER_REPLY_MB"] = 1
+    answer_with(name, fakes, png_bytes(8, 8) + b"\0" * (1 << 20))
+    with pytest.raises(ProviderError) as err:
+        generate(build_registry(provider_config), name)
+    assert err.value.message == f"{LABELS[name]} sent a reply over this server's 1 MB limit"
+    assert err.value.retryable and not err.value.refused
+
+
+@pytest.mark.parametrize("name", ["stability", "wavespeed", "huggingface", "gemini"])
+def test_a_streamed_reply_is_cut_off_at_the_byte_limit(provider_config, fakes, name):
+    """A reply with no length (or one that lies) is counted as it comes, not read to its end."""
+    provider_config["MAX_PROVIDER_REPLY_MB"] = 1
+    body = Streamed(256 << 20)
+    path = r"^/outputs/" if name == "wavespeed" else None
+    if name == "wavespeed":
+        fakes[name].output = "url"
+    fakes[name].queue(status=200, body=body, content_type="application/json", path=path)
+    with pytest.raises(ProviderError) as err:
+        generate(build_registry(provider_config), name)
+    assert err.value.message == f"{LABELS[name]} sent a reply over this server's 1 MB limit"
+    assert body.sent < 32 << 20         # 1 MB read, the rest at most what the sockets buffered
+
+
+def test_a_reply_within_the_byte_limit_is_read_whole(provider_config, fakes):
+    image = png_bytes(300, 200)
+    provider_config["MAX_PROVIDER_REPLY_MB"] = len(image) / (1 << 20)
+    answer_with("huggingface", fakes, image)
+    assert generate(build_registry(provider_config), "huggingface").data == image
+    answer_with("huggingface", fakes, image + b"\0")
+    with pytest.raises(ProviderError, match="reply over this server's"):
+        generate(build_registry(provider_config), "huggingface")
