@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from app.config import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_PROVIDER_REPLY_MB, MIB
@@ -40,19 +42,45 @@ class SubmissionRetry(Retry):
     read errors are retried only for the idempotent methods in `allowed_methods`.
     """
 
-    def __init__(self, *args: Any, unbilled: frozenset[int] = frozenset({429}), **kwargs: Any):
+    def __init__(self, *args: Any, unbilled: frozenset[int] = frozenset({429}),
+                 max_discard: int = DEFAULT_MAX_PROVIDER_REPLY_MB * MIB, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.unbilled = frozenset(unbilled)
+        self.max_discard = max_discard
 
     def new(self, **kwargs: Any) -> SubmissionRetry:
         retry = super().new(**kwargs)
         retry.unbilled = self.unbilled
+        retry.max_discard = self.max_discard
         return retry
+
+    def increment(self, method: str | None = None, url: str | None = None,
+                  response: BaseHTTPResponse | None = None, **kwargs: Any) -> SubmissionRetry:
+        """Before a retry urllib3 reads the failed reply to its end, however long: here at most
+        `max_discard` bytes are dropped, and a reply longer than that ends the retries with its
+        connection closed (the client reports the status alone). A last try keeps its body,
+        which holds the provider's reason."""
+        retry = super().increment(method, url, response=response, **kwargs)
+        if response is not None and not _discarded(response, self.max_discard):
+            response.close()
+            raise MaxRetryError(kwargs.get("_pool"), url or "", ResponseError("reply too long to discard"))
+        return retry
+
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if method.upper() == "POST":
             return bool(self.total) and status_code in self.unbilled
         return super().is_retry(method, status_code, has_retry_after)
+
+
+def _discarded(response: BaseHTTPResponse, limit: int) -> bool:
+    """Read and drop up to `limit` bytes of the body; whether it ended within them."""
+    dropped = 0
+    for chunk in response.stream(READ_CHUNK, decode_content=False):  # as requests reads it after
+        dropped += len(chunk)
+        if dropped > limit:
+            return False
+    return True
 
 
 class ProviderSession(requests.Session):
@@ -84,6 +112,7 @@ def make_session(config: Mapping[str, Any], unbilled: Iterable[int] = (429,)) ->
         respect_retry_after_header=True,
         raise_on_status=False,
         unbilled=frozenset(unbilled),
+        max_discard=int(float(config.get("MAX_PROVIDER_REPLY_MB") or DEFAULT_MAX_PROVIDER_REPLY_MB) * MIB),
     )
     session = ProviderSession((min(CONNECT_TIMEOUT, read), read))
     adapter = HTTPAdapter(max_retries=retry)

@@ -222,3 +222,23 @@ def test_a_reply_within_the_byte_limit_is_read_whole(provider_config, fakes):
     answer_with("huggingface", fakes, image + b"\0")
     with pytest.raises(ProviderError, match="reply over this server's"):
         generate(build_registry(provider_config), "huggingface")
+
+
+@pytest.mark.parametrize("status", [503, 429])
+def test_a_retried_reply_without_end_is_not_read_to_its_end(provider_config, fake_stability, status):
+    """Before a retry the failed reply is discarded, and discarding is bounded like reading."""
+    provider_config["MAX_PROVIDER_REPLY_MB"] = 1
+    body = Streamed(256 << 20)
+    fake_stability.queue(status=status, body=body)
+    with pytest.raises(ProviderError) as err:
+        generate(build_registry(provider_config))
+    assert err.value.message == f"Stability AI returned HTTP {status}"       # its reason is lost
+    assert err.value.status == status and err.value.retryable                # auto fails over
+    assert body.sent < 32 << 20 and len(fake_stability.requests) == 1
+
+
+def test_a_retried_reply_of_a_few_bytes_is_retried(provider_config, fake_stability):
+    provider_config["MAX_PROVIDER_REPLY_MB"] = 1
+    fake_stability.queue(status=503, body=Streamed(512 << 10))
+    assert generate(build_registry(provider_config)).mime_type == "image/png"
+    assert len(fake_stability.requests) == 2
