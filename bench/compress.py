@@ -12,6 +12,8 @@ Each in-process path decodes the JPEG once per run. The service runs under gunic
 the production config (bench/server.py): each request carries the photo as base64 JSON,
 and the time is the whole round trip, the base64 answer decoded. Median of --runs after one
 warm-up. Needs pyvips-binary (`make bench-compress` installs the bench extra).
+Last, in a fresh service, one `POST /compress/batch` of --batch copies of the photo to WebP
+q80: the busiest worker's RSS, sampled every 20 ms while it runs (median), and its peak.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import io
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,7 +34,7 @@ import skimage.data
 from PIL import Image, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.server import running_service  # noqa: E402
+from bench.server import peak_rss_mib, running_service, status_mib, worker_pids  # noqa: E402
 
 TARGET = 200 * 1024
 CACHE = Path(tempfile.gettempdir()) / "image-studio-bench"
@@ -135,9 +138,40 @@ def estimate_of(server: dict, source: bytes, fmt: str, quality: int | None) -> N
     print(f"{label:38} {estimate['estimated_size_kb']:8.0f}KB {actual:8.0f}KB {error:+6.1f}% {elapsed:6.0f}ms")
 
 
+def batch_memory(source: bytes, copies: int) -> None:
+    """RSS of the busiest worker while one batch runs: what a batch holds as it goes."""
+    text = base64.b64encode(source).decode()
+    body = {"images": [{"image_base64": text, "format": "webp", "quality": 80}] * copies}
+    with running_service(tier="enterprise") as server:
+        workers = worker_pids(server["pid"])
+        idle = max(status_mib(pid, "VmRSS") for pid in workers)
+        samples: list[float] = []
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.02):
+                samples.append(max(status_mib(pid, "VmRSS") for pid in workers))
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        started = time.perf_counter()
+        try:
+            answer = requests.post(f"{server['base']}/api/image-studio/compress/batch", json=body, timeout=900,
+                                   headers={"Authorization": f"Bearer {server['token']}"})
+        finally:
+            done.set()
+            sampler.join()
+        answer.raise_for_status()
+        print(f"batch of {copies} (base64 {copies * len(text) / 2**20:.0f} MiB) -> WebP q80: "
+              f"{answer.json()['successful']} made in {time.perf_counter() - started:.1f} s; worker RSS "
+              f"idle {idle:.0f}, while running median {statistics.median(samples):.0f}, peak (VmHWM) "
+              f"{max(peak_rss_mib(pid) for pid in workers):.0f} MiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=20, help="copies in the batch memory run (1-20)")
     args = parser.parse_args()
     import pyvips
 
@@ -162,6 +196,7 @@ def main() -> None:
         print(f"{'estimate (POST /compress/estimate)':38} {'estimated':>10} {'actual':>10} {'error':>7} {'time':>8}")
         for fmt, quality in (("jpeg", 85), ("webp", 80), ("png", None), ("avif", 60)):
             estimate_of(server, source, fmt, quality)
+    batch_memory(source, args.batch)
 
 
 if __name__ == "__main__":

@@ -35,9 +35,10 @@ def compress(args):
 @auth_required
 @blp.arguments(DeliveryBatchRequestSchema)
 @blp.response(200, CompressBatchSchema)
+@releases_body
 def compress_batch(args):
     """Compress up to 20 images, each with its own options; one failure does not stop the rest."""
-    return service.compress_batch(require_user().id, load_each(CompressRequestSchema(), args["images"]))
+    return service.compress_batch(require_user().id, load_each(CompressRequestSchema(), args.pop("images")))
 
 
 @blp.route("/compress/estimate", methods=["POST"])

@@ -27,9 +27,10 @@ def convert(args):
 @auth_required
 @blp.arguments(DeliveryBatchRequestSchema)
 @blp.response(200, ConvertBatchSchema)
+@releases_body
 def convert_batch(args):
     """Convert up to 20 images, each with its own options; one failure does not stop the rest."""
-    return service.convert_batch(require_user().id, load_each(ConvertRequestSchema(), args["images"]))
+    return service.convert_batch(require_user().id, load_each(ConvertRequestSchema(), args.pop("images")))
 
 
 @blp.route("/convert-format/supported")
