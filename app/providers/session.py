@@ -66,7 +66,6 @@ class SubmissionRetry(Retry):
             raise MaxRetryError(kwargs.get("_pool"), url or "", ResponseError("reply too long to discard"))
         return retry
 
-
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if method.upper() == "POST":
             return bool(self.total) and status_code in self.unbilled
@@ -95,6 +94,11 @@ class ProviderSession(requests.Session):
         return super().request(method, url, **kwargs)
 
 
+def reply_limit(config: Mapping[str, Any]) -> int:
+    """The most bytes read from one provider reply (MAX_PROVIDER_REPLY_MB)."""
+    return int(float(config.get("MAX_PROVIDER_REPLY_MB") or DEFAULT_MAX_PROVIDER_REPLY_MB) * MIB)
+
+
 def make_session(config: Mapping[str, Any], unbilled: Iterable[int] = (429,)) -> requests.Session:
     """Build one provider's session: retries with jittered backoff, fixed timeouts.
 
@@ -112,7 +116,7 @@ def make_session(config: Mapping[str, Any], unbilled: Iterable[int] = (429,)) ->
         respect_retry_after_header=True,
         raise_on_status=False,
         unbilled=frozenset(unbilled),
-        max_discard=int(float(config.get("MAX_PROVIDER_REPLY_MB") or DEFAULT_MAX_PROVIDER_REPLY_MB) * MIB),
+        max_discard=reply_limit(config),
     )
     session = ProviderSession((min(CONNECT_TIMEOUT, read), read))
     adapter = HTTPAdapter(max_retries=retry)
@@ -171,7 +175,7 @@ class HttpProvider:
         read = min(float(config.get("PROVIDER_TIMEOUT", 60)), CHECK_TIMEOUT)
         self.check_timeout = (min(CONNECT_TIMEOUT, read), read)
         self.max_pixels = int(config.get("MAX_IMAGE_PIXELS") or DEFAULT_MAX_IMAGE_PIXELS)
-        self.max_reply_mb = float(config.get("MAX_PROVIDER_REPLY_MB") or DEFAULT_MAX_PROVIDER_REPLY_MB)
+        self.max_reply = reply_limit(config)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -231,7 +235,7 @@ class HttpProvider:
         the process dies. A declared length over the bound is refused before reading; the
         decoded bytes are counted too, since a length can be absent, compressed or false.
         """
-        limit = int(self.max_reply_mb * MIB)
+        limit = self.max_reply
         declared = response.headers.get("Content-Length", "")
         body = bytearray()
         with response:
@@ -247,7 +251,7 @@ class HttpProvider:
 
     def too_long(self) -> ProviderError:
         return ProviderError(self.name, f"{self.label} sent a reply over this server's "
-                                        f"{self.max_reply_mb:g} MB limit", retryable=True)
+                                        f"{self.max_reply / MIB:g} MB limit", retryable=True)
 
     def transport_error(self, exc: requests.RequestException) -> ProviderError:
         text = str(exc).lower()
