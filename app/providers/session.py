@@ -257,6 +257,8 @@ class HttpProvider:
         text = str(exc).lower()
         if isinstance(exc, requests.Timeout) or "timed out" in text or "timeout" in text:
             message = f"{self.label} did not answer in time"
+        elif isinstance(exc, requests.exceptions.ChunkedEncodingError):   # dropped mid-body
+            message = f"{self.label} broke off its reply"
         else:
             message = f"Could not connect to {self.label}"
         return ProviderError(self.name, message, retryable=True)

@@ -71,15 +71,18 @@ def png_header(width: int, height: int) -> bytes:
 
 class Streamed:
     """A reply body sent in chunks with no Content-Length, up to `size` bytes; counts what the
-    client took before it hung up (a finite `size`, so a client without a bound fails, not hangs)."""
+    client took before it hung up (a finite `size`, so a client without a bound fails, not hangs).
+    `broken`: the server then drops the connection instead of ending the body."""
 
-    def __init__(self, size: int, chunk: int = 64 * 1024):
-        self.size, self.chunk, self.sent = size, chunk, 0
+    def __init__(self, size: int, chunk: int = 64 * 1024, broken: bool = False):
+        self.size, self.chunk, self.sent, self.broken = size, chunk, 0, broken
 
     def __iter__(self):
         while self.sent < self.size:
             self.sent += self.chunk
             yield b"\0" * self.chunk
+        if self.broken:
+            raise ConnectionAbortedError("the fake broke off its reply")
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

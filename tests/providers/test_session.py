@@ -214,6 +214,17 @@ def test_a_streamed_reply_is_cut_off_at_the_byte_limit(provider_config, fakes, n
     assert body.sent < 32 << 20         # 1 MB read, the rest at most what the sockets buffered
 
 
+@pytest.mark.parametrize("name", ["stability", "wavespeed", "huggingface", "gemini"])
+def test_a_reply_broken_off_is_told_as_such(provider_config, fakes, name):
+    if name == "wavespeed":
+        fakes[name].output = "url"
+    fakes[name].queue(status=200, body=Streamed(256 << 10, broken=True), content_type="application/json",
+                      path=r"^/outputs/" if name == "wavespeed" else None)
+    with pytest.raises(ProviderError) as err:
+        generate(build_registry(provider_config), name)
+    assert err.value.message == f"{LABELS[name]} broke off its reply" and err.value.retryable
+
+
 def test_a_reply_within_the_byte_limit_is_read_whole(provider_config, fakes):
     image = png_bytes(300, 200)
     provider_config["MAX_PROVIDER_REPLY_MB"] = len(image) / (1 << 20)
