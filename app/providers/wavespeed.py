@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -23,6 +23,7 @@ from .session import HttpProvider, poll
 
 QWEN_SEEDS = 2**31
 TERMINAL_FAILURES = ("failed", "cancelled", "timeout")  # end polling at once, not retried
+MAX_REDIRECTS = 5  # hops of one result download, each to a trusted host
 IDEOGRAM_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4")
 
 
@@ -138,11 +139,23 @@ class WaveSpeedProvider(HttpProvider, Provider):
         return status == "completed"
 
     def _output_bytes(self, output: str) -> bytes:
+        """The result's bytes, from base64 or a download. A download's redirects are followed
+        here, one hop at a time, so every host it reaches is one the deployment trusts."""
         if not output.startswith(("http://", "https://")):
             return decode_base64_image(output, self.name, self.label)
-        parts = urlsplit(output)
+        url = output
+        for _ in range(MAX_REDIRECTS + 1):
+            self._check_host(url)
+            response = self.send("GET", url, auth=False, allow_redirects=False)
+            if not response.is_redirect:
+                return response.content
+            url = urljoin(url, response.headers["Location"])
+        raise ProviderError(self.name, f"{self.label} redirected its result download more than "
+                                       f"{MAX_REDIRECTS} times")
+
+    def _check_host(self, url: str) -> None:
+        parts = urlsplit(url)
         host, netloc = (parts.hostname or "").lower(), parts.netloc.lower()
         if host not in self.allowed_hosts and netloc not in self.allowed_hosts:
             raise ProviderError(self.name, f"WaveSpeed AI output host '{host}' is not allowed; "
                                 "add it to PROVIDER_OUTPUT_HOSTS to trust it")
-        return self.send("GET", output, auth=False).content

@@ -99,6 +99,32 @@ def test_url_output_from_other_host_is_refused(registry, fake_wavespeed):
     assert not any(r.path.startswith("/outputs/") for r in fake_wavespeed.requests)
 
 
+def test_a_redirect_from_an_allowed_host_is_followed_only_to_an_allowed_host(provider_config, fake_wavespeed):
+    """A download that redirects is checked at each hop, so a trusted host cannot hand the
+    server on to one it was not told to trust (an internal address, a metadata service)."""
+    fake_wavespeed.output = "url"
+    elsewhere = fake_wavespeed.url.replace("127.0.0.1", "localhost") + "/outputs/moved.png"
+    fake_wavespeed.queue(status=302, headers={"Location": elsewhere}, path=r"^/outputs/")
+    with pytest.raises(ProviderError) as err:
+        run(build_registry(provider_config))
+    assert err.value.message == ("WaveSpeed AI output host 'localhost' is not allowed; "
+                                 "add it to PROVIDER_OUTPUT_HOSTS to trust it")
+    assert sum(r.path.startswith("/outputs/") for r in fake_wavespeed.requests) == 1   # not fetched
+    provider_config["PROVIDER_OUTPUT_HOSTS"] = "localhost"
+    fake_wavespeed.queue(status=302, headers={"Location": elsewhere}, path=r"^/outputs/")
+    assert run(build_registry(provider_config)).mime_type == "image/png"
+    assert fake_wavespeed.requests[-1].path == "/outputs/moved.png"
+
+
+def test_a_download_that_redirects_without_end_is_refused(registry, fake_wavespeed):
+    fake_wavespeed.output = "url"
+    fake_wavespeed.queue(times=20, status=302, headers={"Location": "/outputs/again.png"}, path=r"^/outputs/")
+    with pytest.raises(ProviderError) as err:
+        run(registry)
+    assert err.value.message == "WaveSpeed AI redirected its result download more than 5 times"
+    assert sum(r.path.startswith("/outputs/") for r in fake_wavespeed.requests) == 6
+
+
 def test_output_hosts_setting_allows_a_host(provider_config, fake_wavespeed):
     fake_wavespeed.output = "url"
     fake_wavespeed.output_host = fake_wavespeed.url.replace("127.0.0.1", "localhost")
