@@ -202,3 +202,28 @@ def _swallow(call) -> None:
         call()
     except requests.RequestException:
         pass
+
+
+def _chunked(size: int):
+    """A body sent with Transfer-Encoding: chunked (no Content-Length), 64 KiB at a time."""
+    piece = b'{"image_base64": "' + b"A" * (64 * 1024)
+    sent = 0
+    while sent < size:
+        yield piece if sent == 0 else b"A" * (64 * 1024)
+        sent += 64 * 1024
+    yield b'"}'
+
+
+def test_a_chunked_body_over_the_limit_is_a_413_not_a_truncated_body(gunicorn):
+    """With no Content-Length the limit is met while reading: past it the client is told 413,
+    never answered about the first MAX_REQUEST_MB of its body as if that were all of it."""
+    base, _, env = gunicorn(MAX_REQUEST_MB="1")
+    subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "users", "create", "c@example.com",
+                    "--password", "chunked-password-1"], cwd=ROOT, env=env, check=True, capture_output=True)
+    token = requests.post(f"{base}/api/auth/token", json={"email": "c@example.com", "password": "chunked-password-1"},
+                          timeout=10).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    over = requests.post(f"{base}/api/image-studio/compress", data=_chunked(3 << 20), headers=headers, timeout=30)
+    assert over.status_code == 413 and over.json() == {"detail": "Request body too large: the limit is 1 MB"}
+    within = requests.post(f"{base}/api/image-studio/compress", data=_chunked(512 << 10), headers=headers, timeout=30)
+    assert within.status_code == 400 and within.json()["detail"] == "Invalid base64 image payload"
