@@ -26,6 +26,8 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 # gunicorn refuses a header field over its limit with a bare text page; above the app's own
 # bound (8 KiB, app/http/headers.py), so a client gets the API's `{"detail"}` sentence instead.
 limit_request_field_size = 32768
+# The same for the request line (gunicorn's default 4094, its largest 8190; app bound 4 KiB).
+limit_request_line = 8190
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycling a worker (a guard against slow memory growth from image work) costs ~1 s of CPU:
 # the new worker imports and builds the app again, and starts with empty per-worker caches

@@ -227,3 +227,12 @@ def test_a_chunked_body_over_the_limit_is_a_413_not_a_truncated_body(gunicorn):
     assert over.status_code == 413 and over.json() == {"detail": "Request body too large: the limit is 1 MB"}
     within = requests.post(f"{base}/api/image-studio/compress", data=_chunked(512 << 10), headers=headers, timeout=30)
     assert within.status_code == 400 and within.json()["detail"] == "Invalid base64 image payload"
+
+
+def test_a_url_past_the_apps_bound_gets_the_apis_sentence_not_gunicorns_page(gunicorn):
+    """gunicorn refuses a request line over its own limit (4094 by default) with a bare HTML
+    page; its limit is raised above the app's, so a client gets the API's 414 sentence."""
+    base, _, _ = gunicorn()
+    response = requests.get(f"{base}/api/image-studio/assets/{'a' * 6000}", timeout=10)
+    assert response.status_code == 414
+    assert response.json() == {"detail": "Request URL is too long: the limit is 4096 bytes"}

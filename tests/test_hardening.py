@@ -247,6 +247,15 @@ def test_an_oversized_header_is_a_431_with_a_sentence(client, path):
         assert response.json == {"detail": "Request header X-Padding is too large: the limit is 8192 bytes"}
 
 
+@pytest.mark.parametrize("url", ["/api/image-studio/assets/" + "a" * 5000,
+                                 "/api/image-studio/assets?q=" + "b" * 5000])
+def test_an_overlong_url_is_a_414_with_a_sentence(client, auth, url):
+    response = client.get(url, headers=auth)
+    assert response.status_code == 414
+    assert response.json == {"detail": "Request URL is too long: the limit is 4096 bytes"}
+    assert client.get(url[:4000], headers=auth).status_code != 414
+
+
 def test_an_unreachable_database_is_a_503_to_retry_not_a_500(tmp_path):
     """A database restart answered 500 "Internal server error" to the requests it caught."""
     with socket.socket() as sock:

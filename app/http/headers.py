@@ -1,5 +1,5 @@
 """Security headers on every response, a Content-Security-Policy on every page, and a
-bound on the request headers a client may send.
+bound on the request headers and URL a client may send.
 
 The pages load nothing from another origin and run no inline script, so the policy names
 only 'self' (images also come as data: and blob: URLs). Swagger UI's page starts itself
@@ -18,6 +18,9 @@ DOCS_POLICY = PAGE_POLICY.replace("script-src 'self'", "script-src 'self' 'unsaf
 # gunicorn.conf.py lets fields up to 32 KiB through (its own refusal is a bare text page), so
 # this answer, a sentence in the API's shape, is what a client sees for anything from 8 KiB.
 MAX_HEADER_BYTES = 8192
+# Likewise for the request line: gunicorn.conf.py lets up to 8190 bytes through (its default
+# 4094 would refuse with a bare HTML page); no URL of this API comes near 4 KiB.
+MAX_URL_BYTES = 4096
 HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin"}
 
@@ -34,6 +37,10 @@ def _secure(response: Response) -> Response:
 
 
 def _bounded() -> None:
+    environ = request.environ
+    target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
+    if len(target) > MAX_URL_BYTES:
+        raise AppError(f"Request URL is too long: the limit is {MAX_URL_BYTES} bytes", status=414)
     for name, value in request.headers.items():
         if len(value) > MAX_HEADER_BYTES:
             raise AppError(f"Request header {name[:64]} is too large: the limit is "
@@ -41,6 +48,6 @@ def _bounded() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Registered before every other `before_request`, so nothing reads an oversized header."""
+    """Registered before every other `before_request`, so nothing reads an oversized header or URL."""
     app.before_request(_bounded)
     app.after_request(_secure)
