@@ -171,6 +171,14 @@ def test_the_sentence_names_where_the_bad_text_is(client, auth, body, detail):
     assert (response.status_code, response.json["detail"]) == (400, detail)
 
 
+@pytest.mark.parametrize("charset", ["", "; charset=latin-1"])
+def test_a_body_that_is_not_utf8_is_told_so(client, auth, charset):
+    response = client.post("/api/image-studio/create", data='{"prompt": "café"}'.encode("latin-1"),
+                           headers={**auth, "Content-Type": "application/json" + charset})
+    assert (response.status_code, response.json) == (
+        400, {"detail": "The request body is not UTF-8 text: send JSON encoded as UTF-8"})
+
+
 @pytest.mark.database
 @pytest.mark.parametrize("url", ["/api/image-studio/jobs/%00", "/api/image-studio/jobs/a%00b",
                                  "/api/image-studio/assets?search=%00", "/api/image-studio/assets?a%00=1"])

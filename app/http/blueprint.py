@@ -30,6 +30,7 @@ class ErrorSchema(ma.Schema):
 MAX_DEPTH = 64
 MAX_DIGITS = 30
 TOO_DEEP = f"JSON nested deeper than {MAX_DEPTH} levels is not accepted"
+NOT_UTF8 = "The request body is not UTF-8 text: send JSON encoded as UTF-8"
 
 
 def _bounded_int(digits: str) -> int:
@@ -78,6 +79,8 @@ def _standard(data: bytes) -> Any:
         return json.loads(data, parse_int=_bounded_int)
     except RecursionError:
         raise AppError(TOO_DEEP) from None
+    except UnicodeDecodeError:   # JSON is UTF-8 (RFC 8259), whatever charset the header names
+        raise AppError(NOT_UTF8) from None
 
 
 def _has_huge_float(value: Any) -> bool:
