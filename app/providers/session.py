@@ -12,6 +12,7 @@ Every GET (polls, result downloads) is retried.
 """
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
@@ -237,16 +238,16 @@ class HttpProvider:
         """
         limit = self.max_reply
         declared = response.headers.get("Content-Length", "")
-        body = bytearray()
+        body = io.BytesIO()   # its value is taken without a copy, unlike a join or a bytearray
         with response:
             if declared.isdigit() and int(declared) > limit:
                 raise self.too_long()
             for chunk in response.iter_content(READ_CHUNK):
-                body += chunk
-                if len(body) > limit:
+                body.write(chunk)
+                if body.tell() > limit:
                     raise self.too_long()
             # What requests itself does once a streamed body is read: .content/.json() use it.
-            response._content = bytes(body)
+            response._content = body.getvalue()
             response._content_consumed = True
 
     def too_long(self) -> ProviderError:
