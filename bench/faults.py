@@ -1,7 +1,8 @@
 """Fault injection against gunicorn, in two parts.
 
 providers: fake providers that hang, reset connections, answer 500 or 429 with Retry-After,
-send malformed bodies or truncated images, while requests run. Checks that no worker dies,
+send malformed bodies or truncated images, or stream a reply (200 or 503) without end, while
+requests run. Checks that no worker dies,
 nothing is charged without a result, and every client gets a `{"detail"}` answer within the
 configured timeouts.
 
@@ -35,13 +36,14 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from server import BIN, ROOT, free_port, running_service, worker_pids  # noqa: E402
+from server import BIN, ROOT, free_port, peak_rss_mib, running_service, worker_pids  # noqa: E402
 
 from tests.fakes.fixtures import KEYS  # noqa: E402
-from tests.fakes.server import png_bytes  # noqa: E402
+from tests.fakes.server import Streamed, png_bytes  # noqa: E402
 from tests.fakes.stability import FakeStability  # noqa: E402
 
 TIMEOUT, RETRIES = 2.0, 2
+ENDLESS = 4 << 30   # "without end": 4 GiB, far past MAX_PROVIDER_REPLY_MB (64)
 # The longest a request may take: every attempt times out, plus backoff, plus margin.
 DEADLINE = TIMEOUT * (RETRIES + 1) + 10
 
@@ -79,6 +81,10 @@ def scenarios(fake: FakeStability, n: int):
         ("truncated image", "stability",
          lambda: fake.queue(calls, status=200, body=truncated, content_type="image/png")),
         ("recovers after two 503s", "stability", lambda: fake.fail(times=2, status=503)),
+        ("200 streamed without end", "stability",
+         lambda: fake.queue(calls, status=200, body=Streamed(ENDLESS), content_type="image/png")),
+        ("503 streamed without end", "stability",
+         lambda: fake.queue(calls, status=503, body=Streamed(ENDLESS), content_type="application/json")),
     ]
 
 
@@ -126,12 +132,14 @@ def providers(concurrency: int) -> int:
                 print(f"{verdict:4s} {name:26s} statuses {statuses} slowest {worst:5.1f} s  {detail[:70]}")
             workers_after = set(worker_pids(service["pid"]))
             alive = workers_before == workers_after
+            peaks = [round(peak_rss_mib(pid)) for pid in sorted(workers_after)]
             database = Path(service["instance"]) / "image_studio.db"
             with sqlite3.connect(database) as db:
                 charged = db.execute("select count(*) from ledger where outcome='charged'").fetchone()[0]
                 pending = db.execute("select count(*) from ledger where outcome='pending'").fetchone()[0]
                 refunded = db.execute("select count(*) from ledger where outcome='refunded'").fetchone()[0]
-    print(f"workers unchanged: {alive} ({sorted(workers_before)} -> {sorted(workers_after)})")
+    print(f"workers unchanged: {alive} ({sorted(workers_before)} -> {sorted(workers_after)}); "
+          f"their peak RSS {peaks} MiB")
     print(f"images returned {successes}, ledger charged {charged}, refunded {refunded}, pending {pending}")
     failures += (not alive) + (charged != successes) + (pending != 0)
     print("RESULT:", "all checks passed" if failures == 0 else f"{failures} check(s) failed")
