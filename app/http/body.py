@@ -47,10 +47,10 @@ def _read_within(stream: IO[bytes], limit: int) -> bytes:
     """A body of no declared length (chunked), read to its end or refused (413) at one byte
     past `limit`. Werkzeug's own guard stops quietly at the limit, so the first
     MAX_REQUEST_MB of a larger body would be parsed as if it were the whole body."""
-    body = bytearray()
-    while len(body) <= limit:
-        chunk = stream.read(min(CHUNK, limit + 1 - len(body)))
+    body = io.BytesIO()   # its value is taken without a copy
+    while body.tell() <= limit:
+        chunk = stream.read(min(CHUNK, limit + 1 - body.tell()))
         if not chunk:
-            return bytes(body)
-        body += chunk
+            return body.getvalue()
+        body.write(chunk)
     raise RequestEntityTooLarge()
