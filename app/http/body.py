@@ -9,7 +9,7 @@ costs one copy, and `get_data` then takes the buffer whole without copying it.
 The body is read only when something asks for it, as before: a request refused on its
 headers (no token, over its rate limit) never has its body read, and one declared larger
 than MAX_CONTENT_LENGTH is left to werkzeug, which refuses it (413) without reading it. A
-chunked body (no declared length) is read up to one byte past the limit, and refused there.
+chunked body (no declared length) is read until it passes the limit, and refused there.
 Once a JSON body is parsed its bytes are dropped (`drop_body`): a 27 MP photo's 12.8 MB
 would otherwise stay alive beside its parsed text until the response is sent.
 """
@@ -22,7 +22,7 @@ from flask import Request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import cached_property
 
-CHUNK = 1024 * 1024
+from app.bounded import CHUNK, gather
 
 
 class BodyRequest(Request):
@@ -44,13 +44,10 @@ class BodyRequest(Request):
 
 
 def _read_within(stream: IO[bytes], limit: int) -> bytes:
-    """A body of no declared length (chunked), read to its end or refused (413) at one byte
-    past `limit`. Werkzeug's own guard stops quietly at the limit, so the first
-    MAX_REQUEST_MB of a larger body would be parsed as if it were the whole body."""
-    body = io.BytesIO()   # its value is taken without a copy
-    while body.tell() <= limit:
-        chunk = stream.read(min(CHUNK, limit + 1 - body.tell()))
-        if not chunk:
-            return body.getvalue()
-        body.write(chunk)
-    raise RequestEntityTooLarge()
+    """A body of no declared length (chunked), read to its end or refused (413) once past
+    `limit`. Werkzeug's own guard stops quietly at the limit, so the first MAX_REQUEST_MB of
+    a larger body would be parsed as if it were the whole body."""
+    body = gather(iter(lambda: stream.read(CHUNK), b""), limit)
+    if body is None:
+        raise RequestEntityTooLarge()
+    return body

@@ -12,7 +12,6 @@ Every GET (polls, result downloads) is retried.
 """
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
@@ -23,6 +22,7 @@ from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
+from app.bounded import CHUNK, gather
 from app.config import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_PROVIDER_REPLY_MB, MIB
 
 from .base import CheckResult, ImageResult, ProviderError
@@ -33,7 +33,6 @@ T = TypeVar("T")
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 CONNECT_TIMEOUT = 10.0
 CHECK_TIMEOUT = 10.0  # a live check reads a small JSON reply: it never waits like a generation
-READ_CHUNK = 256 * 1024
 
 
 class SubmissionRetry(Retry):
@@ -76,7 +75,7 @@ class SubmissionRetry(Retry):
 def _discarded(response: BaseHTTPResponse, limit: int) -> bool:
     """Read and drop up to `limit` bytes of the body; whether it ended within them."""
     dropped = 0
-    for chunk in response.stream(READ_CHUNK, decode_content=False):  # as requests reads it after
+    for chunk in response.stream(CHUNK, decode_content=False):  # as requests reads it after
         dropped += len(chunk)
         if dropped > limit:
             return False
@@ -236,18 +235,15 @@ class HttpProvider:
         the process dies. A declared length over the bound is refused before reading; the
         decoded bytes are counted too, since a length can be absent, compressed or false.
         """
-        limit = self.max_reply
         declared = response.headers.get("Content-Length", "")
-        body = io.BytesIO()   # its value is taken without a copy, unlike a join or a bytearray
         with response:
-            if declared.isdigit() and int(declared) > limit:
+            if declared.isdigit() and int(declared) > self.max_reply:
                 raise self.too_long()
-            for chunk in response.iter_content(READ_CHUNK):
-                body.write(chunk)
-                if body.tell() > limit:
-                    raise self.too_long()
+            body = gather(response.iter_content(CHUNK), self.max_reply)
+            if body is None:
+                raise self.too_long()
             # What requests itself does once a streamed body is read: .content/.json() use it.
-            response._content = body.getvalue()
+            response._content = body
             response._content_consumed = True
 
     def too_long(self) -> ProviderError:
