@@ -13,7 +13,7 @@ import pybase64
 from PIL import Image, UnidentifiedImageError
 
 from app.imaging import codec
-from app.imaging.formats import ALIASES, MIME_BY_PILLOW, OUTPUT_FORMATS
+from app.imaging.formats import ALIASES, FORMATS, MIME_BY_PILLOW, OUTPUT_FORMATS
 
 from .base import ImageResult, ProviderError
 
@@ -84,6 +84,79 @@ def fit_within(data: bytes, *, max_pixels: int | None = None,
         out = io.BytesIO()
         resized.save(out, format="PNG")
     return out.getvalue(), {"from": [width, height], "to": list(size)}
+
+
+COMPACT_QUALITIES = (95, 85)
+SHRINK_STEPS = 6
+WEBP_MAX_SIDE = FORMATS["webp"].max_side
+
+
+def within_bytes(data: bytes, max_bytes: int, *,
+                 lossless: bool = False) -> tuple[bytes, dict | None]:
+    """`data` re-encoded to at most `max_bytes`, for a provider that caps its request size.
+
+    A photograph is sent as JPEG (as WebP when it has alpha, which an inpaint reads as its
+    mask), first at a quality no one can tell from the PNG, then a little lower, and only
+    then made smaller: pixels are what the provider works on. `lossless` parts (a mask) stay
+    PNG and are only made smaller. Returns the bytes and a note (None: sent as they were);
+    the note carries the new `size` when the pixels changed. Each smaller try scales by the
+    share of bytes still over, so a few suffice; past them the last try is sent as it is
+    (the provider then answers with its own size error).
+    """
+    if len(data) <= max_bytes:
+        return data, None
+    with Image.open(io.BytesIO(data)) as source:
+        picture = source.convert("L") if lossless else codec.normalize(source)
+    original = picture.size
+    fmt = _compact_format(picture, lossless)
+    qualities = (None,) if fmt == "png" else COMPACT_QUALITIES
+    out = _first_within(picture, fmt, qualities, max_bytes)
+    for _ in range(SHRINK_STEPS):
+        if len(out) <= max_bytes:
+            break
+        scale = math.sqrt(max_bytes / len(out)) * 0.95
+        size = (max(1, int(picture.width * scale)), max(1, int(picture.height * scale)))
+        picture = picture.resize(size, Image.Resampling.LANCZOS)
+        out = _first_within(picture, fmt, qualities, max_bytes)
+    return out, _compact_note(fmt, data, out, original, picture.size)
+
+
+def _compact_format(picture: Image.Image, lossless: bool) -> str:
+    """JPEG for an opaque picture, WebP to keep alpha where WebP can hold the size, else PNG."""
+    if lossless:
+        return "png"
+    if picture.mode != "RGBA":
+        return "jpeg"
+    return "webp" if max(picture.size) <= WEBP_MAX_SIDE else "png"
+
+
+def _first_within(picture: Image.Image, fmt: str, qualities: tuple[int | None, ...],
+                  max_bytes: int) -> bytes:
+    """The first quality whose encoding fits, else the last (lowest) one tried."""
+    for quality in qualities:
+        out = _encoded(picture, fmt, quality)
+        if len(out) <= max_bytes:
+            break
+    return out
+
+
+def _encoded(picture: Image.Image, fmt: str, quality: int | None) -> bytes:
+    out = io.BytesIO()
+    if fmt == "jpeg":
+        picture.save(out, "JPEG", quality=quality, subsampling=0)
+    elif fmt == "webp":
+        picture.save(out, "WEBP", quality=quality, alpha_quality=100)
+    else:
+        picture.save(out, "PNG")
+    return out.getvalue()
+
+
+def _compact_note(fmt: str, before: bytes, after: bytes, original: tuple[int, int],
+                  size: tuple[int, int]) -> dict:
+    note = {"format": fmt, "bytes": [len(before), len(after)]}
+    if size != original:
+        note["size"] = {"from": list(original), "to": list(size)}
+    return note
 
 
 def apply_mask(original: bytes, edited: bytes, mask: bytes) -> bytes:

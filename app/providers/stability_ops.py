@@ -13,11 +13,13 @@ from app.catalog.operations import control_defaults
 from app.imaging import ratios
 
 from .base import ControlRequest, EditRequest, GenerateRequest, ProviderError, UpscaleRequest
-from .media import fit_within, output_format
+from .media import fit_within, output_format, within_bytes
 
 ASPECT_RATIOS = ("21:9", "16:9", "3:2", "5:4", "1:1", "4:5", "2:3", "9:16", "9:21")
 SD3_MODELS = ("sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium", "sd3.5-flash")
 EDIT_PIXELS = 9_437_184
+REQUEST_BYTES = 10 * 1024 * 1024   # larger bodies get 413 "payloads cannot be larger than 10MiB"
+TEXT_ALLOWANCE = 128 * 1024        # two 10,000-character prompts in UTF-8, the other fields, framing
 CFG_RANGE = (1.0, 10.0)
 # Edit endpoints that take a `mask` part; search-and-replace/recolor take none (the client
 # limits their change to the mask afterwards instead).
@@ -51,6 +53,30 @@ def fitted(notes: dict[str, Any], key: str, image: bytes, **limits: int) -> byte
     return data
 
 
+def within_request_limit(notes: dict[str, Any], files: dict[str, bytes]) -> None:
+    """Make the image parts fit in one request body (a 413 is not retried, and a photo shrunk
+    to 9.4 MP is ~17 MB as PNG). Parts are taken smallest first, each keeping its bytes when
+    within an equal share of what is left, so a small mask or reference stays as it is and
+    the large parts share the rest. Notes what was re-encoded, and what was made smaller
+    (into `input_downscaled`, which outpaint margins follow)."""
+    room = REQUEST_BYTES - TEXT_ALLOWANCE
+    if sum(map(len, files.values())) <= room:
+        return
+    parts = sorted(files, key=lambda key: len(files[key]))
+    for index, key in enumerate(parts):
+        files[key], note = within_bytes(files[key], room // (len(parts) - index),
+                                        lossless=key == "mask")
+        room -= len(files[key])
+        if note is None:
+            continue
+        size = note.pop("size", None)
+        notes.setdefault("input_recompressed", {})[key] = note
+        if size is not None:
+            earlier = notes.setdefault("input_downscaled", {}).get(key)
+            notes["input_downscaled"][key] = {"from": earlier["from"] if earlier else size["from"],
+                                             "to": size["to"]}
+
+
 def generate_call(request: GenerateRequest, model: str) -> Call:
     ratio = ratios.nearest(request.width, request.height, ASPECT_RATIOS)
     fields = form(prompt=request.prompt, negative_prompt=request.negative_prompt,
@@ -75,16 +101,16 @@ def edit_call(request: EditRequest) -> Call:
     fmt = output_format(request.output_format)
     common = form(seed=request.seed, output_format=fmt)
     if op == "remove_background":
-        image = fitted(notes, "image", request.image, max_pixels=4_194_304)
+        files = {"image": fitted(notes, "image", request.image, max_pixels=4_194_304)}
+        within_request_limit(notes, files)
         return Call("/v2beta/stable-image/edit/remove-background",
-                    form(output_format=output_format(fmt, ("png", "webp"))), {"image": image},
-                    notes=notes)
+                    form(output_format=output_format(fmt, ("png", "webp"))), files, notes=notes)
     if op == "relight":
         return _relight_call(request, notes, common)
-    image = fitted(notes, "image", request.image, max_pixels=EDIT_PIXELS)
-    files = {"image": image}
+    files = {"image": fitted(notes, "image", request.image, max_pixels=EDIT_PIXELS)}
     if request.mask is not None and op in MASKED:
         files["mask"] = request.mask
+    within_request_limit(notes, files)
     styled = form(negative_prompt=request.negative_prompt, style_preset=request.style_preset)
     paths = {"erase": "erase", "inpaint": "inpaint", "outpaint": "outpaint",
              "search_replace": "search-and-replace", "search_recolor": "search-and-recolor"}
@@ -123,6 +149,7 @@ def _relight_call(request: EditRequest, notes: dict[str, Any], common: dict[str,
         files["background_reference"] = request.background
     if request.lighting is not None:
         files["light_reference"] = request.lighting
+    within_request_limit(notes, files)
     keep = opts.get("keep_original_background")
     fields = {**common, **form(
         background_prompt=request.prompt, negative_prompt=request.negative_prompt,
@@ -146,13 +173,14 @@ def upscale_call(request: UpscaleRequest) -> Call:
     if request.mode not in ("conservative", "creative"):
         raise ProviderError("stability", f"Stability AI does not support upscale '{request.mode}'")
     creative = request.mode == "creative"
-    image = fitted(notes, "image", request.image,
-                   max_pixels=1_048_576 if creative else EDIT_PIXELS)
+    files = {"image": fitted(notes, "image", request.image,
+                             max_pixels=1_048_576 if creative else EDIT_PIXELS)}
+    within_request_limit(notes, files)
     fields = form(prompt=request.prompt or DEFAULT_UPSCALE_PROMPT,
                   negative_prompt=request.negative_prompt, seed=request.seed,
                   creativity=request.creativity, output_format=fmt,
                   style_preset=request.style_preset if creative else None)
-    return Call(f"/v2beta/stable-image/upscale/{request.mode}", fields, {"image": image},
+    return Call(f"/v2beta/stable-image/upscale/{request.mode}", fields, files,
                 is_async=creative, notes=notes)
 
 
@@ -162,12 +190,19 @@ def control_call(request: ControlRequest) -> Call:
     defaults = control_defaults()
     common = form(negative_prompt=request.negative_prompt, seed=request.seed,
                   output_format=output_format(request.output_format))
-    image = fitted(notes, "image", request.image, max_pixels=EDIT_PIXELS, max_side=16383)
+    part = "init_image" if op == "style_transfer" else "image"
+    files = {part: fitted(notes, part, request.image, max_pixels=EDIT_PIXELS, max_side=16383)}
+    if op == "style_transfer":
+        if request.style_image is None:
+            raise ProviderError("stability", "Style image is required for style transfer")
+        files["style_image"] = fitted(notes, "style_image", request.style_image,
+                                      max_pixels=EDIT_PIXELS, max_side=16383)
+    within_request_limit(notes, files)
     if op in ("sketch", "structure"):
         fields = {**common, **form(prompt=request.prompt, style_preset=request.style_preset,
                                    control_strength=default(request.control_strength,
                                                            defaults["control_strength"]))}
-        return Call(f"/v2beta/stable-image/control/{op}", fields, {"image": image}, notes=notes)
+        return Call(f"/v2beta/stable-image/control/{op}", fields, files, notes=notes)
     if op == "style":
         ratio = (request.aspect_ratio if request.aspect_ratio in ASPECT_RATIOS
                  else ratios.nearest(ratios.value(request.aspect_ratio or defaults["aspect_ratio"]),
@@ -176,18 +211,13 @@ def control_call(request: ControlRequest) -> Call:
         fields = {**common, **form(prompt=request.prompt, style_preset=request.style_preset,
                                    aspect_ratio=ratio,
                                    fidelity=default(request.fidelity, defaults["fidelity"]))}
-        return Call("/v2beta/stable-image/control/style", fields, {"image": image}, notes=notes)
+        return Call("/v2beta/stable-image/control/style", fields, files, notes=notes)
     if op == "style_transfer":
-        if request.style_image is None:
-            raise ProviderError("stability", "Style image is required for style transfer")
-        style = fitted(notes, "style_image", request.style_image, max_pixels=EDIT_PIXELS,
-                       max_side=16383)
         fields = {**common, **form(
             prompt=request.prompt or "",
             style_strength=default(request.style_strength, defaults["style_strength"]),
             composition_fidelity=default(request.composition_fidelity,
                                          defaults["composition_fidelity"]),
             change_strength=default(request.change_strength, defaults["change_strength"]))}
-        return Call("/v2beta/stable-image/control/style-transfer", fields,
-                    {"init_image": image, "style_image": style}, notes=notes)
+        return Call("/v2beta/stable-image/control/style-transfer", fields, files, notes=notes)
     raise ProviderError("stability", f"Stability AI does not support control '{op}'")

@@ -24,6 +24,7 @@ REQUIRED = {
     "edit/replace-background-and-relight": ("subject_image",),
 }
 WIRE_FORMATS = {"JPEG", "PNG", "WEBP"}
+MAX_BODY = 10 * 1024 * 1024   # "Max request size | 10 MiB -> 413" (providers.md §1.1)
 RATIOS = {"21:9": (1536, 640), "16:9": (1344, 768), "3:2": (1216, 832), "5:4": (1152, 896),
           "1:1": (1024, 1024), "4:5": (896, 1152), "2:3": (832, 1216), "9:16": (768, 1344),
           "9:21": (640, 1536)}
@@ -52,6 +53,10 @@ class FakeStability(FakeServer):
                   "result your request was denied and you were not charged.")
 
     def handle(self, request: Request) -> Response:
+        if (request.content_length or 0) > MAX_BODY:
+            return json_response({"id": secrets.token_hex(16), "name": "payload_too_large",
+                                  "errors": ["body: payloads cannot be larger than 10MiB in size"]},
+                                 413)
         if request.headers.get("Authorization") != f"Bearer {self.key}":
             return json_response(self.error_body(401, "authorization: invalid key"), 401)
         if request.method == "GET" and request.path == "/v1/user/balance":
