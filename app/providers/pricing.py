@@ -6,7 +6,8 @@ all call `price()`, so they cannot disagree. One credit is 0.01 USD.
 Operation names accepted by `price()` / `estimate()`:
 - `generate`: priced per model (the provider's default model when none is given);
 - edit operations by name: `remove_background`, `inpaint`, `outpaint`, `search_replace`,
-  `search_recolor`, `relight`, `general_edit`, `erase`;
+  `search_recolor`, `relight`, `general_edit`, `erase` (priced per model where the table
+  keys a provider's edits by model);
 - upscale modes: `upscale_fast`, `upscale_conservative`, `upscale_creative`, the bare mode
   names `fast` / `conservative` / `creative`, and `upscale` (= `upscale_fast`);
 - control operations by name: `sketch`, `structure`, `style`, `style_transfer`;
@@ -104,16 +105,16 @@ def price(provider: str, operation: str, model: str | None = None) -> float:
     table = info["prices"].get(kind, info["prices"].get("*"))
     if not isinstance(table, dict):
         return float(table)
-    key = sub
-    if kind == "generate":
-        # A price, not a check: whether the model is served is the registry's question, asked
-        # of the deployment's models (which may name models this file does not list).
-        key = _short_name(info, model) if model else default_model(provider, kind)
-    if key in table:
-        return float(table[key])
+    # A price, not a check: whether the model is served is the registry's question, asked of
+    # the deployment's models (which may name models this file does not list). An edit is
+    # priced by its operation, or by its model where the provider bills per model (Gemini).
+    by_model = _short_name(info, model) if model else default_model(provider, kind, sub)
+    for key in ((by_model,) if kind == "generate" else (sub, by_model)):
+        if key in table:
+            return float(table[key])
     if "*" in table:
         return float(table["*"])
-    raise ValidationFailed.for_field("model", f"No price for model '{key}' at provider '{provider}'")
+    raise ValidationFailed.for_field("model", f"No price for model '{by_model}' at provider '{provider}'")
 
 
 def _number(value: float) -> float | int:

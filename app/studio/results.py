@@ -34,7 +34,8 @@ def describe(image: Delivered, started: float, request: Request, *,
     merged = {**image.metadata, **(metadata or {}),
               "provider": image.provider, "model": image.model,
               "width": image.width, "height": image.height,
-              "cost": price(image.provider, operation_name(request.kind, request.operation)),
+              "cost": price(image.provider, operation_name(request.kind, request.operation),
+                            image.model),
               "processing_time": round(time.monotonic() - started, 3)}
     if image.seed is not None:
         merged["seed"] = image.seed

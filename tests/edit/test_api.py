@@ -250,3 +250,18 @@ def test_a_gif_reaches_gemini_as_a_png_labelled_so(provider_client, auth, fake_g
                if "inlineData" in part]
     assert part["mimeType"] == "image/png"
     assert file_image(base64.b64decode(part["data"])).format == "PNG"
+
+
+@pytest.mark.parametrize("model, credits", [(None, 7), ("gemini-3.1-flash-image", 7),
+                                            ("gemini-3-pro-image", 14)])
+def test_a_gemini_edit_costs_and_is_charged_its_models_price(provider_client, auth, fake_gemini,
+                                                             model, credits):
+    """catalog.md's Cost table: gemini-3.1-flash-image (and edits) 7, gemini-3-pro-image 14."""
+    before = provider_client.get("/api/image-studio/usage", headers=auth).json["spent"]
+    body = {"operation": "general_edit", "provider": "gemini", "prompt": "make it snowy",
+            "image_base64": b64(photo(96, 64)), **({"model": model} if model else {})}
+    response = provider_client.post(URL, json=body, headers=auth)
+    assert response.status_code == 200, response.json
+    assert response.json["metadata"]["cost"] == credits
+    after = provider_client.get("/api/image-studio/usage", headers=auth).json["spent"]
+    assert after - before == credits

@@ -23,8 +23,11 @@ from app.providers.pricing import cost_range, estimate, price
     ("wavespeed", "generate", "ideogram-ai/ideogram-v3-turbo", 5),
     ("wavespeed", "general_edit", None, 2), ("ideogram", "generate", None, 5),
     ("huggingface", "generate", "any/model", 1),
-    ("gemini", "generate", "gemini-3.1-flash-image", 4), ("gemini", "general_edit", None, 4),
-    ("gemini", "generate", "gemini-3-pro-image", 4),
+    ("gemini", "generate", "gemini-3.1-flash-image", 7), ("gemini", "generate", None, 7),
+    ("gemini", "generate", "gemini-3-pro-image", 14),
+    # "gemini-3.1-flash-image (and edits) / gemini-3-pro-image": an edit costs its model's price
+    ("gemini", "general_edit", None, 7), ("gemini", "general_edit", "gemini-3.1-flash-image", 7),
+    ("gemini", "general_edit", "gemini-3-pro-image", 14),
     ("sandbox", "generate", None, 0), ("sandbox", "creative", None, 0),
     ("local", "upscale_fast", None, 0), ("local", "optimize", None, 0),
 ])
@@ -56,4 +59,5 @@ def test_cost_ranges():
     assert cost_range("stability") == "2.5-8 credits"
     assert cost_range("wavespeed") == "2-5 credits"
     assert cost_range("huggingface") == "1 credit"
+    assert cost_range("gemini") == "7-14 credits"
     assert cost_range("sandbox") == "0 credits"
