@@ -121,8 +121,8 @@ def _listing(items: list[dict]) -> dict:
 @blp.response(200, TemplateListSchema)
 @blp.alt_response(304, **NOT_MODIFIED_DOC)
 def list_templates(args):
-    """List templates, filtered by platform and/or category."""
-    return _listing(templates.filter_templates(args.get("platform"), args.get("category")))
+    """List templates of a platform (the category is then ignored) or of a category."""
+    return _listing(templates.listed_templates(args.get("platform"), args.get("category")))
 
 
 @blp.route("/templates/search")

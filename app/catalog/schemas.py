@@ -29,7 +29,8 @@ class TemplateListSchema(ma.Schema):
 
 class TemplateFilterSchema(ma.Schema):
     platform = ma.fields.String(metadata={"description": "instagram, facebook, twitter, linkedin, ..."})
-    category = ma.fields.String(metadata={"description": "social_media, blog_content, ..."})
+    category = ma.fields.String(metadata={"description": "social_media, blog_content, ... "
+                                                        "(ignored when `platform` is given)"})
 
 
 class TemplateSearchSchema(ma.Schema):

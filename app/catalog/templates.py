@@ -58,8 +58,15 @@ def _choice(value: str | None, allowed: list[str], field: str) -> str | None:
     return lowered
 
 
+def listed_templates(platform: str | None = None, category: str | None = None) -> list[dict]:
+    """`GET /templates` as catalog.md fixes it: a platform's list when one is given (the
+    category is then ignored, even an unknown one), else the category's, else all."""
+    return filter_templates(platform=platform) if platform else filter_templates(category=category)
+
+
 def filter_templates(platform: str | None = None, category: str | None = None) -> list[dict]:
-    """Both filters apply when both are given; unknown values are a 400 naming the field."""
+    """Both filters apply when both are given (the gallery page's two menus); unknown values
+    are a 400 naming the field."""
     platform = _choice(platform, platforms(), "platform")
     category = _choice(category, categories(), "category")
     return [t for t in all_templates()

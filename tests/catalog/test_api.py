@@ -18,6 +18,15 @@ def test_templates_both_filters(client, auth):
     assert client.get("/api/image-studio/templates", headers=auth).json["total"] == 26
 
 
+@pytest.mark.parametrize("category", ["blog_content", "memes"])
+def test_a_platform_makes_the_api_ignore_the_category(client, auth, category):
+    """catalog.md: "if `platform` given -> that platform's list (category is then IGNORED)"."""
+    response = client.get(f"/api/image-studio/templates?platform=instagram&category={category}",
+                          headers=auth)
+    assert response.status_code == 200, response.json
+    assert [t["platform"] for t in response.json["templates"]] == ["instagram"] * 4
+
+
 @pytest.mark.parametrize("query", ["platform=myspace", "category=memes"])
 def test_templates_bad_filter_is_400(client, auth, query):
     response = client.get(f"/api/image-studio/templates?{query}", headers=auth)
