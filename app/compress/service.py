@@ -73,7 +73,7 @@ def compress(user_id: int, args: MutableMapping[str, Any]) -> Compression:
     smallest reachable size, naming that size) and PayloadTooLarge (413)."""
     params = resolve_assets(user_id, args)
     output = _format(args)
-    upload = delivery.open_upload(params.pop("image_base64", None), output)   # its text goes once decoded
+    upload = delivery.open_upload(params.pop("image_base64", None), as_result=True)   # its text goes once decoded
     quality, strip = args.get("quality", 85), args.get("strip_metadata", True)
     target_kb = args.get("target_size_kb")
 
@@ -125,7 +125,7 @@ def compress_batch(user_id: int, entries: list) -> dict[str, Any]:
 def estimate(user_id: int, args: MutableMapping[str, Any]) -> dict[str, Any]:
     """The compressed size, computed (compression.estimate_size) without storing anything."""
     output = _format(args)
-    upload = delivery.open_upload(resolve_assets(user_id, args).get("image_base64"), output)
+    upload = delivery.open_upload(resolve_assets(user_id, args).get("image_base64"), as_result=True)
     quality = args.get("quality", 85)
     with admission.slot():
         picture = delivery.decode(upload)

@@ -16,6 +16,7 @@ from app.imaging.formats import output_format
 from app.providers.base import ControlRequest
 from app.studio import runner
 from app.studio.inputs import InputImage, check_input_limits, lineage, load_input, resolve_assets
+from app.studio.limits import check_output_size
 from app.studio.options import page_options, plan_routes
 from app.studio.results import StudioResult, describe
 
@@ -92,8 +93,12 @@ def _aspect_ratio(op: str, value: str | None) -> str | None:
 
 
 def _result_size(op: str, image: InputImage, ratio: str | None) -> tuple[int, int]:
+    """Refused past the output limits (a very wide input keeps its shape at one megapixel)."""
     if op == "style":
-        return ratios.one_megapixel(ratios.value(ratio or "1:1"))
-    if op == "style_transfer":
-        return ratios.one_megapixel(image.width / image.height)
-    return image.width, image.height
+        size = ratios.one_megapixel(ratios.value(ratio or "1:1"))
+    elif op == "style_transfer":
+        size = ratios.one_megapixel(image.width / image.height)
+    else:
+        size = (image.width, image.height)
+    check_output_size(*size)
+    return size

@@ -48,7 +48,7 @@ def convert(user_id: int, args: MutableMapping[str, Any]) -> Conversion:
     keep_alpha = args.get("preserve_transparency", True) and output.alpha
     strip = args.get("strip_metadata", False)
     params = resolve_assets(user_id, args)
-    upload = delivery.open_upload(params.pop("image_base64", None), output)   # its text goes once decoded
+    upload = delivery.open_upload(params.pop("image_base64", None), as_result=True)   # its text goes once decoded
 
     def work() -> tuple[bytes, dict[str, Any]]:
         picture = delivery.decode(upload)

@@ -9,8 +9,6 @@ import time
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from flask import current_app
-
 from app.catalog.operations import edit_operations
 from app.errors import ValidationFailed
 from app.imaging.formats import output_format
@@ -25,6 +23,7 @@ from app.studio.inputs import (
     load_optional_input,
     resolve_assets,
 )
+from app.studio.limits import check_output_size
 from app.studio.options import page_options, plan_routes
 from app.studio.results import StudioResult, describe
 
@@ -107,15 +106,13 @@ def _check_fields(op: str, params: Mapping[str, Any]) -> None:
 
 
 def _result_size(op: str, image: InputImage, params: Mapping[str, Any]) -> tuple[int, int]:
-    """Edits keep the input size; outpaint adds its expansion (refused past the pixel limit)."""
+    """Edits keep the input size; outpaint adds its expansion. Refused past the output limits."""
     if op != "outpaint":
+        check_output_size(image.width, image.height)
         return image.width, image.height
     width = image.width + params.get("expand_left", 0) + params.get("expand_right", 0)
     height = image.height + params.get("expand_up", 0) + params.get("expand_down", 0)
-    limit = current_app.config["MAX_IMAGE_PIXELS"]
-    if width * height > limit:
-        raise ValidationFailed(f"Outpaint result would be {width}x{height} pixels, more than the "
-                               f"{limit:,} pixel limit")
+    check_output_size(width, height, "Outpaint result")
     return width, height
 
 

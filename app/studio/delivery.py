@@ -18,12 +18,13 @@ from PIL import Image
 from app.admission import admission
 from app.errors import AppError
 from app.imaging import codec, provenance
-from app.imaging.formats import BY_PILLOW, OutputFormat, check_fits
+from app.imaging.formats import BY_PILLOW, OutputFormat
 from app.imaging.provenance import Mark
 from app.providers.base import DeliverRequest
 from app.providers.pricing import price
 from app.studio import runner
 from app.studio.inputs import Payload, image_bytes
+from app.studio.limits import check_output_size
 from app.studio.options import plan_routes
 from app.studio.provenance import marker
 
@@ -57,19 +58,19 @@ class Picture:
     notes: list[str] = field(default_factory=list)
 
 
-def open_upload(payload: Payload, output: OutputFormat | None = None) -> Upload:
+def open_upload(payload: Payload, *, as_result: bool = False) -> Upload:
     """Decode the base64 (or take an asset's bytes) and read the header within the size and
-    pixel limits (400/413), and within what `output` can hold (a 20000 px wide image is no
-    WebP: 400 before a pixel is decoded)."""
-    return identify(image_bytes(payload, missing=MISSING_IMAGE), output)
+    pixel limits (400/413); `as_result`: the upload becomes a result of its own size, so it
+    must be within the output limits too (a 9000 px wide image: 400 before a pixel is decoded)."""
+    return identify(image_bytes(payload, missing=MISSING_IMAGE), as_result=as_result)
 
 
-def identify(data: bytes, output: OutputFormat | None = None) -> Upload:
+def identify(data: bytes, *, as_result: bool = False) -> Upload:
     """open_upload for bytes that no upload limit bounds (a stored result: a 4× upscale may
     be 28 MB), read within the pixel limit all the same."""
     image = codec.open_image(data, max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
-    if output is not None:
-        check_fits(output, *image.size)
+    if as_result:
+        check_output_size(*image.size)
     fmt = BY_PILLOW[image.format].name if image.format in BY_PILLOW else (image.format or "").lower()
     return Upload(data, image, fmt, getattr(image, "n_frames", 1), provenance.read(data))
 

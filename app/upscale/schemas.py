@@ -3,11 +3,11 @@ import marshmallow as ma
 
 from app.catalog.operations import upscale_modes, upscale_settings
 from app.http.fields import optional, optional_text
+from app.studio.limits import MAX_OUTPUT_SIDE
 from app.studio.schemas import StudioRequestSchema, StudioResultSchema, asset_id_field, choice, listing
 from app.upscale.service import FITS
 
-MAX_SIDE = upscale_settings()["max_side"]
-SIDE = ma.validate.Range(1, MAX_SIDE, error=f"Must be between 1 and {MAX_SIDE} pixels.")
+SIDE = ma.validate.Range(1, MAX_OUTPUT_SIDE, error=f"Must be between 1 and {MAX_OUTPUT_SIDE} pixels.")
 MODES = (*upscale_modes(), "auto")
 PRESETS = sorted(upscale_settings()["presets"])
 

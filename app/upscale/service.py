@@ -11,7 +11,6 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import replace
 from typing import Any
 
-from flask import current_app
 from PIL import Image
 
 from app.admission import admission
@@ -24,6 +23,7 @@ from app.providers.base import UpscaleRequest
 from app.providers.local import fast_size
 from app.studio import runner
 from app.studio.inputs import InputImage, check_input_limits, lineage, load_input, resolve_assets
+from app.studio.limits import MAX_OUTPUT_SIDE, check_output_size
 from app.studio.options import page_options, plan_routes
 from app.studio.results import StudioResult, describe
 
@@ -35,7 +35,7 @@ NATURAL_PIXELS = 4 * 1024 * 1024
 
 def page_context() -> dict[str, Any]:
     """What the Upscale Studio page needs: presets, the size limit and style presets."""
-    return {"settings": upscale_settings(), **page_options()}
+    return {"settings": upscale_settings(), "max_side": MAX_OUTPUT_SIDE, **page_options()}
 
 
 def upscale(user_id: int, params: MutableMapping[str, Any]) -> StudioResult:
@@ -67,7 +67,7 @@ def upscale(user_id: int, params: MutableMapping[str, Any]) -> StudioResult:
             metadata.update(cropped_to=[image.width, image.height], crop_box=box)
     check_input_limits(routes, "upscale", mode, image)
     if target is None:
-        _check_size(natural_size(mode, image.width, image.height))
+        check_output_size(*natural_size(mode, image.width, image.height), "Requested output")
     fmt = output_format(params.get("output_format"))
     request = UpscaleRequest(mode=mode, image=image.data, prompt=params.get("prompt"),
                              negative_prompt=params.get("negative_prompt"), seed=params.get("seed"),
@@ -133,7 +133,7 @@ def target_size(width: int, height: int, preset: str | None, target_width: int |
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
     else:
         return None
-    _check_size(size)
+    check_output_size(*size, "Requested output")
     return size
 
 
@@ -162,13 +162,3 @@ def _check_creativity(mode: str, value: float | None) -> None:
             raise ValidationFailed.for_field(
                 "creativity", f"creativity must be between {low:g} and {high:g} for {mode} upscales")
 
-
-def _check_size(size: tuple[int, int]) -> None:
-    max_side, limit = upscale_settings()["max_side"], current_app.config["MAX_IMAGE_PIXELS"]
-    width, height = size
-    if max(size) > max_side:
-        raise ValidationFailed(f"Requested output {width}x{height} has a side over the "
-                               f"{max_side} px limit")
-    if width * height > limit:
-        raise ValidationFailed(f"Requested output {width}x{height} is {width * height:,} pixels, "
-                               f"more than the {limit:,} pixel limit")

@@ -185,9 +185,10 @@ def test_results_are_in_the_library_and_health(client, auth):
     assert modules["compression"] == modules["conversion"] == "available"
 
 
-def test_a_webp_too_wide_for_webp_is_a_400(compress):
-    """A target size searched in WebP for a 30000×2 banner was a 500 (WebP stops at 16,383 px)."""
+def test_a_banner_wider_than_the_output_limit_is_a_400(compress):
+    """A target size searched in WebP for a 30000×2 banner was a 500 (WebP stops at 16,383 px);
+    compress never changes the pixel size, so past 8192 px a side it is refused."""
     response = compress(image_base64=upload(Image.new("RGB", (30000, 2), (20, 90, 200))), format="webp",
                         target_size_kb=10)
     assert response.status_code == 400
-    assert response.json["detail"].startswith("WEBP holds at most 16,383 px a side and this image is 30000×2 px")
+    assert response.json["detail"] == "Result 30000x2 has a side over the 8192 px limit"

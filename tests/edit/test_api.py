@@ -166,7 +166,7 @@ def test_outpaint_past_the_pixel_limit_is_refused(make_app, auth, user):
     body = {"image_base64": _image(), "operation": "outpaint", "expand_right": 300}
     response = client.post(URL, json=body, headers=auth)
     assert response.status_code == 400
-    assert response.json["detail"] == ("Outpaint result would be 396x64 pixels, "
+    assert response.json["detail"] == ("Outpaint result 396x64 is 25,344 pixels, "
                                        "more than the 20,000 pixel limit")
 
 
