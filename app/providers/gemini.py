@@ -106,8 +106,23 @@ class GeminiProvider(HttpProvider, Provider):
         finish = candidates[0].get("finishReason") if candidates else None
         if isinstance(finish, str) and finish in REFUSAL_FINISH:
             raise self._refused(f"no image was produced (finish reason {finish})")
+        said = _spoken(candidates)
+        if said:
+            # "The model might only create text and no image if the prompt is ambiguous"
+            # (Google): the user reads what it said, and another provider may draw it.
+            raise ProviderError(self.name, f'{self.label} answered with text and no image: "{said}"',
+                                retryable=True)
         raise self.malformed("no image in its reply")
 
     def _refused(self, reason: str) -> ProviderError:
         return ProviderError(self.name, f"Google Gemini refused the request: {reason}",
                              status=200, refused=True)
+
+
+def _spoken(candidates: list[dict[str, Any]], limit: int = 200) -> str:
+    """The text a reply holds instead of an image, on one line and cut at `limit` characters."""
+    said = " ".join(" ".join(str(part.get("text") or "").split())
+                    for candidate in candidates
+                    for part in objects(member(candidate, "content", "parts"))
+                    if not part.get("thought")).strip()
+    return said if len(said) <= limit else said[:limit].rstrip() + "…"

@@ -23,6 +23,7 @@ STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
 
 class FakeGemini(FakeServer):
     """Knobs: `block_reason`, `finish_reason` (set a refusal reason to send no image),
+    `text_only` (a STOP reply of that text and no image, as an ambiguous prompt may get),
     `thought_image` (a thought part carrying an image comes first), `served` (the image
     models it serves and lists; remove one to retire it), `page_limit` (the most models a
     list page holds, whatever pageSize asks: small, so paging is always exercised)."""
@@ -31,6 +32,7 @@ class FakeGemini(FakeServer):
         super().__init__(key)
         self.block_reason: str | None = None
         self.finish_reason = "STOP"
+        self.text_only: str | None = None
         self.thought_image = False
         self.served = set(SERVED)
         self.page_limit = 2
@@ -80,8 +82,8 @@ class FakeGemini(FakeServer):
             return json_response({"promptFeedback": {"blockReason": self.block_reason}})
         image = {"inlineData": {"mimeType": "image/png",
                                 "data": base64.b64encode(png_bytes(80, 60)).decode()}}
-        parts = [{"text": "Here is your image"}]
-        if self.finish_reason == "STOP":
+        parts = [{"text": self.text_only or "Here is your image"}]
+        if self.finish_reason == "STOP" and self.text_only is None:
             parts.append(image)
         if self.thought_image:
             thought = {"inlineData": {"mimeType": "image/png",

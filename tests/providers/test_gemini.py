@@ -53,8 +53,21 @@ def test_error_body(registry, fake_gemini):
     assert err.value.message == "Permission denied on resource project" and err.value.status == 403
 
 
-def test_malformed_reply(registry, fake_gemini):
-    fake_gemini.queue(status=200, body={"candidates": [{"content": {"parts": [{"text": "hi"}]},
+def test_a_reply_of_text_alone_quotes_it_and_lets_another_provider_try(registry, fake_gemini):
+    """Google: "The model might only create text and no image if the prompt is ambiguous".
+    That is neither a refusal nor a broken reply: the user reads what the model said, and
+    `auto` moves on (the error is retryable)."""
+    fake_gemini.text_only = "Which   teapot do you mean?\nA porcelain one, or a cast-iron one? " * 10
+    with pytest.raises(ProviderError) as err:
+        generate(registry)
+    assert not err.value.refused and err.value.retryable
+    assert err.value.message.startswith(
+        "Google Gemini answered with text and no image: \"Which teapot do you mean? A porcelain")
+    assert err.value.message.endswith("…\"") and len(err.value.message) < 300
+
+
+def test_a_reply_with_neither_text_nor_image_is_malformed(registry, fake_gemini):
+    fake_gemini.queue(status=200, body={"candidates": [{"content": {"parts": []},
                                                         "finishReason": "STOP"}]})
     with pytest.raises(ProviderError) as err:
         generate(registry)
