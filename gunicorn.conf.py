@@ -20,6 +20,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # 2 cores × 4 workers (before IMAGE_QUEUE_LENGTH existed): 2 per worker peaked at 1,712 MiB
 # a worker and finished 77 of the 100 edits, 1 per worker at 924 MiB and 93.
 os.environ.setdefault("IMAGE_CONCURRENCY", str(max(1, multiprocessing.cpu_count() // workers)))
+# Requests waiting for an image slot each hold one of the worker's threads; past this many the
+# next is refused at once, so a worker always keeps a thread for /healthz and pages (without
+# a bound, 20 of 393 probes timed out at 10 s in bench/overload.py). Below it a request waits
+# up to IMAGE_QUEUE_TIMEOUT, the app's own rule.
+os.environ.setdefault("IMAGE_QUEUE_LENGTH",
+                      str(max(0, threads - int(os.environ["IMAGE_CONCURRENCY"]) - 1)))
 # Longer than one provider call plus polling a slow async job, so a worker is not killed mid-request.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "330"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))

@@ -2,8 +2,9 @@
 
 Decoding and rendering hold whole rasters in memory and keep a core busy, so a burst of
 large uploads queues here instead of growing the worker until it is killed. A request that
-cannot start within IMAGE_QUEUE_TIMEOUT seconds gets 503 with Retry-After, and so does one
-that finds IMAGE_QUEUE_LENGTH requests waiting already, at once: every waiter holds one of
+cannot start within IMAGE_QUEUE_TIMEOUT seconds gets 503 with Retry-After. When
+IMAGE_QUEUE_LENGTH is set (gunicorn.conf.py sets it to leave a worker one free thread), so
+does one that finds that many requests waiting already, at once: every waiter holds one of
 the worker's few threads, and a request queued behind them (a /healthz probe, a page) would
 wait as long as they do. Only the CPU-bound steps take a slot (never a provider wait), and
 no thread holds two: a step nested in one that is admitted already (re-encoding an
@@ -70,10 +71,15 @@ def scope(admitted: bool = False) -> Iterator[Scope]:
 
 
 class Admission:
-    def __init__(self, concurrency: int = 2, timeout: float = 30.0, queue: int = 4):
+    def __init__(self, concurrency: int = 2, timeout: float = 30.0, queue: int | None = None):
         self.configure(concurrency, timeout, queue)
 
-    def configure(self, concurrency: int, timeout: float, queue: int,
+    @property
+    def waiting(self) -> int:
+        """Requests waiting for a slot now."""
+        return self._waiting
+
+    def configure(self, concurrency: int, timeout: float, queue: int | None,
                   on_busy: Callable[[], None] | None = None,
                   on_idle: Callable[[], None] | None = None, linger: float = 0.0) -> None:
         """`on_busy` runs when a slot is taken while none was held, `on_idle` once no slot has
@@ -87,7 +93,7 @@ class Admission:
             self._go_idle()
         self.concurrency = max(1, int(concurrency))
         self.timeout = float(timeout)
-        self.queue = int(queue)
+        self.queue = None if queue is None else int(queue)   # None: no bound but the timeout
         self.on_busy, self.on_idle = on_busy, on_idle
         self.linger = max(0.0, float(linger))
         self._slots = threading.BoundedSemaphore(self.concurrency)
@@ -153,7 +159,7 @@ class Admission:
         it takes a place in the queue while it waits: a new request finding the queue full
         is turned away."""
         with self._lock:
-            if self._waiting >= self.queue and not patient:
+            if self.queue is not None and self._waiting >= self.queue and not patient:
                 return False
             self._waiting += 1
         try:

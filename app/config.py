@@ -125,9 +125,10 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "IMAGE_CONCURRENCY": _number(env, "IMAGE_CONCURRENCY", os.cpu_count() or 1, int),
         "IMAGE_QUEUE_TIMEOUT": _number(env, "IMAGE_QUEUE_TIMEOUT", 30),
         "ZIP_STREAMS": _number(env, "ZIP_STREAMS", 2, int),
-        # Past this many waiting for a slot, image work is refused at once: each waiter holds
-        # one of a worker's GUNICORN_THREADS (8), and a /healthz probe queues behind them.
-        "IMAGE_QUEUE_LENGTH": _number(env, "IMAGE_QUEUE_LENGTH", 4, int),
+        # Unset: a request waits up to IMAGE_QUEUE_TIMEOUT for a slot, as service.md says. Set
+        # (gunicorn.conf.py does), past this many waiting image work is refused at once: each
+        # waiter holds one of a worker's GUNICORN_THREADS, and a /healthz probe queues behind them.
+        "IMAGE_QUEUE_LENGTH": _number(env, "IMAGE_QUEUE_LENGTH", None, int),
         # Freed rasters are kept for reuse until image work has stopped this long (memory.py).
         "IMAGE_MEMORY_LINGER": _number(env, "IMAGE_MEMORY_LINGER", 2),
         "RATELIMIT_STORAGE_URI": text("RATELIMIT_STORAGE_URI", "memory://"),

@@ -47,6 +47,32 @@ def test_a_request_that_cannot_start_in_time_gets_503_and_costs_nothing(make_app
     assert client.post(path, json=body, headers=auth).status_code == 200
 
 
+def test_by_default_every_request_that_can_start_in_time_waits_its_turn(make_app, user, auth, png_payload):
+    """service.md: only a request that "cannot start within IMAGE_QUEUE_TIMEOUT seconds" gets
+    the 503. With no IMAGE_QUEUE_LENGTH set, eight requests queued behind a full process all
+    start once it frees up, well within the 30 s."""
+    app = make_app(IMAGE_CONCURRENCY=1)
+    body = {"operation": "remove_background", "image_base64": png_payload()}
+    statuses: list[int] = []
+
+    def post() -> None:
+        statuses.append(app.test_client().post("/api/image-studio/edit/process", json=body,
+                                               headers=auth).status_code)
+
+    with SlotHolder() as holder:
+        threads = [threading.Thread(target=post) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 5
+        while admission.waiting < 8 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert admission.waiting == 8   # all of them queued, none turned away at the door
+        holder.release()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert statuses == [200] * 8
+
+
 def test_a_step_nested_in_an_admitted_one_runs_in_its_slot():
     gate = Admission(concurrency=1, timeout=0.1)
     with gate.slot(), gate.slot():  # a second slot would wait for the first: 503 after 0.1 s

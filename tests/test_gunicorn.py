@@ -236,3 +236,16 @@ def test_a_url_past_the_apps_bound_gets_the_apis_sentence_not_gunicorns_page(gun
     response = requests.get(f"{base}/api/image-studio/assets/{'a' * 6000}", timeout=10)
     assert response.status_code == 414
     assert response.json() == {"detail": "Request URL is too long: the limit is 4096 bytes"}
+
+
+@pytest.mark.parametrize("threads, concurrency, queue", [("8", "1", "6"), ("8", "2", "5"), ("2", "2", "0")])
+def test_the_image_queue_leaves_each_worker_one_free_thread(threads, concurrency, queue):
+    """Under gunicorn a waiter holds one of the worker's threads: the queue bound keeps the last
+    one free (for /healthz and pages); the app alone has no bound but IMAGE_QUEUE_TIMEOUT."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("IMAGE_QUEUE")}
+    env.update(GUNICORN_THREADS=threads, IMAGE_CONCURRENCY=concurrency)
+    probe = ("import os, runpy; runpy.run_path('gunicorn.conf.py'); "
+             "print(os.environ['IMAGE_QUEUE_LENGTH'])")
+    shown = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, check=True,
+                           capture_output=True, text=True).stdout.split()
+    assert shown == [queue]
