@@ -21,7 +21,8 @@ from .replies import member, objects, text
 from .session import HttpProvider
 
 MAX_MODEL_PAGES = 10  # at 1000 models a page: far more than Gemini lists
-GEMINI_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "9:16", "16:9", "21:9")
+# Google's ImageConfig.aspectRatio values (providers.md §4.2 lists eight; 4:5 and 5:4 since).
+GEMINI_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
 REFUSAL_FINISH = {"IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION", "IMAGE_OTHER",
                   "NO_IMAGE", "SAFETY", "PROHIBITED_CONTENT", "RECITATION", "OTHER",
                   "BLOCKLIST", "SPII"}

@@ -17,6 +17,8 @@ INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp", "image/heic", "im
 SERVED = {"gemini-3.1-flash-image", "gemini-3-pro-image"}
 OTHERS = {"gemini-3-flash": ["generateContent", "countTokens"],  # listed, but not image models
           "gemini-embedding-001": ["embedContent"]}
+# ImageConfig.aspectRatio as Google's API reference lists it.
+RATIOS = {"1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"}
 STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
           429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 
@@ -63,6 +65,9 @@ class FakeGemini(FakeServer):
                       and part["inlineData"].get("mimeType") not in INLINE_IMAGE_TYPES]
         if unreadable:   # the image types Gemini documents for inline data
             return json_response(self.error_body(400, f"Unsupported MIME type: {unreadable[0]}"), 400)
+        ratio = ((body.get("generationConfig") or {}).get("imageConfig") or {}).get("aspectRatio")
+        if ratio is not None and ratio not in RATIOS:
+            return json_response(self.error_body(400, f"Unsupported aspect ratio: {ratio}"), 400)
         return self._generate(body)
 
     def _list(self, request: Request) -> Response:

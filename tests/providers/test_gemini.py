@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+import requests
 
 from app.providers.base import EditRequest, GenerateRequest, ProviderError
 from tests.fakes.server import png_bytes
@@ -30,6 +31,24 @@ def test_generate_wire(registry, fake_gemini):
 def test_thought_parts_are_skipped(registry, fake_gemini):
     fake_gemini.thought_image = True
     assert generate(registry).metadata["width"] == 80
+
+
+@pytest.mark.parametrize("size, ratio", [((1080, 1350), "4:5"), ((1350, 1080), "5:4"),
+                                          ((1080, 1440), "3:4"), ((2560, 1080), "21:9")])
+def test_the_nearest_of_geminis_ten_aspect_ratios_is_asked_for(registry, fake_gemini, size, ratio):
+    """Google's ImageConfig: 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9 and 21:9. Instagram's
+    1080×1350 portrait is 4:5; asked as 3:4 it lost a strip to the fit."""
+    result = generate(registry, width=size[0], height=size[1])
+    assert fake_gemini.requests[-1].json["generationConfig"]["imageConfig"] == {"aspectRatio": ratio}
+    assert result.metadata["requested_aspect_ratio"] == ratio
+
+
+def test_the_fake_refuses_an_aspect_ratio_gemini_does_not_take(fake_gemini):
+    body = {"contents": [{"parts": [{"text": "x"}]}],
+            "generationConfig": {"imageConfig": {"aspectRatio": "7:5"}}}
+    response = requests.post(f"{fake_gemini.url}/v1beta/models/gemini-3.1-flash-image:generateContent",
+                             json=body, headers={"x-goog-api-key": KEYS["gemini"]}, timeout=10)
+    assert response.status_code == 400 and response.json()["error"]["status"] == "INVALID_ARGUMENT"
 
 
 def test_block_reason_is_a_refusal(registry, fake_gemini):
