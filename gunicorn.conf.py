@@ -24,8 +24,9 @@ os.environ.setdefault("IMAGE_CONCURRENCY", str(max(1, multiprocessing.cpu_count(
 # next is refused at once, so a worker always keeps a thread for /healthz and pages (without
 # a bound, 20 of 393 probes timed out at 10 s in bench/overload.py). Below it a request waits
 # up to IMAGE_QUEUE_TIMEOUT, the app's own rule.
-os.environ.setdefault("IMAGE_QUEUE_LENGTH",
-                      str(max(0, threads - int(os.environ["IMAGE_CONCURRENCY"]) - 1)))
+if os.environ["IMAGE_CONCURRENCY"].strip().isdigit():   # else the app refuses it by name
+    os.environ.setdefault("IMAGE_QUEUE_LENGTH",
+                          str(max(0, threads - int(os.environ["IMAGE_CONCURRENCY"]) - 1)))
 # Longer than one provider call plus polling a slow async job, so a worker is not killed mid-request.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "330"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))

@@ -18,6 +18,7 @@ import pytest
 import redis
 import requests
 
+from app.config import ConfigError, load_config
 from tests.fakes.fixtures import KEYS
 from tests.fakes.server import png_bytes
 
@@ -249,3 +250,13 @@ def test_the_image_queue_leaves_each_worker_one_free_thread(threads, concurrency
     shown = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, check=True,
                            capture_output=True, text=True).stdout.split()
     assert shown == [queue]
+
+
+def test_a_bad_image_concurrency_is_refused_by_the_app_by_name_not_by_the_config_file():
+    env = {**os.environ, "IMAGE_CONCURRENCY": "two"}
+    env.pop("IMAGE_QUEUE_LENGTH", None)
+    probe = "import runpy; runpy.run_path('gunicorn.conf.py'); print('read')"
+    shown = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert shown.stdout.split() == ["read"], shown.stderr
+    with pytest.raises(ConfigError, match="IMAGE_CONCURRENCY must be a number"):
+        load_config(str(ROOT), {"IMAGE_CONCURRENCY": "two", "SECRET_KEY": "x" * 40})

@@ -64,8 +64,8 @@ def within_request_limit(notes: dict[str, Any], files: dict[str, bytes]) -> None
         return
     parts = sorted(files, key=lambda key: len(files[key]))
     for index, key in enumerate(parts):
-        files[key], note = within_bytes(files[key], room // (len(parts) - index),
-                                        lossless=key == "mask")
+        share = max(1, room // (len(parts) - index))
+        files[key], note = within_bytes(files[key], share, lossless=key == "mask")
         room -= len(files[key])
         if note is None:
             continue
