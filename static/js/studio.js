@@ -62,6 +62,10 @@
     box.classList.toggle("hidden", !message);
   }
 
+  /* What to do about a result past the output limit, by what would have made it. */
+  const OUTPUT_ADVICE = { "Result": "Crop or shrink the image first.", "Outpaint result": "Expand it less.",
+                          "Requested output": "Choose a smaller size." };
+
   /* The API's sentences are exact and stable for clients; a marketer gets these instead. The
      first pattern that matches a message wins; anything else is shown as the API wrote it. */
   const PLAIN = [
@@ -71,6 +75,9 @@
     [/^Image file is truncated or corrupt$/, "That image file is damaged or incomplete. Export it again and retry."],
     [/^Image is larger than the ([\d.]+) MB limit$/, "That image is over the $1 MB limit. Compress it first, or use a smaller one."],
     [/^Image is (\d+x\d+) pixels, more than the .* pixel limit$/, "That image ($1 px) has too many pixels. Use a smaller one."],
+    [/^(Result|Outpaint result|Requested output) (\d+)x(\d+) has a side over the (\d+) px limit$/,
+     (whole, what, width, height, side) => "The result would be " + width + "×" + height + " px, and " + side +
+       " px a side is the most it can be. " + OUTPUT_ADVICE[what]],
     [/^Insufficient credits/, "You have run out of credits for this month. Ask an admin for more, or use the sandbox."],
     [/^The server is busy/, "The studio is busy right now. Try again in a few seconds."],
     [/^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$/, "Choose a value from $1 to $2."],

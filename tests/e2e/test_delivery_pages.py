@@ -109,6 +109,23 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(admin_page, tmp_path
     assert sent == []
 
 
+def test_a_banner_past_the_output_limit_is_refused_in_plain_words(admin_page, tmp_path):
+    """Convert keeps the pixel size and no result may have a side over 8192 px: the page says so
+    in words a marketer can act on (the API's sentence stays exact for clients)."""
+    page = admin_page
+    page.goto("/convert")
+    page.set_input_files("[data-upload=image] input[type=file]",
+                         _saved(tmp_path, Image.new("RGB", (9000, 10), (20, 90, 200)), "strip.png"))
+    expect(page.locator("[data-upload-info]")).to_contain_text("9000×10 px")
+    with page.expect_response("**/api/image-studio/convert-format") as refused:
+        page.click("#convert-form button[type=submit]")
+    assert refused.value.json()["detail"] == "Result 9000x10 has a side over the 8192 px limit"
+    expect(page.locator("[data-error]")).to_have_text(
+        "The result would be 9000×10 px, and 8192 px a side is the most it can be. "
+        "Crop or shrink the image first.")
+    expect(page.locator("#convert-form button[type=submit]")).to_be_enabled()
+
+
 def test_convert_flattens_transparency_onto_the_chosen_colour(admin_page, tmp_path):
     page = admin_page
     problems = _problems(page)
