@@ -155,4 +155,5 @@ def presets() -> dict[str, Any]:
 
 
 def page_context() -> dict[str, Any]:
-    return {"presets": presets()["presets"], "formats": formats()["formats"], "limits": delivery.upload_limits()}
+    return {"presets": presets()["presets"], "formats": formats()["formats"],
+            "limits": delivery.upload_limits(keeps_size=True)}

@@ -92,4 +92,4 @@ def _described(fmt: OutputFormat) -> dict[str, Any]:
 
 
 def page_context() -> dict[str, Any]:
-    return {"formats": supported()["output_formats"], "limits": delivery.upload_limits()}
+    return {"formats": supported()["output_formats"], "limits": delivery.upload_limits(keeps_size=True)}

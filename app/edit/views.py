@@ -12,4 +12,5 @@ bp = Blueprint("edit", __name__)
 @login_required
 def page():
     """Upload, pick an operation, paint a mask or set the expansion, compare the result."""
-    return render_template("edit/page.html", limits=upload_limits(), **service.page_context())
+    return render_template("edit/page.html", limits=upload_limits(keeps_size=True),
+                           reference_limits=upload_limits(), **service.page_context())

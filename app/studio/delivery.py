@@ -24,7 +24,7 @@ from app.providers.base import DeliverRequest
 from app.providers.pricing import price
 from app.studio import runner
 from app.studio.inputs import Payload, image_bytes
-from app.studio.limits import check_output_size
+from app.studio.limits import MAX_OUTPUT_SIDE, check_output_size
 from app.studio.options import plan_routes
 from app.studio.provenance import marker
 
@@ -149,7 +149,9 @@ def kb(n_bytes: int) -> float:
     return round(n_bytes / 1024, 2)
 
 
-def upload_limits() -> dict[str, Any]:
-    """The limits a page checks before it sends a file."""
+def upload_limits(*, keeps_size: bool = False) -> dict[str, Any]:
+    """The limits a page checks before it sends a file; `keeps_size`: the studio's result has
+    the upload's own size, so its longest side is bounded as a result's is."""
     config = current_app.config
-    return {"max_mb": config["MAX_IMAGE_MB"], "max_pixels": config["MAX_IMAGE_PIXELS"]}
+    limits = {"max_mb": config["MAX_IMAGE_MB"], "max_pixels": config["MAX_IMAGE_PIXELS"]}
+    return {**limits, "max_side": MAX_OUTPUT_SIDE} if keeps_size else limits

@@ -55,7 +55,8 @@
     const source = await decode(file);
     const alpha = (await sniff(file)) !== "jpeg" && hasAlpha(source.image);
     const type = alpha ? "image/png" : "image/jpeg";
-    let scale = Math.min(1, Math.sqrt(limits.pixels / (source.width * source.height)));
+    let scale = Math.min(1, Math.sqrt(limits.pixels / (source.width * source.height)),
+                         limits.side / Math.max(source.width, source.height));
     for (let round = 0; round < 12; round += 1) {
       const canvas = el("canvas", { width: Math.max(1, Math.floor(source.width * scale)),
                                     height: Math.max(1, Math.floor(source.height * scale)) });
@@ -194,7 +195,7 @@
     const offer = part("[data-shrink-offer]");
     const clearButton = part("[data-upload-clear]");
     const limits = { mb: Number(block.dataset.maxMb), bytes: Number(block.dataset.maxMb) * MIB,
-                     pixels: Number(block.dataset.maxPixels) };
+                     pixels: Number(block.dataset.maxPixels), side: Number(block.dataset.maxSide) || Infinity };
     const key = window.location.pathname + " " + name;
     const state = { value: null };
     const at = { ticket: 0, oversized: null };
@@ -235,10 +236,13 @@
         const tooMany = image && image.width * image.height > limits.pixels &&
           "This photo is " + image.width + "×" + image.height + " px; the limit is " +
           limits.pixels.toLocaleString("en") + " pixels.";
+        const tooWide = image && Math.max(image.width, image.height) > limits.side &&
+          "This image is " + image.width + "×" + image.height + " px; a result can be at most " +
+          limits.side + " px a side.";
         if (ticket !== at.ticket) { return; }
-        if (tooLarge || tooMany) {
+        if (tooLarge || tooMany || tooWide) {
           at.oversized = file;
-          say(tooLarge || tooMany, true);
+          say(tooLarge || tooMany || tooWide, true);
           return;
         }
         settle(Object.assign(image, { assetId, name: fileName, bytes: file.size, file }), how || {});

@@ -109,21 +109,53 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(admin_page, tmp_path
     assert sent == []
 
 
-def test_a_banner_past_the_output_limit_is_refused_in_plain_words(admin_page, tmp_path):
-    """Convert keeps the pixel size and no result may have a side over 8192 px: the page says so
-    in words a marketer can act on (the API's sentence stays exact for clients)."""
+def test_an_image_wider_than_a_result_can_be_is_offered_a_shrink_before_it_is_sent(admin_page, tmp_path):
+    """Compress keeps the pixel size and a result is at most 8192 px a side: the page knows
+    before sending, and its shrink brings the longest side to 8192."""
     page = admin_page
-    page.goto("/convert")
+    page.goto("/compress")
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    banner = Image.fromarray(np.random.default_rng(1).integers(0, 256, (40, 9000, 3), dtype=np.uint8))
+    page.set_input_files("[data-upload=image] input[type=file]", _saved(tmp_path, banner, "banner.png"))
+    expect(page.locator("[data-upload=image] [data-shrink-offer]")).to_have_text(
+        "This image is 9000×40 px; a result can be at most 8192 px a side. Shrink it to fit? Shrink to fit")
+    assert sent == []
+    page.click("[data-upload=image] [data-shrink]")
+    expect(page.locator("[data-upload-info]")).to_contain_text("8192×36 px")
+    with page.expect_response("**/api/image-studio/compress") as answer:
+        page.click("#compress-form button[type=submit]")
+    assert answer.value.status == 200 and (answer.value.json()["width"], answer.value.json()["height"]) == (8192, 36)
+
+
+def test_a_wide_image_is_not_refused_where_the_result_does_not_keep_its_size(admin_page, tmp_path):
+    """Upscale's and Social's results have sizes of their own: a 9000 px wide input is fine there."""
+    page = admin_page
+    page.goto("/social")
+    banner = Image.new("RGB", (9000, 1200), (20, 90, 200))
+    page.set_input_files("[data-upload=image] input[type=file]", _saved(tmp_path, banner, "wide.png"))
+    expect(page.locator("[data-upload-info]")).to_contain_text("9000×1200 px")
+    expect(page.locator("[data-upload=image] [data-shrink-offer]")).to_be_hidden()
+
+
+def test_an_outpaint_past_the_output_limit_is_refused_in_plain_words(admin_page, tmp_path):
+    """The image fits (8000 px) but its outpaint would not (9000 px): the server's refusal is
+    shown in words a marketer can act on (the API's sentence stays exact for clients)."""
+    page = admin_page
+    page.goto("/edit")
+    page.wait_for_selector("select[name=operation] option[value=outpaint]", state="attached")
     page.set_input_files("[data-upload=image] input[type=file]",
-                         _saved(tmp_path, Image.new("RGB", (9000, 10), (20, 90, 200)), "strip.png"))
-    expect(page.locator("[data-upload-info]")).to_contain_text("9000×10 px")
-    with page.expect_response("**/api/image-studio/convert-format") as refused:
-        page.click("#convert-form button[type=submit]")
-    assert refused.value.json()["detail"] == "Result 9000x10 has a side over the 8192 px limit"
+                         _saved(tmp_path, Image.new("RGB", (8000, 100), (20, 90, 200)), "strip.png"))
+    expect(page.locator("[data-upload-info]").first).to_contain_text("8000×100 px")
+    page.select_option("select[name=operation]", "outpaint")
+    for side, pixels in (("left", "1000"), ("right", "0"), ("up", "0"), ("down", "0")):
+        page.fill(f"[name=expand_{side}]", pixels)
+    with page.expect_response("**/api/image-studio/edit/process") as refused:
+        page.click("main button:has-text('Apply edit')")
+    assert refused.value.json()["detail"] == "Outpaint result 9000x100 has a side over the 8192 px limit"
     expect(page.locator("[data-error]")).to_have_text(
-        "The result would be 9000×10 px, and 8192 px a side is the most it can be. "
-        "Crop or shrink the image first.")
-    expect(page.locator("#convert-form button[type=submit]")).to_be_enabled()
+        "The result would be 9000×100 px, and 8192 px a side is the most it can be. Expand it less.")
+    expect(page.locator("main button:has-text('Apply edit')")).to_be_enabled()
 
 
 def test_convert_flattens_transparency_onto_the_chosen_colour(admin_page, tmp_path):
