@@ -30,7 +30,6 @@ from app.studio.results import StudioResult, describe
 CREATIVITY = {"conservative": (0.2, 0.5), "creative": (0.1, 0.5)}
 FITS = ("crop", "pad", "stretch")
 SHAPE_KEPT = runner.Fit("crop", smart=True)   # one side or a preset: the shape is the input's
-NATURAL_PIXELS = 4 * 1024 * 1024
 
 
 def page_context() -> dict[str, Any]:
@@ -67,7 +66,7 @@ def upscale(user_id: int, params: MutableMapping[str, Any]) -> StudioResult:
             metadata.update(cropped_to=[image.width, image.height], crop_box=box)
     check_input_limits(routes, "upscale", mode, image)
     if target is None:
-        check_output_size(*natural_size(mode, image.width, image.height), "Requested output")
+        _check_natural(mode, image, natural_size(mode, image.width, image.height))
     fmt = output_format(params.get("output_format"))
     request = UpscaleRequest(mode=mode, image=image.data, prompt=params.get("prompt"),
                              negative_prompt=params.get("negative_prompt"), seed=params.get("seed"),
@@ -142,8 +141,21 @@ def natural_size(mode: str, width: int, height: int) -> tuple[int, int]:
     conservative and creative about 4 megapixels."""
     if mode == "fast":
         return fast_size(width, height)
-    scale = (NATURAL_PIXELS / (width * height)) ** 0.5
+    scale = (upscale_settings()["natural_pixels"] / (width * height)) ** 0.5
     return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _check_natural(mode: str, image: InputImage, size: tuple[int, int]) -> None:
+    """The natural output within the output limits, and larger than the input: each mode's
+    is bounded (fast's pixel budget, about 4 MP for the others), and past that bound an
+    "upscale" would hand back a smaller picture than it was given."""
+    check_output_size(*size, "Requested output")
+    if size[0] <= image.width and size[1] <= image.height:
+        made = (f"at most {upscale_settings()['fast_max_pixels']:,} pixels" if mode == "fast"
+                else f"about {upscale_settings()['natural_pixels']:,} pixels")
+        raise ValidationFailed(f"This image is already {image.width}x{image.height}: a {mode} upscale "
+                               f"makes {made}, so it would come out smaller. Ask for a target size "
+                               "or a preset instead")
 
 
 def choose_mode(requested: str, target: tuple[int, int] | None) -> str:

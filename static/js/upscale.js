@@ -33,9 +33,11 @@
         text = size[0] + "×" + size[1] + " px";
       } else if (mode === "fast") {
         const scale = Math.min(settings.fast_factor, Math.sqrt(settings.fast_max_pixels / (img.width * img.height)));
-        text = Math.round(img.width * scale) + "×" + Math.round(img.height * scale) + " px";
+        text = scale > 1 ? Math.round(img.width * scale) + "×" + Math.round(img.height * scale) + " px"
+          : "none: this image is already larger than a fast upscale makes; choose a target size or a preset";
       } else {
-        text = "about 4 megapixels (the provider's size)";
+        text = img.width * img.height < settings.natural_pixels ? "about 4 megapixels (the provider's size)"
+          : "none: this image is already larger than the provider's 4 megapixels; choose a target size or a preset";
       }
     }
     document.getElementById("planned-size").textContent = text;

@@ -169,3 +169,15 @@ def test_errors_show_beside_the_form_in_plain_words(admin_page, tmp_path, job_re
     page.wait_for_selector("[data-result]:not(.hidden)")
     expect(page.locator("[data-error]")).to_be_hidden()
     expect(page.locator("[data-download]")).to_have_attribute("download", result["file_name"])
+
+
+def test_the_upscale_page_says_when_a_mode_would_not_make_the_image_larger(admin_page, tmp_path):
+    page = admin_page
+    page.goto("/upscale")
+    page.set_input_files("[data-upload=image] input[type=file]", _picture(tmp_path, 4500, 4000))
+    expect(page.locator("[data-upload=image] .upload-info")).to_contain_text("4500×4000 px")
+    page.select_option("select[name=mode]", "fast")
+    expect(page.locator("#planned-size")).to_have_text(
+        "none: this image is already larger than a fast upscale makes; choose a target size or a preset")
+    page.select_option("select[name=preset]", "print")
+    expect(page.locator("#planned-size")).to_have_text("3072×2731 px")

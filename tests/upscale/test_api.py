@@ -157,3 +157,21 @@ def test_refusal_is_a_400(provider_client, auth, fake_stability):
 def test_without_a_target_the_natural_output_is_held_to_the_limits(client, auth, mode, size, detail):
     response = client.post(URL, json={"image_base64": b64(photo(*size)), "mode": mode}, headers=auth)
     assert (response.status_code, response.json["detail"]) == (400, detail)
+
+
+@pytest.mark.parametrize("mode, size, made", [("fast", (4500, 4000), "at most 16,777,216 pixels"),
+                                              ("conservative", (3000, 2000), "about 4,194,304 pixels")])
+def test_without_a_target_an_upscale_never_comes_out_smaller_than_its_input(client, auth, mode, size, made):
+    """A 9000×3000 photo "upscaled" with fast came back 7094×2365: the mode's natural output
+    is bounded, and past it the user is told so instead of given a smaller picture."""
+    response = client.post(URL, json={"image_base64": b64(photo(*size)), "mode": mode}, headers=auth)
+    width, height = size
+    assert (response.status_code, response.json["detail"]) == (400, (
+        f"This image is already {width}x{height}: a {mode} upscale makes {made}, so it would come out "
+        "smaller. Ask for a target size or a preset instead"))
+
+
+def test_a_natural_output_a_little_larger_than_the_input_is_still_made(client, auth):
+    response = client.post(URL, json={"image_base64": b64(photo(4000, 4000)), "mode": "fast"}, headers=auth)
+    assert response.status_code == 200, response.json
+    assert (response.json["metadata"]["width"], response.json["metadata"]["height"]) == (4096, 4096)
