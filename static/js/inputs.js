@@ -241,14 +241,24 @@
           limits.side + " px a side.";
         if (ticket !== at.ticket) { return; }
         if (tooLarge || tooMany || tooWide) {
+          refuse(tooLarge || tooMany || tooWide, true);
           at.oversized = file;
-          say(tooLarge || tooMany || tooWide, true);
           return;
         }
         settle(Object.assign(image, { assetId, name: fileName, bytes: file.size, file }), how || {});
       } catch (err) {
-        if (ticket === at.ticket) { say(S.plainWords(err.message)); }
+        if (ticket === at.ticket) { refuse(S.plainWords(err.message), false); }
       }
+    }
+
+    /** A file refused in place of the input: the one chosen before is no longer it, so no
+        submit sends that one instead without a word. */
+    function refuse(message, shrinkable) {
+      if (state.value) {
+        forget();
+        if (onClear) { onClear(); }
+      }
+      say(message, shrinkable);
     }
 
     function fromLibrary(assetId, how) {

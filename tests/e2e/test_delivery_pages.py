@@ -158,6 +158,24 @@ def test_an_outpaint_past_the_output_limit_is_refused_in_plain_words(admin_page,
     expect(page.locator("main button:has-text('Apply edit')")).to_be_enabled()
 
 
+def test_a_refused_file_replaces_the_one_chosen_before_so_that_one_is_not_sent(admin_page, tmp_path):
+    """A 12 MB photo refused after a cat was chosen: Compress used to compress the cat without
+    a word. Now the cat is no longer the input, and the page asks for an image."""
+    page = admin_page
+    page.goto("/compress")
+    page.set_input_files("[data-upload=image] input[type=file]", _saved(tmp_path, photograph("chelsea"), "cat.png"))
+    expect(page.locator("[data-upload-info]")).to_contain_text("cat.png")
+    noise = Image.fromarray(np.random.default_rng(0).integers(0, 256, (2100, 2100, 3), dtype=np.uint8))
+    page.set_input_files("[data-upload=image] input[type=file]", _saved(tmp_path, noise, "huge.png"))
+    expect(page.locator("[data-upload=image] [data-shrink-offer]")).to_be_visible()
+    expect(page.locator("[data-upload-info]")).to_have_text("")
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    page.click("#compress-form button[type=submit]")
+    expect(page.locator("[data-error]")).to_have_text("Choose an image to compress first")
+    assert sent == []
+
+
 def test_convert_flattens_transparency_onto_the_chosen_colour(admin_page, tmp_path):
     page = admin_page
     problems = _problems(page)
