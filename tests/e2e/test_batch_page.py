@@ -222,3 +222,19 @@ def test_the_sample_csv_dropped_on_the_page_previews_cleanly(admin_page):
     expect(page.locator("#estimate-total")).to_contain_text("4 images ·")
     expect(page.locator("#rows-error")).to_be_hidden()
     expect(page.locator("#csv-ignored")).to_have_text("")
+
+
+def test_a_loaded_campaign_fits_a_phone(admin_page):
+    """At 390 px the rows table pushed the whole page to 1212 px; it scrolls inside its card."""
+    page = admin_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/batch")
+    sample = page.request.get(page.locator("#sample-csv").get_attribute("href"))
+    dropped = page.evaluate_handle("""text => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([text], 'sample.csv', {type: 'text/csv'}));
+        return transfer;
+    }""", sample.text())
+    page.dispatch_event("#csv-dropzone", "drop", {"dataTransfer": dropped})
+    expect(_rows(page)).to_have_count(3)
+    assert page.evaluate("[document.documentElement.scrollWidth, innerWidth]") == [390, 390]
