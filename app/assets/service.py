@@ -93,8 +93,16 @@ def store_result(user_id: int, *, studio: str, operation: str, data: bytes, mime
     details = {**(details or {}), **({"file_name": name} if name else {})}
     parent = details.get("parent_asset_id")
     prompt = details.get("user_prompt") or details.get("prompt")
-    if prompt is None and parent:
-        prompt = db.session.scalar(select(Asset.prompt).where(Asset.id == parent, Asset.user_id == user_id))
+    named = details
+    if parent and (prompt is None or not details.get("variation")):
+        # A rendition of variation 2 is named for its prompt and its variation, as its parent is
+        # (two variations' renditions would otherwise download under one name).
+        made = db.session.execute(select(Asset.prompt, Asset.details)
+                                  .where(Asset.id == parent, Asset.user_id == user_id)).first()
+        if made is not None:
+            prompt = prompt or made.prompt
+            variation = details.get("variation") or (made.details or {}).get("variation")
+            named = {**details, "variation": variation} if variation else details
     asset_id = new_asset_id()
     key = f"{user_id}/{asset_id[:2]}/{asset_id}.{extension(mime_type)}"
     _storage().save(key, data)
@@ -104,7 +112,7 @@ def store_result(user_id: int, *, studio: str, operation: str, data: bytes, mime
                   platform=details.get("platform"), format=details.get("format"),
                   parent_asset_id=parent, content_hash=digest, group_id=group_id,
                   filename=readable_name(studio=studio, operation=operation, mime_type=mime_type,
-                                         prompt=prompt, details=details))
+                                         prompt=prompt, details=named))
     db.session.add(asset)
     if commit:
         db.session.commit()

@@ -35,10 +35,24 @@ def test_a_creation_and_its_renditions_carry_their_lineage(client, auth):
     assert (child["platform"], child["format"]) == ("instagram", "Feed Post (Square)")
     assert child["parent_asset_id"] == image["asset_id"]
     assert child["prompt"] == "Iced latte on a sunny terrace"          # the parent's
-    assert child["filename"] == "instagram-feed-post-square_iced-latte-on-a.png"
+    assert child["filename"] == "instagram-feed-post-square_iced-latte-on-a_1.png"   # its variation
     download = client.get(rendition["url"], headers=auth)
     assert download.headers["Content-Disposition"] == (
-        'inline; filename="instagram-feed-post-square_iced-latte-on-a.png"')
+        'inline; filename="instagram-feed-post-square_iced-latte-on-a_1.png"')
+
+
+def test_renditions_of_two_variations_download_under_two_names(client, auth):
+    """A campaign's Instagram renditions of variations 1 and 2 both downloaded as
+    `instagram-feed-post-square_summer-sale-banner-bright.png`."""
+    created = client.post(f"{API}/create", json={"prompt": "Summer sale banner, bright", "num_variations": 2,
+                                                 "width": 320, "height": 320}, headers=auth).json
+    names = []
+    for image in created["results"]:
+        social = client.post(f"{API}/social/optimize", json={"image_asset_id": image["asset_id"],
+                                                             "platforms": ["instagram"]}, headers=auth).json
+        names.append(social["results"][0]["file_name"])
+    assert names == ["instagram-feed-post-square_summer-sale-banner-bright_1.png",
+                     "instagram-feed-post-square_summer-sale-banner-bright_2.png"]
 
 
 def test_the_library_searches_prompts_case_insensitively(client, auth):
