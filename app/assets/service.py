@@ -201,8 +201,20 @@ def zip_assets(user_id: int, asset_ids: list[str]) -> Iterator[bytes]:
     """A ZIP of the chosen assets, streamed (one image in memory at a time); any id that is
     not the caller's is a 404 for the whole request, raised before anything is sent."""
     assets = [owned_asset(user_id, asset_id) for asset_id in dict.fromkeys(asset_ids)]
-    return _zip((f"{asset.studio}_{asset.operation}_{asset.id}.{extension(asset.mime_type)}", asset)
-                for asset in assets)
+    return _zip(zip(unique_names([download_name(asset) for asset in assets]), assets, strict=True))
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """ZIP entry names made unique, in order (two files may share a readable name): `name-2.png`."""
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        count = seen[name] = seen.get(name, 0) + 1
+        if count > 1:
+            stem, dot, ext = name.rpartition(".")
+            name = f"{stem}-{count}.{ext}" if dot else f"{name}-{count}"
+        unique.append(name)
+    return unique
 
 
 def zip_named(user_id: int, entries: list[tuple[str, str]]) -> Iterator[bytes]:

@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from app.assets.service import zip_named
+from app.assets.service import unique_names, zip_named
 from app.credits import service as credits
 from app.errors import Conflict, NotFound, ServiceUnavailable
 from app.extensions import db
@@ -163,7 +163,8 @@ def archive(user_id: int, job_id: str) -> Iterator[bytes]:
         (item["file_name"], item["asset_id"]) for item in job.items if item.get("asset_id")]
     if not entries:
         raise NotFound("This job has made no images yet")
-    return zip_named(user_id, _unique(entries))
+    names = unique_names([name for name, _ in entries])
+    return zip_named(user_id, list(zip(names, [asset_id for _, asset_id in entries], strict=True)))
 
 
 def _campaign_entries(result: dict[str, Any]) -> list[tuple[str, str]]:
@@ -176,16 +177,3 @@ def _campaign_entries(result: dict[str, Any]) -> list[tuple[str, str]]:
             entries += [(f"{folder}/variation-{image['variation']}/{file_stem(r['platform'], r['format'])}."
                          f"{extension(r['mime_type'])}", r["asset_id"]) for r in image.get("renditions", [])]
     return entries
-
-
-def _unique(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Entry names made unique (two renditions may share a file name): `name-2.png`."""
-    seen: dict[str, int] = {}
-    unique = []
-    for name, asset_id in entries:
-        count = seen[name] = seen.get(name, 0) + 1
-        if count > 1:
-            stem, dot, ext = name.rpartition(".")
-            name = f"{stem}-{count}.{ext}" if dot else f"{name}-{count}"
-        unique.append((name, asset_id))
-    return unique

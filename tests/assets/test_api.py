@@ -113,3 +113,14 @@ def test_zip_streams_per_process_are_bounded_and_given_back(make_app):
     reading.close()  # the client went away half-way
     assert client.post("/api/image-studio/assets/zip", json=body, headers=auth).status_code == 200
     assert client.post("/api/image-studio/assets/zip", json=body, headers=auth).status_code == 200
+
+
+def test_a_library_zip_names_each_file_as_its_download_does(client, auth, png_payload):
+    """The ZIP used `control_style_<32 hex>.png`; it now uses the readable names, made unique."""
+    made = [client.post("/api/image-studio/edit/process", headers=auth, json={
+        "operation": "remove_background", "image_base64": png_payload(64 + side, 64),
+        "output_format": "jpeg"}).json for side in (1, 2)]
+    response = client.post("/api/image-studio/assets/zip", json={"ids": [m["asset_id"] for m in made]},
+                           headers=auth)
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert names == ["edit-remove-background.jpg", "edit-remove-background-2.jpg"]
