@@ -87,6 +87,11 @@
     [/^(Missing data for required field|Must not be empty)\.$/, "This is needed."],
     [/^The mask is empty/, "Paint over the part to change first (in white)."],
     [/^(Prompt is required.*|prompt is required.*)$/, "Describe what you want in the prompt."],
+    [/^Both prompt and search_prompt are required.*$/, "Say what to find and what to put in its place."],
+    [/^Both prompt and select_prompt are required.*$/, "Say what to recolour and the colours you want."],
+    [/^Outpaint needs at least one of expand_left.*$/, "Expand at least one side by 1 to 2000 px."],
+    [/^Relight needs a background: send background_image_base64.*$/,
+     "Add a background reference image, or describe the background in the prompt."],
     [/^Must be a hex colour such as (#\w+)\.$/, "Use a colour code like $1."],
   ];
 

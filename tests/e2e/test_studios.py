@@ -181,3 +181,24 @@ def test_the_upscale_page_says_when_a_mode_would_not_make_the_image_larger(admin
         "none: this image is already larger than a fast upscale makes; choose a target size or a preset")
     page.select_option("select[name=preset]", "print")
     expect(page.locator("#planned-size")).to_have_text("3072×2731 px")
+
+
+def test_edit_field_errors_name_no_api_fields(admin_page, tmp_path):
+    """"Both prompt and search_prompt are required …" is the API's sentence; the page says
+    what to do instead, beside each field."""
+    page = admin_page
+    page.goto("/edit")
+    page.wait_for_selector("select[name=operation] option[value=search_replace]", state="attached")
+    page.set_input_files("[data-upload=image] input[type=file]", _picture(tmp_path, 200, 100))
+    expect(page.locator("[data-upload=image] .upload-info")).to_contain_text("200×100 px")
+    page.select_option("select[name=operation]", "search_replace")
+    with page.expect_response("**/api/image-studio/edit/process") as refused:
+        page.click("main button:has-text('Apply edit')")
+    assert refused.value.status == 400
+    expect(page.locator("[data-field-error=search_prompt]")).to_have_text("Say what to find and what to put in its place.")
+    page.select_option("select[name=operation]", "outpaint")
+    for side in ("left", "right", "up", "down"):
+        page.fill(f"[name=expand_{side}]", "0")
+    with page.expect_response("**/api/image-studio/edit/process"):
+        page.click("main button:has-text('Apply edit')")
+    expect(page.locator("[data-field-error=expand_left]")).to_have_text("Expand at least one side by 1 to 2000 px.")
