@@ -206,9 +206,8 @@ def test_cancel_stops_the_campaign_and_offers_what_was_made(admin_page, fake_sta
     assert archive.status == 200 and len(zipfile.ZipFile(io.BytesIO(archive.body())).namelist()) == 1
 
 
-def test_the_sample_csv_dropped_on_the_page_previews_cleanly(admin_page):
-    page = admin_page
-    page.goto("/batch")
+def _drop_the_sample(page):
+    """Drop the page's own sample CSV on its dropzone, as a user dragging the file would."""
     sample = page.request.get(page.locator("#sample-csv").get_attribute("href"))
     assert sample.status == 200
     dropped = page.evaluate_handle("""text => {
@@ -217,6 +216,12 @@ def test_the_sample_csv_dropped_on_the_page_previews_cleanly(admin_page):
         return transfer;
     }""", sample.text())
     page.dispatch_event("#csv-dropzone", "drop", {"dataTransfer": dropped})
+
+
+def test_the_sample_csv_dropped_on_the_page_previews_cleanly(admin_page):
+    page = admin_page
+    page.goto("/batch")
+    _drop_the_sample(page)
     expect(page.locator("#rows-summary")).to_have_text("3 rows from sample.csv")
     expect(_rows(page)).to_have_count(3)
     expect(page.locator("#estimate-total")).to_contain_text("4 images ·")
@@ -229,12 +234,6 @@ def test_a_loaded_campaign_fits_a_phone(admin_page):
     page = admin_page
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/batch")
-    sample = page.request.get(page.locator("#sample-csv").get_attribute("href"))
-    dropped = page.evaluate_handle("""text => {
-        const transfer = new DataTransfer();
-        transfer.items.add(new File([text], 'sample.csv', {type: 'text/csv'}));
-        return transfer;
-    }""", sample.text())
-    page.dispatch_event("#csv-dropzone", "drop", {"dataTransfer": dropped})
+    _drop_the_sample(page)
     expect(_rows(page)).to_have_count(3)
     assert page.evaluate("[document.documentElement.scrollWidth, innerWidth]") == [390, 390]

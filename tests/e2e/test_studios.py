@@ -18,6 +18,13 @@ def _picture(tmp_path, width, height):
     return str(path)
 
 
+def _open_with_picture(page, path, tmp_path, width, height):
+    """A studio page with a width×height photo chosen as its image."""
+    page.goto(path)
+    page.set_input_files("[data-upload=image] input[type=file]", _picture(tmp_path, width, height))
+    expect(page.locator("[data-upload=image] .upload-info")).to_contain_text(f"{width}×{height} px")
+
+
 def test_inpaint_with_a_painted_mask(admin_page, tmp_path, job_result):
     page = admin_page
     page.click("nav >> text=Edit")
@@ -173,9 +180,7 @@ def test_errors_show_beside_the_form_in_plain_words(admin_page, tmp_path, job_re
 
 def test_the_upscale_page_says_when_a_mode_would_not_make_the_image_larger(admin_page, tmp_path):
     page = admin_page
-    page.goto("/upscale")
-    page.set_input_files("[data-upload=image] input[type=file]", _picture(tmp_path, 4500, 4000))
-    expect(page.locator("[data-upload=image] .upload-info")).to_contain_text("4500×4000 px")
+    _open_with_picture(page, "/upscale", tmp_path, 4500, 4000)
     page.select_option("select[name=mode]", "fast")
     expect(page.locator("#planned-size")).to_have_text(
         "none: this image is already larger than a fast upscale makes; choose a target size or a preset")
@@ -187,15 +192,14 @@ def test_edit_field_errors_name_no_api_fields(admin_page, tmp_path):
     """"Both prompt and search_prompt are required …" is the API's sentence; the page says
     what to do instead, beside each field."""
     page = admin_page
-    page.goto("/edit")
+    _open_with_picture(page, "/edit", tmp_path, 200, 100)
     page.wait_for_selector("select[name=operation] option[value=search_replace]", state="attached")
-    page.set_input_files("[data-upload=image] input[type=file]", _picture(tmp_path, 200, 100))
-    expect(page.locator("[data-upload=image] .upload-info")).to_contain_text("200×100 px")
     page.select_option("select[name=operation]", "search_replace")
     with page.expect_response("**/api/image-studio/edit/process") as refused:
         page.click("main button:has-text('Apply edit')")
     assert refused.value.status == 400
-    expect(page.locator("[data-field-error=search_prompt]")).to_have_text("Say what to find and what to put in its place.")
+    expect(page.locator("[data-field-error=search_prompt]")).to_have_text(
+        "Say what to find and what to put in its place.")
     page.select_option("select[name=operation]", "outpaint")
     for side in ("left", "right", "up", "down"):
         page.fill(f"[name=expand_{side}]", "0")
