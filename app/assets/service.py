@@ -201,10 +201,10 @@ def zip_assets(user_id: int, asset_ids: list[str]) -> Iterator[bytes]:
     """A ZIP of the chosen assets, streamed (one image in memory at a time); any id that is
     not the caller's is a 404 for the whole request, raised before anything is sent."""
     assets = [owned_asset(user_id, asset_id) for asset_id in dict.fromkeys(asset_ids)]
-    return _zip(zip(unique_names([download_name(asset) for asset in assets]), assets, strict=True))
+    return _zip(zip(_unique_names([download_name(asset) for asset in assets]), assets, strict=True))
 
 
-def unique_names(names: list[str]) -> list[str]:
+def _unique_names(names: list[str]) -> list[str]:
     """ZIP entry names made unique, in order (two files may share a readable name): `name-2.png`."""
     seen: dict[str, int] = {}
     unique = []
@@ -218,13 +218,16 @@ def unique_names(names: list[str]) -> list[str]:
 
 
 def zip_named(user_id: int, entries: list[tuple[str, str]]) -> Iterator[bytes]:
-    """A ZIP of (entry name, asset id) pairs (a job's images in its own folders), streamed;
-    assets deleted since are left out, another user's is a 404 before anything is sent."""
+    """A ZIP of (entry name, asset id) pairs (a job's images in its own folders), streamed,
+    the names made unique; assets deleted since are left out, another user's is a 404 before
+    anything is sent."""
     found = {asset.id: asset for asset in db.session.scalars(
         select(Asset).where(Asset.id.in_([asset_id for _, asset_id in entries])))}
     if any(asset.user_id != user_id for asset in found.values()):
         raise NotFound("Asset not found")
-    return _zip((name, found[asset_id]) for name, asset_id in entries if asset_id in found)
+    names = _unique_names([name for name, _ in entries])
+    return _zip((name, found[asset_id]) for name, (_, asset_id) in zip(names, entries, strict=True)
+                if asset_id in found)
 
 
 def _zip(named) -> Iterator[bytes]:

@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from app.assets.service import unique_names, zip_named
+from app.assets.service import zip_named
 from app.credits import service as credits
 from app.errors import Conflict, NotFound, ServiceUnavailable
 from app.extensions import db
@@ -163,8 +163,7 @@ def archive(user_id: int, job_id: str) -> Iterator[bytes]:
         (item["file_name"], item["asset_id"]) for item in job.items if item.get("asset_id")]
     if not entries:
         raise NotFound("This job has made no images yet")
-    names = unique_names([name for name, _ in entries])
-    return zip_named(user_id, list(zip(names, [asset_id for _, asset_id in entries], strict=True)))
+    return zip_named(user_id, entries)
 
 
 def _campaign_entries(result: dict[str, Any]) -> list[tuple[str, str]]:

@@ -62,15 +62,16 @@ def open_upload(payload: Payload, *, as_result: bool = False) -> Upload:
     """Decode the base64 (or take an asset's bytes) and read the header within the size and
     pixel limits (400/413); `as_result`: the upload becomes a result of its own size, so it
     must be within the output limits too (a 9000 px wide image: 400 before a pixel is decoded)."""
-    return identify(image_bytes(payload, missing=MISSING_IMAGE), as_result=as_result)
+    upload = identify(image_bytes(payload, missing=MISSING_IMAGE))
+    if as_result:
+        check_output_size(*upload.image.size)
+    return upload
 
 
-def identify(data: bytes, *, as_result: bool = False) -> Upload:
+def identify(data: bytes) -> Upload:
     """open_upload for bytes that no upload limit bounds (a stored result: a 4× upscale may
     be 28 MB), read within the pixel limit all the same."""
     image = codec.open_image(data, max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
-    if as_result:
-        check_output_size(*image.size)
     fmt = BY_PILLOW[image.format].name if image.format in BY_PILLOW else (image.format or "").lower()
     return Upload(data, image, fmt, getattr(image, "n_frames", 1), provenance.read(data))
 
